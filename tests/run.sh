@@ -1,0 +1,105 @@
+#!/bin/bash
+# `make check`: install what is missing, build everything (plain, static and
+# sanitized), then run every test and print one summary line.
+#
+# A test is an executable: a unit test binary in build/tests/unit/, or a
+# script in tests/{kernel,host,prom,tui,install,vm}/. Exit status 0 is a
+# pass, 77 a skip (the test prints why), anything else a failure. Each
+# test's output goes to build/test-logs/<name>.log and is shown on failure.
+#
+#   tests/run.sh [GROUP...]     groups: unit kernel host prom tui install vm
+#
+# Environment: KVSHADOW_TEST_FILTER=glob runs only tests whose name matches.
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+groups=${*:-unit kernel host prom tui install vm}
+logs=$top/build/test-logs
+mkdir -p "$logs"
+
+passed=0 failed=0 skipped=0
+failures=()
+
+note() { printf '%s\n' "$*"; }
+
+if [ "$(id -u)" = 0 ]; then
+	scripts/deps.sh || { note "FAIL: installing dependencies"; exit 1; }
+else
+	scripts/deps.sh build test ||
+		note "WARNING: not root and packages are missing: tests that need them will fail or SKIP"
+fi
+
+note "== building"
+if ! make -s all static test-bins >"$logs/build.log" 2>&1; then
+	tail -n 40 "$logs/build.log"
+	note "FAIL: build (log: $logs/build.log)"
+	note "0 passed, 1 failed"
+	exit 1
+fi
+
+run_one() {
+	local name=$1 exe=$2 rc start secs
+	case $name in ${KVSHADOW_TEST_FILTER:-*}) ;; *) return 0 ;; esac
+	start=$(date +%s)
+	"$exe" >"$logs/$name.log" 2>&1 </dev/null
+	rc=$?
+	secs=$(($(date +%s) - start))
+	case $rc in
+	0)
+		passed=$((passed + 1))
+		note "PASS  $name (${secs}s)"
+		;;
+	77)
+		skipped=$((skipped + 1))
+		note "SKIP  $name: $(grep -m1 -i 'skip' "$logs/$name.log" || echo 'no reason given')"
+		;;
+	*)
+		failed=$((failed + 1))
+		failures+=("$name")
+		note "FAIL  $name (exit $rc, ${secs}s)"
+		sed 's/^/    | /' "$logs/$name.log" | tail -n 60
+		;;
+	esac
+}
+
+for group in $groups; do
+	note "== $group"
+	case $group in
+	unit)
+		for exe in build/tests/unit/*; do
+			[ -x "$exe" ] && [ -f "$exe" ] || continue
+			run_one "unit/$(basename "$exe")" "$exe"
+		done
+		;;
+	vm)
+		# The VM tests need the kernel; building it is part of the test.
+		if ! make -s kernel >"$logs/kernel-build.log" 2>&1; then
+			failed=$((failed + 1))
+			failures+=("vm/kernel-build")
+			note "FAIL  vm/kernel-build"
+			tail -n 40 "$logs/kernel-build.log" | sed 's/^/    | /'
+			continue
+		fi
+		for exe in tests/vm/*.sh; do
+			[ -x "$exe" ] || continue
+			run_one "vm/$(basename "$exe" .sh)" "$exe"
+		done
+		;;
+	kernel|host|prom|tui|install)
+		for exe in tests/"$group"/*.sh; do
+			[ -x "$exe" ] || continue
+			run_one "$group/$(basename "$exe" .sh)" "$exe"
+		done
+		;;
+	*)
+		note "unknown test group '$group'"
+		exit 2
+		;;
+	esac
+done
+
+note "=="
+[ ${#failures[@]} -eq 0 ] || note "failed: ${failures[*]}"
+note "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]

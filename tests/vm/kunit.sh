@@ -1,0 +1,16 @@
+#!/bin/bash
+# KUnit in the test kernel: our kasan_vmalloc_stats suite and the vmalloc
+# cases of the kasan suite must pass, with no unexpected report.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+vm_run --kunit 'kasan*.vmalloc*' -- 'true' || fail "guest run failed"
+ktap=$(tr -d '\r' <"$console" | grep -E '^ *(KTAP|#|ok|not ok) ')
+echo "$ktap"
+echo "$ktap" | grep -q '^ *not ok ' && fail "a KUnit case failed"
+echo "$ktap" | grep -qE '^ok [0-9]+ kasan_vmalloc_stats$' || fail "suite kasan_vmalloc_stats did not pass"
+echo "$ktap" | grep -qE '^ok [0-9]+ kasan$' || fail "suite kasan (vmalloc cases) did not pass"
+for c in vmalloc_populate_counts vmalloc_release_counts vmalloc_peak_and_reset vmalloc_oob; do
+	echo "$ktap" | grep -qE "^ +ok [0-9]+ $c\$" || fail "case $c did not pass"
+done
+console_clean || fail "unexpected report on the console"

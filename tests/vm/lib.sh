@@ -1,0 +1,31 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared by the VM tests: boot the test kernel with a command, keep the
+# console, and check the console for reports nobody asked for.
+top=$(cd "$(dirname "$0")/../.." && pwd)
+work=$(mktemp -d "${TMPDIR:-/tmp}/kvshadow-vmtest.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+console=$work/console.log
+
+fail() { echo "FAIL: $*"; exit 1; }
+
+# vm_run [run.sh options...] -- CMD: runs CMD in the guest, output on stdout.
+vm_run() {
+	local opts=()
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do opts+=("$1"); shift; done
+	shift
+	"$top/kernel/vm/run.sh" --timeout "${VM_TEST_TIMEOUT:-600}" \
+		--console "$console" "${opts[@]}" --cmd "$*"
+}
+
+# A KASAN report, WARNING, BUG or Oops outside the KUnit suite that provokes
+# reports on purpose (kasan) fails the test.
+console_clean() {
+	tr -d '\r' <"$console" | awk '
+		/# Subtest: kasan$/ { in_kasan = 1 }
+		in_kasan && /^ *(not )?ok [0-9]+ kasan$/ { in_kasan = 0; next }
+		/^ok [0-9]+ kasan$/ { in_kasan = 0 }
+		!in_kasan && /(BUG: KASAN|WARNING:|BUG:|Oops|Kernel panic|general protection fault)/ {
+			print "unexpected on the console: " $0; bad = 1
+		}
+		END { exit bad }'
+}

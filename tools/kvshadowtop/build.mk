@@ -1,0 +1,2 @@
+# SPDX-License-Identifier: GPL-2.0
+# tools/kvshadowtop/ and bpf/: the BPF skeleton and kvshadowtop.
