@@ -59,3 +59,6 @@ clean:
 include debugfs/build.mk
 include tools/kvshadowtop/build.mk
 include tests/build.mk
+
+# Shared userspace helpers (Prometheus text writer, atomic file replace).
+include lib/build.mk
