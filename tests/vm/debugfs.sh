@@ -1,0 +1,8 @@
+#!/bin/bash
+# /sys/kernel/debug/kasan/vmalloc_shadow in the test kernel: keys, order,
+# invariant, peak reset, refused writes; no report on the console.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+vm_run -- 'sh /kvshadow/tests/debugfs.sh' || fail "guest checks failed"
+console_clean || fail "unexpected report on the console"
