@@ -125,10 +125,19 @@ struct kvs_hist_data {
 	uint64_t sum_ns;		/* sum of all durations, for _sum and averages */
 };
 
+/* Model-level notes about what is missing; empty string when present. */
+struct kvs_unavailable {
+	char debugfs[KVS_WHY_LEN];	/* e.g. "no /sys/kernel/debug/kasan/vmalloc_shadow" */
+	char attribution[KVS_WHY_LEN];	/* e.g. "debugfs mode: no per-caller data" */
+	char vmalloc_used[KVS_WHY_LEN];	/* /proc/meminfo unreadable */
+	char bpf[KVS_WHY_LEN];		/* debugfs mode: why BPF was not used */
+};
+
 /* What collect.c produces each interval, the same in every mode. */
 struct kvs_snapshot {
 	double ts;			/* CLOCK_REALTIME, unix seconds */
 	double mono;			/* CLOCK_MONOTONIC seconds, for intervals */
+	double start_mono;		/* CLOCK_MONOTONIC when counting started (the baseline) */
 	enum kvs_mode mode;
 	struct kvs_counters c;		/* since start; shadow_pages(_peak) absolute */
 	bool have_debugfs;		/* the debugfs file was read this interval */
@@ -147,6 +156,7 @@ struct kvs_snapshot {
 	uint64_t vmalloc_used_bytes;	/* VmallocUsed from /proc/meminfo */
 	uint64_t events_lost;		/* estimate: ring buffer records dropped (estimate is then low) */
 	uint64_t unknown_frees;		/* estimate: frees of areas the model never saw */
+	struct kvs_unavailable unavailable; /* why things are missing, copied to the model */
 };
 
 /* A histogram as views use it. */
@@ -162,13 +172,6 @@ struct kvs_hist {
 	double avg_ns;			/* total.sum_ns / total.count; NAN when empty */
 };
 
-/* Model-level notes about what is missing; empty string when present. */
-struct kvs_unavailable {
-	char debugfs[KVS_WHY_LEN];	/* e.g. "no /sys/kernel/debug/kasan/vmalloc_shadow" */
-	char attribution[KVS_WHY_LEN];	/* e.g. "debugfs mode: no per-caller data" */
-	char vmalloc_used[KVS_WHY_LEN];	/* /proc/meminfo unreadable */
-	char bpf[KVS_WHY_LEN];		/* debugfs mode: why BPF was not used */
-};
 
 /* Everything views show. Updated in place by kvs_model_update(). */
 struct kvs_model {
@@ -178,6 +181,7 @@ struct kvs_model {
 	long page_size;			/* bytes per shadow page */
 	uint64_t updates;		/* snapshots folded in so far */
 	double ts;			/* of the last snapshot, unix seconds */
+	double ts_mono;			/* of the last snapshot, CLOCK_MONOTONIC seconds */
 	double interval_s;		/* seconds since the previous snapshot (or start) */
 	double elapsed_s;		/* seconds since start */
 	const char *peak_scope;		/* "since start" or "since boot or reset" (debugfs mode) */
