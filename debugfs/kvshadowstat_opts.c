@@ -164,8 +164,12 @@ int kvstat_parse_args(int argc, char **argv, struct kvstat_opts *o, char *err, s
 			return usage_error(err, errlen, "option '%s' needs an argument",
 					   argv[optind - 1]);
 		default:
-			if (optopt)
+			/* optopt: an unknown short option, or a long one given an argument */
+			if (optopt > 0 && optopt < 256)
 				return usage_error(err, errlen, "unknown option '-%c'", optopt);
+			if (optopt)
+				return usage_error(err, errlen, "option '%s' takes no argument",
+						   argv[optind - 1]);
 			return usage_error(err, errlen, "unknown option '%s'", argv[optind - 1]);
 		}
 	}

@@ -189,9 +189,8 @@ static int parse_line(struct parse_state *st, const char *line, size_t n,
 			    st->lineno, st->q, known + 1);
 	if (known >= 0)
 		return fail(err, errlen, -EINVAL,
-			    "line %zu: \"%s\": key out of order or '%s' missing: expected '%s' on this line",
-			    st->lineno, st->q, vmalloc_shadow_fields[pos].name,
-			    vmalloc_shadow_fields[pos].name);
+			    "line %zu: \"%s\": expected '%s' on this line: keys out of order, or one missing",
+			    st->lineno, st->q, vmalloc_shadow_fields[pos].name);
 	return fail(err, errlen, -EINVAL,
 		    "line %zu: \"%s\": unknown key before the known ones: expected '%s' on this line",
 		    st->lineno, st->q, vmalloc_shadow_fields[pos].name);
