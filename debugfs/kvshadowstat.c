@@ -78,6 +78,28 @@ static int wait_next(struct timespec *next, double interval_s, const sigset_t *s
 	return 0;
 }
 
+/*
+ * The signals that end the loop: SIGINT and SIGTERM, unless ignored (as the
+ * shell does for SIGINT in background jobs), since blocking them for
+ * sigtimedwait would otherwise let them through after all.
+ */
+static int stop_signals(sigset_t *set)
+{
+	static const int sigs[] = { SIGINT, SIGTERM };
+	struct sigaction old;
+	size_t i;
+
+	if (sigemptyset(set))
+		return -1;
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		if (sigaction(sigs[i], NULL, &old))
+			return -1;
+		if (old.sa_handler != SIG_IGN && sigaddset(set, sigs[i]))
+			return -1;
+	}
+	return 0;
+}
+
 static void warn_row(const struct kvstat_row *row, const struct kvstat_snapshot *prev)
 {
 	int i = row->counter_back;
@@ -111,8 +133,7 @@ static int run(const struct kvstat_opts *o)
 		fprintf(stderr, PROG ": cannot get the page size\n");
 		return 1;
 	}
-	if (sigemptyset(&stop) || sigaddset(&stop, SIGINT) || sigaddset(&stop, SIGTERM) ||
-	    sigprocmask(SIG_BLOCK, &stop, NULL) ||
+	if (stop_signals(&stop) || sigprocmask(SIG_BLOCK, &stop, NULL) ||
 	    clock_gettime(CLOCK_MONOTONIC, &next)) {
 		fprintf(stderr, PROG ": setting up: %s\n", strerror(errno));
 		return 1;

@@ -1,0 +1,68 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# kvshadowstat in the test kernel: JSON Lines with every debugfs key and the
+# invariant on every line, the text table, and populate_calls moving while
+# test_vmalloc runs. One boot; the guest marks each part with "@@".
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+command -v jq >/dev/null || { echo "SKIP: jq not installed (make deps)"; exit 77; }
+
+keys='["shadow_pages","shadow_pages_peak","pages_populated","pages_released",
+	"pages_allocated","populate_calls","populate_failures","release_calls"]'
+
+# The guest's sh starts background jobs with SIGINT ignored: stop with TERM.
+vm_run -- '
+echo @@json; kvshadowstat 0.5 3 --json; echo "@@rc $?"
+echo @@text; kvshadowstat 0.5 3; echo "@@rc $?"
+echo @@load
+kvshadowstat 0.2 --json >/tmp/load.jsonl 2>/tmp/load.err &
+pid=$!
+sleep 0.5
+insmod /lib/modules/$(uname -r)/test_vmalloc.ko run_test_mask=1 test_loop_count=2000 >/dev/null 2>&1
+sleep 0.5
+kill -TERM $pid; wait $pid; echo "@@rc $?"
+cat /tmp/load.err /tmp/load.jsonl
+echo @@end' >"$work/out"
+rc=$?
+cat "$work/out"
+[ "$rc" = 0 ] || fail "guest run failed ($rc)"
+
+# part NAME: the guest's output between "@@NAME" and the next "@@rc"
+part() { sed -n "/^@@$1\$/,/^@@rc /{/^@@/d;p}" "$work/out"; }
+status() { sed -n "/^@@$1\$/,/^@@rc /s/^@@rc //p" "$work/out"; }
+
+[ "$(status json)" = 0 ] || fail "kvshadowstat 0.5 3 --json: exit $(status json)"
+part json >"$work/json"
+[ "$(wc -l <"$work/json")" = 3 ] || fail "--json printed $(wc -l <"$work/json") lines, expected 3"
+jq -e --argjson keys "$keys" '
+	. as $l | .mode == "debugfs" and (.ts | type) == "number" and .interval_s > 0 and
+	(.delta | type) == "object" and
+	all($keys[]; ($l[.] | type) == "number" and ($l.delta[.] | type) == "number") and
+	.shadow_pages == .pages_populated - .pages_released and
+	.shadow_pages_peak >= .shadow_pages' "$work/json" >/dev/null ||
+	fail "a --json line lacks a key or breaks shadow_pages == pages_populated - pages_released"
+jq -se '.[0].since_boot and (.[1:] | all(.since_boot | not)) and
+	(.[1:] | all(.interval_s > 0.3 and .interval_s < 3))' "$work/json" >/dev/null ||
+	fail "since_boot or interval_s is wrong"
+
+[ "$(status text)" = 0 ] || fail "kvshadowstat 0.5 3: exit $(status text)"
+part text >"$work/text"
+grep -q '^ *pages  *KiB  *peak' "$work/text" || fail "the text has no header"
+[ "$(grep -cE '^ *[0-9]+( +-?[0-9]+){7}$' "$work/text")" = 3 ] || fail "expected 3 rows of 8 numbers"
+
+# Under load: a clean stop on SIGTERM, whole lines, and populate_calls moved.
+[ "$(status load)" = 0 ] || fail "kvshadowstat under load: exit $(status load) on SIGTERM"
+sed -n '/^@@load$/,$p' "$work/out" | sed '1,/^@@rc /d' | grep '^{' >"$work/load"
+[ "$(wc -l <"$work/load")" -ge 3 ] || fail "under load: only $(wc -l <"$work/load") lines"
+jq -e '.shadow_pages == .pages_populated - .pages_released' "$work/load" >/dev/null ||
+	fail "under load: shadow_pages != pages_populated - pages_released on a line"
+jq -se '.[-1].populate_calls > .[0].populate_calls' "$work/load" >/dev/null ||
+	fail "populate_calls did not move while test_vmalloc ran"
+# The deltas add up to the change of the counters.
+jq -se '(.[1:] | map(.delta.populate_calls) | add) == .[-1].populate_calls - .[0].populate_calls and
+	(.[1:] | map(.delta.pages_populated) | add) == .[-1].pages_populated - .[0].pages_populated' \
+	"$work/load" >/dev/null || fail "the deltas do not add up to the counters"
+
+console_clean || fail "unexpected report on the console"
+echo "PASS"
