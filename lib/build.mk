@@ -9,7 +9,8 @@
 #   KV_UTIL_LDLIBS   what linking it needs besides libc
 # KV_CFLAGS gains -Ilib, so `#include "promtext.h"` works everywhere.
 
-KV_UTIL_SRCS    := lib/promtext.c lib/atomicfile.c lib/kvshadow_prom.c
+KV_UTIL_SRCS    := lib/promtext.c lib/atomicfile.c lib/kvshadow_prom.c lib/meminfo.c \
+		   lib/kvshadow_prom_debugfs.c
 KV_UTIL_OBJS    := $(KV_UTIL_SRCS:%.c=$(BUILD)/obj/%.o)
 KV_UTIL_SAN_OBJS := $(KV_UTIL_SRCS:%.c=$(BUILD)/obj/san/%.o)
 KV_UTIL_LIB     := $(BUILD)/lib/libkvshadow-util.a

@@ -32,6 +32,12 @@ static const struct family scalars[KVSHADOW_PROM_SCALARS] = {
 		"kasan_release_vmalloc calls." },
 	[KVSHADOW_VMALLOC_USED_BYTES] = { "kvshadow_vmalloc_used_bytes", PROMTEXT_GAUGE,
 		"VmallocUsed from /proc/meminfo, in bytes." },
+	[KVSHADOW_DRIFT_BYTES] = { "kvshadow_debugfs_drift_bytes", PROMTEXT_GAUGE,
+		"Difference between the shadow bytes counted from tracepoints and "
+		"the kernel's debugfs counter; should stay near 0." },
+	[KVSHADOW_EVENTS_LOST] = { "kvshadow_events_lost_total", PROMTEXT_COUNTER,
+		"Trace records lost (ring buffer full); the estimate is low when "
+		"this grows." },
 };
 
 static const struct family overhead = {
@@ -172,9 +178,11 @@ static int write_callers(struct promtext *pt, const struct kvshadow_prom *in,
 	    in->value[KVSHADOW_POPULATED_BYTES] > total)
 		total = in->value[KVSHADOW_POPULATED_BYTES];
 	/*
-	 * When a caller enters the top N, its bytes leave "other", which would
-	 * then go down and read as a counter reset. Holding "other" at its
-	 * previous value until the remainder catches up keeps it a counter.
+	 * Ranking by cumulative bytes means the remainder cannot shrink when
+	 * the top N changes (whoever enters had more than whoever leaves).
+	 * It can when the caller list and the populated counter disagree
+	 * (bounded BPF maps, merged labels): then "other" holds its previous
+	 * value rather than go down and read as a counter reset.
 	 */
 	other = total - named;
 	if (st) {

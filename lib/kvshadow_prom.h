@@ -25,6 +25,8 @@ enum kvshadow_prom_scalar {
 	KVSHADOW_POPULATE_FAILURES,
 	KVSHADOW_RELEASE_CALLS,
 	KVSHADOW_VMALLOC_USED_BYTES,
+	KVSHADOW_DRIFT_BYTES,		/* exact mode: |BPF - debugfs| shadow bytes */
+	KVSHADOW_EVENTS_LOST,		/* estimate mode: trace records dropped */
 	KVSHADOW_PROM_SCALARS
 };
 

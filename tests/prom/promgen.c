@@ -43,6 +43,9 @@ static void fill(struct kvshadow_prom *p, const char *mode, unsigned long i,
 	kvshadow_prom_set(p, KVSHADOW_POPULATE_FAILURES, i / 100);
 	kvshadow_prom_set(p, KVSHADOW_RELEASE_CALLS, 6 + i / 2);
 	kvshadow_prom_set(p, KVSHADOW_VMALLOC_USED_BYTES, 8u << 20);
+	/* Every family, even those one mode alone has: tests list them all. */
+	kvshadow_prom_set(p, KVSHADOW_DRIFT_BYTES, 0);
+	kvshadow_prom_set(p, KVSHADOW_EVENTS_LOST, i / 10);
 	for (int h = 0; h < KVSHADOW_PROM_HISTS; h++) {
 		for (int b = 0; b < 6; b++)
 			cum[h][b] = (uint64_t)(b + 1) * (10 + i);
