@@ -7,7 +7,6 @@
  */
 #include "vmalloc_shadow.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -65,13 +64,27 @@ static int fail_sys(char *err, size_t errlen, const char *path, const char *what
 	return fail(err, errlen, -e, "%s: %s: %s", path, what, strerror(e));
 }
 
+/*
+ * ASCII classes by hand: <ctype.h> follows the locale, and a tool that calls
+ * setlocale() (ncurses does) must not parse the kernel's file differently.
+ */
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static bool is_key_char(char c)
+{
+	return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+
 /* A bounded, printable copy of s[0..n) for messages: the input may be any bytes. */
 static void quote(char *dst, size_t dstlen, const char *s, size_t n)
 {
 	size_t i, max = dstlen - 4;	/* room for "..." and the NUL */
 
 	for (i = 0; i < n && i < max; i++)
-		dst[i] = isprint((unsigned char)s[i]) ? s[i] : '?';
+		dst[i] = s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?';
 	if (i < n) {
 		memcpy(dst + i, "...", 3);
 		i += 3;
@@ -146,7 +159,7 @@ static int parse_line(struct parse_state *st, const char *line, size_t n,
 			    st->lineno, st->q);
 	keylen = sp - line;
 	for (i = 0; i < keylen; i++)
-		if (!isalnum((unsigned char)line[i]) && line[i] != '_')
+		if (!is_key_char(line[i]))
 			return fail(err, errlen, -EINVAL,
 				    "line %zu: \"%s\": a key is letters, digits and '_'",
 				    st->lineno, st->q);
@@ -158,7 +171,7 @@ static int parse_line(struct parse_state *st, const char *line, size_t n,
 		return fail(err, errlen, -EINVAL, "line %zu: \"%s\": negative value",
 			    st->lineno, st->q);
 	for (i = 0; i < vlen; i++)
-		if (!isdigit((unsigned char)val[i]))
+		if (!is_digit(val[i]))
 			return fail(err, errlen, -EINVAL, "line %zu: \"%s\": %s",
 				    st->lineno, st->q, i ? "junk after the number" :
 				    "value is not a decimal unsigned number");

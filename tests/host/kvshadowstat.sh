@@ -38,6 +38,28 @@ else
 	grep -qE 'kvshadow patches|debugfs is not mounted|for root only' "$work/err" ||
 		fail "the error does not say what is missing"
 	[ ! -s "$work/out" ] || fail "printed to stdout although it failed"
+
+	# In a mount namespace without debugfs: root mounts it, others are told how.
+	if [ "$(id -u)" = 0 ] && unshare -m true 2>/dev/null && command -v setpriv >/dev/null; then
+		# shellcheck disable=SC2016 # expanded by the inner shell
+		unshare -m sh -c 'umount -l /sys/kernel/debug 2>/dev/null
+			"$1" 2>"$2/err.root"; echo "root: $?"
+			grep -q " /sys/kernel/debug .* - debugfs " /proc/self/mountinfo && echo mounted
+			umount -l /sys/kernel/debug
+			setpriv --reuid=65534 --regid=65534 --clear-groups "$1" 2>"$2/err.user"
+			echo "user: $?"' sh "$bin" "$work" >"$work/ns"
+		cat "$work/ns" "$work/err.root" "$work/err.user"
+		grep -qx 'root: 1' "$work/ns" && grep -qx mounted "$work/ns" ||
+			fail "as root without debugfs: did not mount it"
+		grep -q 'kvshadow patches' "$work/err.root" || fail "as root: wrong reason"
+		grep -qx 'user: 1' "$work/ns" && grep -q 'mount -t debugfs none /sys/kernel/debug' "$work/err.user" ||
+			fail "not root without debugfs: no hint how to mount it"
+		setpriv --reuid=65534 --regid=65534 --clear-groups "$bin" 2>"$work/err" && fail "not root: exit 0"
+		cat "$work/err"
+		grep -qE 'for root only|debugfs is not mounted' "$work/err" || fail "not root: no word of root"
+	else
+		echo "note: not root or no unshare/setpriv: not checking the debugfs mount diagnosis"
+	fi
 fi
 
 # Usage errors: 2, a usage message on stderr, nothing on stdout.
