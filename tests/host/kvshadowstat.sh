@@ -49,10 +49,11 @@ else
 			setpriv --reuid=65534 --regid=65534 --clear-groups "$1" 2>"$2/err.user"
 			echo "user: $?"' sh "$bin" "$work" >"$work/ns"
 		cat "$work/ns" "$work/err.root" "$work/err.user"
-		grep -qx 'root: 1' "$work/ns" && grep -qx mounted "$work/ns" ||
+		{ grep -qx 'root: 1' "$work/ns" && grep -qx mounted "$work/ns"; } ||
 			fail "as root without debugfs: did not mount it"
 		grep -q 'kvshadow patches' "$work/err.root" || fail "as root: wrong reason"
-		grep -qx 'user: 1' "$work/ns" && grep -q 'mount -t debugfs none /sys/kernel/debug' "$work/err.user" ||
+		{ grep -qx 'user: 1' "$work/ns" &&
+			grep -q 'mount -t debugfs none /sys/kernel/debug' "$work/err.user"; } ||
 			fail "not root without debugfs: no hint how to mount it"
 		setpriv --reuid=65534 --regid=65534 --clear-groups "$bin" 2>"$work/err" && fail "not root: exit 0"
 		cat "$work/err"

@@ -4,6 +4,7 @@
 # invariant on every line, the text table, and populate_calls moving while
 # test_vmalloc runs. One boot; the guest marks each part with "@@".
 set -uo pipefail
+# shellcheck source=tests/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 command -v jq >/dev/null || { echo "SKIP: jq not installed (make deps)"; exit 77; }
@@ -12,6 +13,7 @@ keys='["shadow_pages","shadow_pages_peak","pages_populated","pages_released",
 	"pages_allocated","populate_calls","populate_failures","release_calls"]'
 
 # The guest's sh starts background jobs with SIGINT ignored: stop with TERM.
+# shellcheck disable=SC2016 # expanded in the guest
 vm_run -- '
 echo @@json; kvshadowstat 0.5 3 --json; echo "@@rc $?"
 echo @@text; kvshadowstat 0.5 3; echo "@@rc $?"
