@@ -42,6 +42,7 @@ run_one() {
 	local name=$1 exe=$2 rc start secs
 	case $name in ${KVSHADOW_TEST_FILTER:-*}) ;; *) return 0 ;; esac
 	start=$(date +%s)
+	mkdir -p "$(dirname "$logs/$name.log")"
 	"$exe" >"$logs/$name.log" 2>&1 </dev/null
 	rc=$?
 	secs=$(($(date +%s) - start))
