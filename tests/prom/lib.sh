@@ -1,0 +1,120 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared by the tests in tests/prom/ (sourced, not run): a scratch directory,
+# background processes killed on exit, free loopback ports, bounded waits,
+# and the .prom files of every producer that exists.
+top=$(cd "$(dirname "$0")/../.." && pwd)
+bin=$top/build/bin
+promgen=$top/build/tests/prom/promgen
+work=$(mktemp -d "${TMPDIR:-/tmp}/kvshadow-promtest.XXXXXX")
+pids=()
+
+cleanup() {
+	local p
+	for p in "${pids[@]}"; do
+		kill "$p" 2>/dev/null
+	done
+	for p in "${pids[@]}"; do
+		wait "$p" 2>/dev/null
+	done
+	chmod -R u+w "$work" 2>/dev/null
+	rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 143' TERM INT
+
+fail() { echo "FAIL: $*"; exit 1; }
+skip() { echo "SKIP: $*"; exit 77; }
+
+[ -x "$promgen" ] || fail "$promgen missing: run make test-bins"
+
+# A loopback TCP port nobody listens on now. Servers can still race for it:
+# start_server retries with another port when one loses.
+free_port() {
+	local p
+	for _ in $(seq 50); do
+		p=$((20000 + RANDOM % 40000))
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+			echo "$p"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# wait_url URL SECONDS: until URL answers 2xx, or fail after SECONDS.
+wait_url() {
+	local url=$1 deadline=$((SECONDS + $2))
+	while [ $SECONDS -lt $deadline ]; do
+		curl -fsS --max-time 2 -o /dev/null "$url" 2>/dev/null && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+# start_server NAME LOG CMD... (CMD contains @PORT@): starts it in the
+# background on a free port, waits for /metrics-style readiness at
+# READY_PATH, sets $port. Tries three ports.
+start_server() {
+	local name=$1 log=$2 try pid args
+	shift 2
+	for try in 1 2 3; do
+		port=$(free_port) || fail "no free port for $name"
+		args=("${@//@PORT@/$port}")
+		"${args[@]}" >"$log" 2>&1 &
+		pid=$!
+		pids+=("$pid")
+		if wait_url "http://127.0.0.1:$port${READY_PATH:-/}" 30; then
+			return 0
+		fi
+		kill "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+		echo "$name did not come up on port $port (try $try):"
+		tail -n 5 "$log"
+	done
+	fail "$name would not start (log above)"
+}
+
+# A debugfs file as the kvshadow kernel writes it (docs/interfaces.md §2).
+debugfs_fixture() {
+	cat >"$1" <<'EOT'
+shadow_pages 63
+shadow_pages_peak 70
+pages_populated 140
+pages_released 77
+pages_allocated 148
+populate_calls 37
+populate_failures 0
+release_calls 6
+EOT
+}
+
+# has_prom_file TOOL: the tool's --help mentions --prom-file.
+has_prom_file() {
+	[ -x "$bin/$1" ] && "$bin/$1" --help 2>&1 | grep -q -- '--prom-file'
+}
+
+# prom_files DIR: writes DIR/<producer>.prom from every producer there is:
+# promgen always, kvshadowstat (from a fixture file) and kvshadowtop (root:
+# estimate mode on this host) when they are built with --prom-file. Lists
+# the producers that were not available on stderr.
+prom_files() {
+	local dir=$1
+	mkdir -p "$dir"
+	"$promgen" >"$dir/promgen.prom" || fail "promgen failed"
+	"$promgen" -m estimate >"$dir/promgen-estimate.prom" || fail "promgen -m estimate failed"
+	if has_prom_file kvshadowstat; then
+		debugfs_fixture "$work/vmalloc_shadow"
+		"$bin/kvshadowstat" --file "$work/vmalloc_shadow" \
+			--prom-file "$dir/kvshadowstat.prom" >/dev/null ||
+			fail "kvshadowstat --prom-file failed"
+	else
+		echo "note: kvshadowstat not built or without --prom-file: not tested" >&2
+	fi
+	if has_prom_file kvshadowtop && [ "$(id -u)" = 0 ]; then
+		timeout 60 "$bin/kvshadowtop" -b -n 2 -d 0.5 --mode estimate \
+			--prom-file "$dir/kvshadowtop.prom" >/dev/null ||
+			fail "kvshadowtop --prom-file failed"
+	else
+		echo "note: kvshadowtop not built, without --prom-file, or not root: not tested" >&2
+	fi
+}

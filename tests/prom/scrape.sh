@@ -1,0 +1,87 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# End to end: a .prom file in a textfile directory, a real node_exporter
+# serving it (node_textfile_scrape_error 0), a real Prometheus scraping that
+# every second, and PromQL answering kvshadow_shadow_bytes. Everything runs
+# on free loopback ports and is killed on exit.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+command -v prometheus-node-exporter >/dev/null ||
+	skip "prometheus-node-exporter missing (apt-get install prometheus-node-exporter)"
+command -v prometheus >/dev/null || skip "prometheus missing (apt-get install prometheus)"
+command -v curl >/dev/null || skip "curl missing"
+command -v jq >/dev/null || skip "jq missing"
+
+# One producer's file: two would both claim kvshadow_info for this node.
+# The most real producer there is: kvshadowtop, kvshadowstat, then promgen.
+textdir=$work/textfile
+prom_files "$work/out"
+mkdir -p "$textdir"
+for producer in kvshadowtop kvshadowstat promgen; do
+	[ -f "$work/out/$producer.prom" ] && break
+done
+cp "$work/out/$producer.prom" "$textdir/kvshadow.prom" || fail "copying $producer.prom"
+echo "serving the file $producer wrote"
+
+READY_PATH=/metrics start_server node_exporter "$work/node_exporter.log" \
+	prometheus-node-exporter --web.listen-address=127.0.0.1:@PORT@ \
+	--collector.disable-defaults --collector.textfile \
+	--collector.textfile.directory="$textdir"
+ne_port=$port
+curl -fsS --max-time 5 "http://127.0.0.1:$ne_port/metrics" >"$work/scrape.txt" ||
+	fail "scraping node_exporter"
+
+grep -q '^node_textfile_scrape_error 0$' "$work/scrape.txt" ||
+	fail "node_textfile_scrape_error is not 0: $(grep -i 'textfile\|error' "$work/scrape.txt" | head; tail -n 5 "$work/node_exporter.log")"
+# Every family the file has, node_exporter serves.
+for fam in $(awk '/^# TYPE kvshadow_/ { print $3 }' "$textdir/kvshadow.prom"); do
+	grep -q "^# TYPE $fam " "$work/scrape.txt" || fail "node_exporter does not serve $fam"
+done
+echo "ok: node_exporter on :$ne_port serves the kvshadow families, scrape_error 0"
+
+cat >"$work/prometheus.yml" <<EOT
+global:
+  scrape_interval: 1s
+  evaluation_interval: 1s
+scrape_configs:
+  - job_name: node
+    static_configs:
+      - targets: ['127.0.0.1:$ne_port']
+EOT
+promtool check config "$work/prometheus.yml" >/dev/null || fail "promtool check config"
+READY_PATH=/-/ready start_server prometheus "$work/prometheus.log" \
+	prometheus --config.file="$work/prometheus.yml" \
+	--storage.tsdb.path="$work/tsdb" --web.listen-address=127.0.0.1:@PORT@
+pr_port=$port
+
+# query EXPR: the JSON result array of an instant query.
+query() {
+	curl -fsS --max-time 5 -G "http://127.0.0.1:$pr_port/api/v1/query" \
+		--data-urlencode "query=$1" | jq -c '.data.result'
+}
+
+deadline=$((SECONDS + 30))
+result='[]'
+while [ $SECONDS -lt $deadline ]; do
+	result=$(query kvshadow_shadow_bytes) || result='[]'
+	[ "$result" != '[]' ] && break
+	sleep 0.5
+done
+[ "$result" != '[]' ] || fail "PromQL kvshadow_shadow_bytes returned nothing in 30 s: $(tail -n 5 "$work/prometheus.log")"
+echo "ok: PromQL kvshadow_shadow_bytes -> $result"
+[ "$(query 'up{job="node"}' | jq -r '.[0].value[1]')" = 1 ] || fail "node target not up"
+
+# The dashboard's kinds of queries work on these series too (the first two
+# only where the producer has histograms and callers).
+queries=('kvshadow_shadow_bytes * on (instance) group_left (mode) kvshadow_info')
+grep -q '^kvshadow_populate_duration_seconds_bucket' "$textdir/kvshadow.prom" &&
+	queries+=('histogram_quantile(0.99, sum by (le) (kvshadow_populate_duration_seconds_bucket))')
+grep -q '^kvshadow_populated_bytes_by_caller_total' "$textdir/kvshadow.prom" &&
+	queries+=('topk(3, kvshadow_populated_bytes_by_caller_total)')
+for q in "${queries[@]}"; do
+	r=$(query "$q") || fail "query $q"
+	[ "$r" != '[]' ] || fail "query $q returned nothing"
+	echo "ok: $q"
+done
+echo PASS
