@@ -199,6 +199,8 @@ struct kvs_model {
 
 	bool have_debugfs;
 	struct kvs_counters debugfs;	/* absolute kernel values this interval */
+	bool have_debugfs_base;
+	struct kvs_counters debugfs_base; /* debugfs when counting started: totals = debugfs - this */
 	const struct kvs_kv *debugfs_kv; /* the file in order (points into the model's copy) */
 	size_t nr_debugfs_kv;
 	bool drift_valid;		/* BPF view and debugfs both present (exact, debugfs-less modes: false) */
@@ -257,6 +259,9 @@ uint64_t kvs_hist_upper_ns(unsigned int i);
 
 const char *kvs_mode_name(enum kvs_mode mode);
 const char *kvs_hist_name(enum kvs_hist_kind k);	/* "populate", "release", "vmalloc" */
+
+/* Write a why-unavailable note into a KVS_WHY_LEN field; long messages are cut. */
+void kvs_why(char *dst, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Free what a snapshot owns (top lists, debugfs keys). */
 void kvs_snapshot_free(struct kvs_snapshot *s);

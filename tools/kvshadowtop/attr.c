@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Attribution tables: a tsearch tree keyed by caller or process name. */
+#include <errno.h>
+#include <search.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "attr.h"
+
+static int cmp_entry(const void *a, const void *b)
+{
+	return strcmp(((const struct kvs_top_entry *)a)->name,
+		      ((const struct kvs_top_entry *)b)->name);
+}
+
+int kvs_attr_add(struct kvs_attr *a, const char *name, uint64_t pages, uint64_t calls)
+{
+	struct kvs_top_entry key, *e, **slot;
+
+	snprintf(key.name, sizeof(key.name), "%s", name);
+	slot = tfind(&key, &a->root, cmp_entry);
+	if (!slot) {
+		e = calloc(1, sizeof(*e));
+		if (!e)
+			return -ENOMEM;
+		memcpy(e->name, key.name, sizeof(e->name));
+		slot = tsearch(e, &a->root, cmp_entry);
+		if (!slot) {
+			free(e);
+			return -ENOMEM;
+		}
+		a->nr++;
+	}
+	(*slot)->pages_populated += pages;
+	(*slot)->populate_calls += calls;
+	return 0;
+}
+
+/* twalk has no user pointer: the list being filled is passed through this. */
+static struct kvs_top_list *walk_list;
+
+static void walk_copy(const void *node, VISIT which, int depth)
+{
+	const struct kvs_top_entry *e = *(const struct kvs_top_entry *const *)node;
+
+	if (which == postorder || which == leaf)
+		walk_list->e[walk_list->nr++] = *e;
+}
+
+int kvs_attr_to_list(const struct kvs_attr *a, struct kvs_top_list *l)
+{
+	l->e = NULL;
+	l->nr = 0;
+	if (!a->nr)
+		return 0;
+	l->e = calloc(a->nr, sizeof(*l->e));
+	if (!l->e)
+		return -ENOMEM;
+	walk_list = l;
+	twalk(a->root, walk_copy);
+	walk_list = NULL;
+	return 0;
+}
+
+void kvs_attr_free(struct kvs_attr *a)
+{
+	tdestroy(a->root, free);
+	a->root = NULL;
+	a->nr = 0;
+}

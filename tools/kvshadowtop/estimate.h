@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Estimate mode: the shadow pages KASAN_VMALLOC would map for the vmap area
+ * events of a kernel without it, following mm/kasan/shadow.c and
+ * mm/vmalloc.c of 6.12:
+ *
+ *  - populate (alloc_vmap_area -> kasan_populate_vmalloc) maps every shadow
+ *    page the area touches: pages [floor(start/32K), ceil(end/32K));
+ *  - free_vmap_area_noflush only queues the area: its shadow stays;
+ *  - purge calls kasan_release_vmalloc(va_start, va_end, va_start, va_end)
+ *    per purged area, which unmaps only the shadow pages that area wholly
+ *    covers: [ceil(start/32K), floor(end/32K)). Edge pages shared with a
+ *    neighbour, live or not, stay mapped until one purged area covers them.
+ *
+ * So the state is the set of mapped shadow pages (an interval set) plus the
+ * live and lazily freed areas. Pure: no I/O, unit-tested by hand-computed
+ * cases.
+ */
+#ifndef KVS_ESTIMATE_H
+#define KVS_ESTIMATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* vmalloc bytes covered by one shadow page: PAGE_SIZE << KASAN_SHADOW_SCALE_SHIFT. */
+#define KVS_SHADOW_SPAN (4096UL << 3)
+
+struct kvs_est_area {
+	uint64_t start, end;
+	uint64_t free_seq;	/* 0: live; else order of its lazy free */
+};
+
+struct kvs_est_range {
+	uint64_t lo, hi;	/* shadow page indices [lo, hi) */
+};
+
+struct kvs_estimate {
+	struct kvs_est_area *areas;	/* sorted by start, disjoint */
+	size_t nr_areas, cap_areas;
+	struct kvs_est_range *mapped;	/* sorted, disjoint, non-adjacent */
+	size_t nr_mapped, cap_mapped;
+	uint64_t next_seq;
+	uint64_t pending_purged;	/* areas purged early (seen reused) not yet in a purge event */
+
+	/* What the kernel's counters would say (interfaces.md §2). */
+	uint64_t shadow_pages;
+	uint64_t shadow_pages_peak;	/* since kvs_estimate_reset_peak() */
+	uint64_t pages_populated;
+	uint64_t pages_allocated;
+	uint64_t pages_released;
+	uint64_t populate_calls;
+	uint64_t release_calls;
+	/* Anomalies: each one makes the estimate less certain. */
+	uint64_t unknown_frees;		/* free of an area never seen */
+	uint64_t reordered;		/* alloc over a live area: events out of order */
+};
+
+void kvs_estimate_init(struct kvs_estimate *e);
+void kvs_estimate_free(struct kvs_estimate *e);
+/* Seed one area from /proc/vmallocinfo (lazy: an "unpurged vm_area"); not counted as populated. */
+int kvs_estimate_seed(struct kvs_estimate *e, uint64_t start, uint64_t end, int lazy);
+/* Start counting: zero the cumulative counters, peak = current. */
+void kvs_estimate_reset_counters(struct kvs_estimate *e);
+/* An area [addr, addr+size) was allocated; returns shadow pages newly mapped, or -ENOMEM. */
+long kvs_estimate_alloc(struct kvs_estimate *e, uint64_t addr, uint64_t size);
+/* free_vmap_area_noflush(va_start); 0 or -ENOENT for an unknown area. */
+int kvs_estimate_free_area(struct kvs_estimate *e, uint64_t va_start);
+/* purge_vmap_area_lazy(start, end, npurged); returns shadow pages released. */
+long kvs_estimate_purge(struct kvs_estimate *e, uint64_t start, uint64_t end, unsigned int npurged);
+
+#endif /* KVS_ESTIMATE_H */

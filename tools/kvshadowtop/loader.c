@@ -1,0 +1,308 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Probe, load, attach. One binary for every kernel: each BPF program is
+ * optional and enabled here only when the kernel has its attach point;
+ * fentry/fexit (latency) are tried and dropped when the kernel refuses
+ * them (EPERM on hosts that forbid them), the rest goes on without.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "kvshadow.h"
+#include "kvshadow.skel.h"
+#include "loader.h"
+
+/* libbpf's own messages only with KVSHADOW_DEBUG set: probing failures are expected. */
+static int print_fn(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	static int debug = -1;
+
+	if (debug < 0)
+		debug = getenv("KVSHADOW_DEBUG") != NULL;
+	return debug ? vfprintf(stderr, fmt, ap) : 0;
+}
+
+static bool tracefs_has(const char *sys, const char *event)
+{
+	static const char *const roots[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
+	char path[256];
+
+	for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]); i++) {
+		snprintf(path, sizeof(path), "%s/events/%s/%s", roots[i], sys, event);
+		if (!access(path, F_OK))
+			return true;
+	}
+	return false;
+}
+
+static bool btf_has(const struct btf *btf, const char *name, int kind)
+{
+	return btf && btf__find_by_name_kind(btf, name, kind) >= 0;
+}
+
+static bool btf_has_tp(const struct btf *btf, const char *event)
+{
+	char name[128];
+
+	snprintf(name, sizeof(name), "btf_trace_%s", event);
+	return btf_has(btf, name, BTF_KIND_TYPEDEF);
+}
+
+bool kvs_bpf_kernel_has_exact(void)
+{
+	struct btf *btf;
+	bool has;
+
+	if (tracefs_has("kasan", "kasan_vmalloc_populate"))
+		return true;
+	btf = btf__load_vmlinux_btf();
+	has = btf_has_tp(btf, "kasan_vmalloc_populate");
+	btf__free(btf);
+	return has;
+}
+
+/* Enable the tp_btf or the classic flavour of one event; false when neither exists. */
+static bool pick_tp(const struct btf *btf, const char *sys, const char *event,
+		    struct bpf_program *btf_prog, struct bpf_program *tp_prog)
+{
+	if (btf_has_tp(btf, event)) {
+		bpf_program__set_autoload(btf_prog, true);
+		return true;
+	}
+	if (tracefs_has(sys, event)) {
+		bpf_program__set_autoload(tp_prog, true);
+		return true;
+	}
+	return false;
+}
+
+struct fentry_pair {
+	enum kvs_hist_kind hist;
+	struct bpf_program *entry, *exit;
+	const char *func;
+};
+
+static int attach_one(struct kvs_bpf *b, struct bpf_program *p)
+{
+	struct bpf_link *l;
+
+	if (b->nr_links == KVS_MAX_LINKS)
+		return -E2BIG;
+	l = bpf_program__attach(p);
+	if (!l)
+		return -errno;
+	b->links[b->nr_links++] = l;
+	return 0;
+}
+
+static void mark_absent(struct kvs_bpf *b, enum kvs_hist_kind h, const char *fmt, ...)
+{
+	va_list ap;
+
+	b->hist_available[h] = false;
+	b->hist_source[h] = NULL;
+	va_start(ap, fmt);
+	vsnprintf(b->hist_why[h], sizeof(b->hist_why[h]), fmt, ap);
+	va_end(ap);
+}
+
+static int open_skel(struct kvs_bpf *b, const struct btf *btf, enum kvs_mode mode,
+		     bool try_fentry, struct fentry_pair *pairs, size_t *nr_pairs,
+		     char *err, size_t errlen)
+{
+	struct kvshadow_bpf *s;
+	bool exact = mode == KVS_MODE_EXACT;
+	const char *vfunc;
+
+	s = kvshadow_bpf__open();
+	if (!s) {
+		snprintf(err, errlen, "opening the BPF object: %s", strerror(errno));
+		return -errno;
+	}
+	b->skel = s;
+	s->rodata->estimate_events = mode == KVS_MODE_ESTIMATE;
+	s->rodata->tp_duration = exact;
+	/* The ring buffer only carries estimate events: a page otherwise. */
+	if (mode != KVS_MODE_ESTIMATE &&
+	    bpf_map__set_max_entries(s->maps.area_events, (unsigned int)sysconf(_SC_PAGESIZE))) {
+		snprintf(err, errlen, "sizing the ring buffer failed");
+		return -EINVAL;
+	}
+
+	if (exact) {
+		if (!pick_tp(btf, "kasan", "kasan_vmalloc_populate", s->progs.kvs_populate_btf,
+			     s->progs.kvs_populate_tp) ||
+		    !pick_tp(btf, "kasan", "kasan_vmalloc_release", s->progs.kvs_release_btf,
+			     s->progs.kvs_release_tp)) {
+			snprintf(err, errlen, "this kernel has no kasan:kasan_vmalloc_* tracepoints "
+				 "(not a kvshadow-patched KASAN kernel): use --mode estimate");
+			return -ENOENT;
+		}
+	}
+	b->vmalloc_events =
+		pick_tp(btf, "vmalloc", "alloc_vmap_area", s->progs.kvs_alloc_va_btf,
+			s->progs.kvs_alloc_va_tp) &
+		pick_tp(btf, "vmalloc", "free_vmap_area_noflush", s->progs.kvs_free_va_btf,
+			s->progs.kvs_free_va_tp) &
+		pick_tp(btf, "vmalloc", "purge_vmap_area_lazy", s->progs.kvs_purge_btf,
+			s->progs.kvs_purge_tp);
+	if (!b->vmalloc_events) {
+		snprintf(b->vmalloc_why, sizeof(b->vmalloc_why),
+			 "this kernel lacks the vmalloc:* tracepoints");
+		if (mode == KVS_MODE_ESTIMATE) {
+			snprintf(err, errlen, "estimate mode needs the vmalloc:alloc_vmap_area, "
+				 "free_vmap_area_noflush and purge_vmap_area_lazy tracepoints");
+			return -ENOENT;
+		}
+	}
+
+	/* Latency: the kernel's own duration_ns in exact mode, fentry otherwise. */
+	vfunc = btf_has(btf, "__vmalloc_node_range_noprof", BTF_KIND_FUNC) ?
+		"__vmalloc_node_range_noprof" :
+		btf_has(btf, "__vmalloc_node_range", BTF_KIND_FUNC) ? "__vmalloc_node_range" : NULL;
+	*nr_pairs = 0;
+	pairs[(*nr_pairs)++] = (struct fentry_pair){ KVS_HIST_VMALLOC, s->progs.kvs_vmalloc_entry,
+						     s->progs.kvs_vmalloc_exit, vfunc };
+	if (!exact) {
+		pairs[(*nr_pairs)++] = (struct fentry_pair){
+			KVS_HIST_POPULATE, s->progs.kvs_populate_entry, s->progs.kvs_populate_exit,
+			btf_has(btf, "kasan_populate_vmalloc", BTF_KIND_FUNC) ? "kasan_populate_vmalloc" : NULL };
+		pairs[(*nr_pairs)++] = (struct fentry_pair){
+			KVS_HIST_RELEASE, s->progs.kvs_release_entry, s->progs.kvs_release_exit,
+			btf_has(btf, "kasan_release_vmalloc", BTF_KIND_FUNC) ? "kasan_release_vmalloc" : NULL };
+	}
+	for (size_t i = 0; i < *nr_pairs; i++) {
+		struct fentry_pair *p = &pairs[i];
+
+		if (!p->func || !try_fentry)
+			continue;
+		if (bpf_program__set_attach_target(p->entry, 0, p->func) ||
+		    bpf_program__set_attach_target(p->exit, 0, p->func))
+			continue;
+		bpf_program__set_autoload(p->entry, true);
+		bpf_program__set_autoload(p->exit, true);
+	}
+	return 0;
+}
+
+static const char *perm_hint(void)
+{
+	return geteuid() ? "run as root (or with CAP_BPF and CAP_PERFMON)" :
+		"the kernel refuses BPF to root here (lockdown, or unprivileged_bpf/LSM policy)";
+}
+
+int kvs_bpf_open(struct kvs_bpf *b, enum kvs_mode mode, char *err, size_t errlen)
+{
+	struct fentry_pair pairs[3];
+	size_t nr_pairs = 0;
+	bool try_fentry = true;
+	char fentry_why[KVS_WHY_LEN] = "";
+	struct btf *btf;
+	struct bpf_program *prog;
+	int ret;
+
+	memset(b, 0, sizeof(*b));
+	libbpf_set_print(print_fn);
+	btf = btf__load_vmlinux_btf();
+	if (!btf) {
+		snprintf(err, errlen, "no kernel BTF (/sys/kernel/btf/vmlinux): "
+			 "the BPF programs need CONFIG_DEBUG_INFO_BTF");
+		return -ENOENT;
+	}
+retry:
+	ret = open_skel(b, btf, mode, try_fentry, pairs, &nr_pairs, err, errlen);
+	if (ret)
+		goto fail;
+	ret = kvshadow_bpf__load(b->skel);
+	if (ret && try_fentry) {
+		/* Maybe only fentry was refused: try again without it. */
+		snprintf(fentry_why, sizeof(fentry_why),
+			 "fentry/fexit refused by this kernel (%s)", strerror(-ret));
+		kvshadow_bpf__destroy(b->skel);
+		b->skel = NULL;
+		try_fentry = false;
+		goto retry;
+	}
+	if (ret) {
+		if (ret == -EPERM || ret == -EACCES)
+			snprintf(err, errlen, "loading BPF programs: %s: %s", strerror(-ret), perm_hint());
+		else
+			snprintf(err, errlen, "loading BPF programs: %s (KVSHADOW_DEBUG=1 shows libbpf's log)",
+				 strerror(-ret));
+		goto fail;
+	}
+
+	/* Tracepoints first: they are what the mode needs. */
+	bpf_object__for_each_program(prog, b->skel->obj) {
+		const char *sec = bpf_program__section_name(prog);
+
+		if (!bpf_program__autoload(prog) || strstr(sec, "fentry/") || strstr(sec, "fexit/"))
+			continue;
+		ret = attach_one(b, prog);
+		if (ret) {
+			snprintf(err, errlen, "attaching %s: %s%s%s", bpf_program__name(prog),
+				 strerror(-ret), ret == -EPERM ? ": " : "",
+				 ret == -EPERM ? perm_hint() : "");
+			goto fail;
+		}
+	}
+
+	for (int h = 0; h < KVS_NR_HISTS; h++)
+		mark_absent(b, h, "no fentry/fexit on this kernel's function");
+	if (mode == KVS_MODE_EXACT) {
+		for (int h = KVS_HIST_POPULATE; h <= KVS_HIST_RELEASE; h++) {
+			b->hist_available[h] = true;
+			b->hist_source[h] = "tracepoint";
+			b->hist_why[h][0] = '\0';
+		}
+	}
+	for (size_t i = 0; i < nr_pairs; i++) {
+		struct fentry_pair *p = &pairs[i];
+		size_t before = b->nr_links;
+
+		if (!p->func) {
+			mark_absent(b, p->hist, "%s", p->hist == KVS_HIST_VMALLOC ?
+				    "no __vmalloc_node_range(_noprof) in the kernel BTF" :
+				    "no KASAN_VMALLOC in this kernel");
+			continue;
+		}
+		if (!bpf_program__autoload(p->entry)) {
+			mark_absent(b, p->hist, "%s", fentry_why[0] ? fentry_why : "fentry/fexit not loaded");
+			continue;
+		}
+		ret = attach_one(b, p->entry);
+		if (!ret)
+			ret = attach_one(b, p->exit);
+		if (ret) {
+			/* Half a pair would measure nothing: drop both. */
+			while (b->nr_links > before)
+				bpf_link__destroy(b->links[--b->nr_links]);
+			mark_absent(b, p->hist, "fentry/fexit on %s refused (%s)", p->func, strerror(-ret));
+			continue;
+		}
+		b->hist_available[p->hist] = true;
+		b->hist_source[p->hist] = "fentry";
+		b->hist_why[p->hist][0] = '\0';
+	}
+	btf__free(btf);
+	return 0;
+fail:
+	btf__free(btf);
+	kvs_bpf_close(b);
+	return ret ? ret : -EINVAL;
+}
+
+void kvs_bpf_close(struct kvs_bpf *b)
+{
+	while (b->nr_links)
+		bpf_link__destroy(b->links[--b->nr_links]);
+	kvshadow_bpf__destroy(b->skel);
+	b->skel = NULL;
+}

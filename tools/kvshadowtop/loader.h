@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Probe the kernel, load bpf/kvshadow.bpf.c with what it supports, attach. */
+#ifndef KVS_LOADER_H
+#define KVS_LOADER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "model.h"
+
+struct kvshadow_bpf;
+struct bpf_link;
+
+#define KVS_MAX_LINKS 16
+
+struct kvs_bpf {
+	struct kvshadow_bpf *skel;
+	struct bpf_link *links[KVS_MAX_LINKS];
+	size_t nr_links;
+	bool hist_available[KVS_NR_HISTS];
+	const char *hist_source[KVS_NR_HISTS];	/* "tracepoint", "fentry" */
+	char hist_why[KVS_NR_HISTS][KVS_WHY_LEN];
+	bool vmalloc_events;			/* vmalloc:* attached (vmap_area_* counters) */
+	char vmalloc_why[KVS_WHY_LEN];
+};
+
+/*
+ * Whether the kasan:* tracepoints of our kernel series exist (tracefs
+ * events/kasan or btf_trace_kasan_vmalloc_populate in the kernel BTF).
+ */
+bool kvs_bpf_kernel_has_exact(void);
+
+/*
+ * Load and attach for mode (exact or estimate). Returns 0, or -errno with a
+ * message in err: -EPERM/-EACCES when BPF is not permitted (main falls back
+ * to debugfs mode), -ENOENT when the kernel lacks what the mode needs.
+ */
+int kvs_bpf_open(struct kvs_bpf *b, enum kvs_mode mode, char *err, size_t errlen);
+/* Destroy every link, then the programs and maps. Safe twice. */
+void kvs_bpf_close(struct kvs_bpf *b);
+
+#endif /* KVS_LOADER_H */
