@@ -37,8 +37,9 @@ $(KV_UTIL_SAN_LIB): $(KV_UTIL_SAN_OBJS)
 	rm -f $@ && $(AR) rcs $@ $^
 
 # Unit tests: tests/unit/test_prom*.c, each one binary, sanitized.
+# test_prom_view tests tools/kvshadowtop/prom.c: it has a rule of its own.
 KV_UTIL_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,\
-		   $(wildcard tests/unit/test_prom*.c))
+		   $(filter-out tests/unit/test_prom_view.c,$(wildcard tests/unit/test_prom*.c)))
 
 test-bins: $(KV_UTIL_TESTS)
 
@@ -47,6 +48,18 @@ $(KV_UTIL_TESTS): $(BUILD)/tests/unit/%: tests/unit/%.c $(KV_UTIL_SAN_LIB)
 	$(CC) $(KV_CFLAGS) $(CFLAGS) $(SAN_CFLAGS) -MMD -MP \
 		-MF $(BUILD)/obj/san/tests/unit/$*.d -o $@ $< \
 		$(KV_UTIL_SAN_LIB) $(CMOCKA_LIBS) $(KV_UTIL_LDLIBS)
+
+# The view with the model it maps (KVTOP_* from tools/kvshadowtop/build.mk).
+KV_PROM_VIEW_TEST := $(BUILD)/tests/unit/test_prom_view
+KV_PROM_VIEW_OBJS := $(KVTOP_OBJ)/san/prom.o $(filter %/model.o,$(KVTOP_SAN_OBJS))
+
+test-bins: $(KV_PROM_VIEW_TEST)
+
+$(KV_PROM_VIEW_TEST): tests/unit/test_prom_view.c $(KV_PROM_VIEW_OBJS) $(KV_UTIL_SAN_LIB)
+	@mkdir -p $(@D) $(BUILD)/obj/san/tests/unit
+	$(CC) $(KV_CFLAGS) $(CFLAGS) $(SAN_CFLAGS) -MMD -MP \
+		-MF $(BUILD)/obj/san/tests/unit/test_prom_view.d -o $@ $< \
+		$(KV_PROM_VIEW_OBJS) $(KV_UTIL_SAN_LIB) $(CMOCKA_LIBS) $(KV_UTIL_LDLIBS)
 
 # tests/prom/promgen: writes a sample kvshadow .prom file for the prom tests.
 KV_PROMGEN := $(BUILD)/tests/prom/promgen

@@ -13,56 +13,57 @@ struct family {
 	const char *name;
 	enum promtext_type type;
 	const char *help;
+	bool measured;		/* the same in every mode: never an estimate */
 };
 
 static const struct family scalars[KVSHADOW_PROM_SCALARS] = {
 	[KVSHADOW_SHADOW_BYTES] = { "kvshadow_shadow_bytes", PROMTEXT_GAUGE,
-		"KASAN shadow memory currently backing vmalloc space, in bytes." },
+		"KASAN shadow memory currently backing vmalloc space, in bytes.", false },
 	[KVSHADOW_SHADOW_PEAK_BYTES] = { "kvshadow_shadow_peak_bytes", PROMTEXT_GAUGE,
-		"High-water mark of kvshadow_shadow_bytes." },
+		"High-water mark of kvshadow_shadow_bytes.", false },
 	[KVSHADOW_POPULATED_BYTES] = { "kvshadow_shadow_populated_bytes_total", PROMTEXT_COUNTER,
-		"Shadow bytes mapped by kasan_populate_vmalloc." },
+		"Shadow bytes mapped by kasan_populate_vmalloc.", false },
 	[KVSHADOW_RELEASED_BYTES] = { "kvshadow_shadow_released_bytes_total", PROMTEXT_COUNTER,
-		"Shadow bytes unmapped and freed by kasan_release_vmalloc." },
+		"Shadow bytes unmapped and freed by kasan_release_vmalloc.", false },
 	[KVSHADOW_POPULATE_CALLS] = { "kvshadow_populate_calls_total", PROMTEXT_COUNTER,
-		"kasan_populate_vmalloc calls." },
+		"kasan_populate_vmalloc calls.", false },
 	[KVSHADOW_POPULATE_FAILURES] = { "kvshadow_populate_failures_total", PROMTEXT_COUNTER,
-		"kasan_populate_vmalloc calls that returned an error." },
+		"kasan_populate_vmalloc calls that returned an error.", false },
 	[KVSHADOW_RELEASE_CALLS] = { "kvshadow_release_calls_total", PROMTEXT_COUNTER,
-		"kasan_release_vmalloc calls." },
+		"kasan_release_vmalloc calls.", false },
 	[KVSHADOW_VMALLOC_USED_BYTES] = { "kvshadow_vmalloc_used_bytes", PROMTEXT_GAUGE,
-		"VmallocUsed from /proc/meminfo, in bytes." },
+		"VmallocUsed from /proc/meminfo, in bytes.", true },
 	[KVSHADOW_DRIFT_BYTES] = { "kvshadow_debugfs_drift_bytes", PROMTEXT_GAUGE,
 		"Difference between the shadow bytes counted from tracepoints and "
-		"the kernel's debugfs counter; should stay near 0." },
+		"the kernel's debugfs counter; should stay near 0.", true },
 	[KVSHADOW_EVENTS_LOST] = { "kvshadow_events_lost_total", PROMTEXT_COUNTER,
 		"Trace records lost (ring buffer full); the estimate is low when "
-		"this grows." },
+		"this grows.", true },
 };
 
 static const struct family overhead = {
 	"kvshadow_shadow_overhead_ratio", PROMTEXT_GAUGE,
-	"kvshadow_shadow_bytes / kvshadow_vmalloc_used_bytes." };
+	"kvshadow_shadow_bytes / kvshadow_vmalloc_used_bytes.", false };
 
 static const struct family hists[KVSHADOW_PROM_HISTS] = {
 	[KVSHADOW_POPULATE_DURATION] = { "kvshadow_populate_duration_seconds", PROMTEXT_HISTOGRAM,
-		"Latency of kasan_populate_vmalloc." },
+		"Latency of kasan_populate_vmalloc.", false },
 	[KVSHADOW_RELEASE_DURATION] = { "kvshadow_release_duration_seconds", PROMTEXT_HISTOGRAM,
-		"Latency of kasan_release_vmalloc." },
+		"Latency of kasan_release_vmalloc.", false },
 	[KVSHADOW_VMALLOC_DURATION] = { "kvshadow_vmalloc_duration_seconds", PROMTEXT_HISTOGRAM,
-		"Latency of vmalloc itself, to set populate latency against." },
+		"Latency of vmalloc itself, to set populate latency against.", true },
 };
 
 static const struct family by_caller = {
 	"kvshadow_populated_bytes_by_caller_total", PROMTEXT_COUNTER,
 	"Shadow bytes populated, by vmalloc caller: the top callers by name, "
-	"the rest as caller=\"other\"." };
+	"the rest as caller=\"other\".", false };
 
 static const struct family info = {
 	"kvshadow_info", PROMTEXT_GAUGE,
 	"Always 1. mode: where the numbers come from (exact: kvshadow kernel "
 	"counters; estimate: modelled from vmalloc tracepoints on a kernel "
-	"without KASAN_VMALLOC; debugfs: kernel counters only)." };
+	"without KASAN_VMALLOC; debugfs: kernel counters only).", false };
 
 /* Estimates must never read as measurements, not even in HELP. */
 static int family(struct promtext *pt, const struct family *f, bool estimate)
@@ -70,7 +71,7 @@ static int family(struct promtext *pt, const struct family *f, bool estimate)
 	char *help;
 	int r;
 
-	if (!estimate)
+	if (!estimate || f->measured)
 		return promtext_family(pt, f->name, f->type, f->help);
 	if (asprintf(&help, "ESTIMATE (what KASAN_VMALLOC would cost; not "
 		     "measured): %s", f->help) < 0)

@@ -96,10 +96,14 @@ static void test_modes(void **state)
 	struct kvshadow_prom p = { .mode = "estimate", .kernel = "k" };
 
 	kvshadow_prom_set(&p, KVSHADOW_SHADOW_BYTES, 1);
+	kvshadow_prom_set(&p, KVSHADOW_VMALLOC_USED_BYTES, 8);
 	assert_int_equal(render(&p, NULL), 0);
 	assert_has("kvshadow_info{mode=\"estimate\",kernel=\"k\"} 1\n");
-	/* An estimate says so where a reader of the file sees it. */
+	/* An estimate says so where a reader of the file sees it... */
 	assert_has("# HELP kvshadow_shadow_bytes ESTIMATE");
+	assert_has("# HELP kvshadow_shadow_overhead_ratio ESTIMATE");
+	/* ...and a measurement does not pretend to be one. */
+	assert_has("# HELP kvshadow_vmalloc_used_bytes VmallocUsed");
 	p.mode = "exact";
 	assert_int_equal(render(&p, NULL), 0);
 	assert_lacks("ESTIMATE");
