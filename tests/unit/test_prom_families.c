@@ -16,11 +16,11 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "test_prom_text.h"
+
 #include "kvshadow_prom.h"
 #include "kvshadow_prom_debugfs.h"
 #include "meminfo.h"
-
-static char text[1 << 16];
 
 /* Renders into the static text buffer; returns the render's result. */
 static int render(const struct kvshadow_prom *p, struct kvshadow_prom_state *st)
@@ -39,18 +39,6 @@ static int render(const struct kvshadow_prom *p, struct kvshadow_prom_state *st)
 	}
 	promtext_free(pt);
 	return r;
-}
-
-static void assert_has(const char *needle)
-{
-	if (!strstr(text, needle))
-		fail_msg("missing \"%s\" in:\n%s", needle, text);
-}
-
-static void assert_lacks(const char *needle)
-{
-	if (strstr(text, needle))
-		fail_msg("unexpected \"%s\" in:\n%s", needle, text);
 }
 
 static void test_debugfs_mapping(void **state)

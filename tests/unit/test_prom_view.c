@@ -16,11 +16,11 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "test_prom_text.h"
+
 #include "model.h"
 #include "prom.h"
 #include "view.h"
-
-static char text[1 << 16];
 
 static void render_model(const struct kvs_model *m, size_t top)
 {
@@ -40,18 +40,6 @@ static void render_model(const struct kvs_model *m, size_t top)
 	promtext_free(pt);
 	free(h);
 	free(c);
-}
-
-static void assert_has(const char *needle)
-{
-	if (!strstr(text, needle))
-		fail_msg("missing \"%s\" in:\n%s", needle, text);
-}
-
-static void assert_lacks(const char *needle)
-{
-	if (strstr(text, needle))
-		fail_msg("unexpected \"%s\" in:\n%s", needle, text);
 }
 
 static void model(struct kvs_model *m, enum kvs_mode mode)
