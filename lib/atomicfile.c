@@ -200,6 +200,10 @@ int atomicfile_write(struct atomicfile *af, const void *data, size_t len,
 		e = errno, op = "close";
 		goto fail;
 	}
+	/*
+	 * No fsync of the directory: after a crash the rename may be lost,
+	 * leaving the previous whole file, which is as good for metrics.
+	 */
 	if (rename(af->tmp, af->path)) {
 		e = errno, op = "rename";
 		goto fail;

@@ -76,10 +76,21 @@ for tool in "${tools[@]}"; do
 	chmod 0755 "$d"
 	if [ "$(id -u)" != 0 ]; then
 		expect_refusal "$tool" "read-only directory" "$d/ro/kvshadow.prom" "$d/ro"
-	elif [ "$tool" != kvshadowtop ] && command -v setpriv >/dev/null; then
-		expect_refusal "$tool" "read-only directory (as nobody)" "$d/ro/kvshadow.prom" "$d/ro" nobody
 	else
-		echo "SKIP (this case only): $tool, read-only directory: root writes it anyway"
+		# Root writes a 0555 directory anyway. What stops root: a read-only
+		# mount, and for tools that need no privilege, running as nobody.
+		mkdir "$d/rofs"
+		if mount -t tmpfs -o ro,size=64k kvshadow-test "$d/rofs" 2>/dev/null; then
+			mounts+=("$d/rofs")
+			expect_refusal "$tool" "read-only file system" "$d/rofs/kvshadow.prom" "$d/rofs"
+		else
+			echo "SKIP (this case only): $tool, read-only file system: cannot mount a tmpfs here"
+		fi
+		if [ "$tool" != kvshadowtop ] && command -v setpriv >/dev/null; then
+			expect_refusal "$tool" "read-only directory (as nobody)" "$d/ro/kvshadow.prom" "$d/ro" nobody
+		else
+			echo "SKIP (this case only): $tool, 0555 directory: root writes it anyway (needs BPF: cannot run as nobody)"
+		fi
 	fi
 
 	# And the same tool with a good path does write, and leaves only the file.

@@ -7,6 +7,7 @@ bin=$top/build/bin
 promgen=$top/build/tests/prom/promgen
 work=$(mktemp -d "${TMPDIR:-/tmp}/kvshadow-promtest.XXXXXX")
 pids=()
+mounts=()
 
 cleanup() {
 	local p
@@ -15,6 +16,9 @@ cleanup() {
 	done
 	for p in "${pids[@]}"; do
 		wait "$p" 2>/dev/null
+	done
+	for p in "${mounts[@]}"; do
+		umount "$p" 2>/dev/null
 	done
 	chmod -R u+w "$work" 2>/dev/null
 	rm -rf "$work"
