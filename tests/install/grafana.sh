@@ -16,11 +16,7 @@ jq -e '.panels | length > 0' "$dash" >/dev/null || fail "$dash is not valid JSON
 [ "$(jq -r '[.panels[].id] | length == (unique | length)' "$dash")" = true ] ||
 	fail "panel ids are not unique"
 
-# What the writer produces: sample names, histograms as _bucket/_sum/_count.
-"$promgen" >"$work/all.prom" || fail "promgen"
-awk '/^# TYPE / {
-	if ($4 == "histogram") { print $3 "_bucket"; print $3 "_sum"; print $3 "_count" }
-	else print $3 }' "$work/all.prom" | sort -u >"$work/metrics"
+writer_metrics "$work/metrics"
 echo "the writer produces $(wc -l <"$work/metrics") metric names"
 
 # Every expression: panel targets and template variable queries.
@@ -28,33 +24,13 @@ jq -r '.. | .expr? // empty' "$dash" >"$work/exprs"
 jq -r '.templating.list[] | .definition // empty' "$dash" >>"$work/exprs"
 [ -s "$work/exprs" ] || fail "no expressions found in $dash"
 
-# Identifiers PromQL itself owns, and Grafana's variables.
-keywords=" rate irate increase delta sum max min avg count topk bottomk histogram_quantile by without on ignoring group_left group_right and or unless bool offset label_values clamp_min clamp_max abs vector time "
 rc=0
-n=0
-while IFS= read -r expr; do
-	n=$((n + 1))
-	# Drop strings, label matchers, ranges, grouping lists and variables;
-	# what is left is functions, numbers, operators and metric names.
-	rest=$(sed -E -e 's/"[^"]*"//g' -e 's/\{[^}]*\}//g' -e 's/\[[^]]*\]//g' \
-		-e 's/\b(by|without|on|ignoring|group_left|group_right) *\([^)]*\)/\1/g' \
-		-e 's/\$[A-Za-z_]+//g' -e 's/label_values\(([A-Za-z_:][A-Za-z0-9_:]*).*\)/\1/' <<<"$expr")
-	named=0
-	for tok in $(grep -oE '[A-Za-z_:][A-Za-z0-9_:]*' <<<"$rest"); do
-		[[ $keywords == *" $tok "* ]] && continue
-		if grep -qx "$tok" "$work/metrics"; then
-			named=1
-		else
-			echo "FAIL: '$tok' is not a metric kvshadow writes, in: $expr"
-			rc=1
-		fi
-	done
-	[ $named = 1 ] || { echo "FAIL: no kvshadow metric in: $expr"; rc=1; }
-done <"$work/exprs"
+check_metric_names "$work/exprs" "$work/metrics" || rc=1
+n=$(wc -l <"$work/exprs")
 echo "checked $n expressions"
 
 # Every family the writer has appears on the dashboard somewhere.
-for m in $(awk '/^# TYPE / { print $3 }' "$work/all.prom"); do
+for m in $(awk '/^# TYPE / { print $3 }' "$work/writer.prom"); do
 	grep -q "$m" "$work/exprs" || echo "note: $m is not on the dashboard"
 done
 

@@ -18,6 +18,7 @@ $prefix/sbin/kvshadowtop 755
 $prefix/share/bash-completion/completions/kvshadowstat 644
 $prefix/share/bash-completion/completions/kvshadowtop 644
 $prefix/share/kvshadow/grafana/kvshadow.json 644
+$prefix/share/kvshadow/prometheus/kvshadow-alerts.yml 644
 $prefix/share/man/man8/kvshadowstat.8 644
 $prefix/share/man/man8/kvshadowtop.8 644"
 

@@ -122,3 +122,43 @@ prom_files() {
 		echo "note: kvshadowtop not built, without --prom-file, or not root: not tested" >&2
 	fi
 }
+
+# writer_metrics FILE: every sample name kvshadow writes, one a line, from
+# the writer itself (promgen fills every family of lib/kvshadow_prom.c);
+# histograms as _bucket/_sum/_count. Leaves the file in $work/writer.prom.
+writer_metrics() {
+	"$promgen" >"$work/writer.prom" || fail "promgen"
+	awk '/^# TYPE / {
+		if ($4 == "histogram") { print $3 "_bucket"; print $3 "_sum"; print $3 "_count" }
+		else print $3 }' "$work/writer.prom" | sort -u >"$1"
+}
+
+# check_metric_names EXPRS ALLOWED: each line of EXPRS is a PromQL
+# expression that must name at least one metric of ALLOWED (one a line)
+# and no metric outside it. Prints FAIL lines; returns 1 on any.
+check_metric_names() {
+	local exprs=$1 allowed=$2 expr rest tok named rc=0
+	# Identifiers PromQL itself owns.
+	local keywords=" rate irate increase delta sum max min avg count topk bottomk histogram_quantile by without on ignoring group_left group_right and or unless bool offset label_values clamp_min clamp_max abs vector time "
+	while IFS= read -r expr; do
+		# Drop strings, label matchers, ranges, grouping lists and
+		# variables; what is left is functions, numbers, operators and
+		# metric names.
+		rest=$(sed -E -e 's/"[^"]*"//g' -e 's/\{[^}]*\}//g' -e 's/\[[^]]*\]//g' \
+			-e 's/\b(by|without|on|ignoring|group_left|group_right) *\([^)]*\)/\1/g' \
+			-e 's/\$[A-Za-z_]+//g' \
+			-e 's/label_values\(([A-Za-z_:][A-Za-z0-9_:]*).*\)/\1/' <<<"$expr")
+		named=0
+		for tok in $(grep -oE '[A-Za-z_:][A-Za-z0-9_:]*' <<<"$rest"); do
+			[[ $keywords == *" $tok "* ]] && continue
+			if grep -qx "$tok" "$allowed"; then
+				named=1
+			else
+				echo "FAIL: '$tok' is not a metric kvshadow writes, in: $expr"
+				rc=1
+			fi
+		done
+		[ $named = 1 ] || { echo "FAIL: no kvshadow metric in: $expr"; rc=1; }
+	done <"$exprs"
+	return $rc
+}
