@@ -70,12 +70,14 @@ struct {
  * Estimate mode: one ring buffer shared by all CPUs, not a per-CPU
  * buffer, because the shadow model needs one order of events (an area is
  * allocated before it is freed, freed before it is purged) and a shared
- * ring buffer serialises reservations. kvshadowtop resizes it before load
- * (a page when unused).
+ * ring buffer serialises reservations. 16 MiB hold ~500k events (FREE
+ * and PURGE records are 32 bytes with the header, ALLOC 56) while the
+ * consumer competes for CPU with the workload; kvshadowtop shrinks it to a
+ * page when unused.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 1 << 22);
+	__uint(max_entries, 1 << 24);
 } area_events SEC(".maps");
 
 static __always_inline void count(__u32 idx, __u64 n)
@@ -240,8 +242,7 @@ int kvs_release_tp(struct trace_event_raw_kasan_vmalloc_release___kvs *ctx)
 
 /* ---- any kernel: vmalloc:* ---- */
 
-static __always_inline void emit(void *ctx, __u32 type, __u64 addr, __u64 size,
-				 __u32 npurged, bool with_stack)
+static __always_inline void emit(__u32 type, __u64 addr, __u64 size, __u32 npurged)
 {
 	struct kvs_area_event *e;
 
@@ -256,7 +257,25 @@ static __always_inline void emit(void *ctx, __u32 type, __u64 addr, __u64 size,
 	e->size = size;
 	e->type = type;
 	e->npurged = npurged;
-	e->stackid = with_stack ? bpf_get_stackid(ctx, &stacks, 0) : -1;
+	bpf_ringbuf_submit(e, 0);
+}
+
+static __always_inline void emit_alloc(void *ctx, __u64 addr, __u64 size)
+{
+	struct kvs_alloc_event *e;
+
+	if (!estimate_events)
+		return;
+	e = bpf_ringbuf_reserve(&area_events, sizeof(*e), 0);
+	if (!e) {
+		count(KVS_C_EVENTS_LOST, 1);
+		return;
+	}
+	e->ev.addr = addr;
+	e->ev.size = size;
+	e->ev.type = KVS_EV_ALLOC;
+	e->ev.npurged = 0;
+	e->stackid = bpf_get_stackid(ctx, &stacks, 0);
 	e->tgid = bpf_get_current_pid_tgid() >> 32;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	bpf_ringbuf_submit(e, 0);
@@ -270,20 +289,20 @@ static __always_inline void on_alloc_va(void *ctx, __u64 addr, __u64 size, int f
 	}
 	count(KVS_C_VMAP_AREA_ALLOCS, 1);
 	count(KVS_C_VMAP_AREA_ALLOC_BYTES, size);
-	emit(ctx, KVS_EV_ALLOC, addr, size, 0, true);
+	emit_alloc(ctx, addr, size);
 }
 
 static __always_inline void on_free_va(void *ctx, __u64 va_start)
 {
 	count(KVS_C_VMAP_AREA_FREES, 1);
-	emit(ctx, KVS_EV_FREE, va_start, 0, 0, false);
+	emit(KVS_EV_FREE, va_start, 0, 0);
 }
 
 static __always_inline void on_purge(void *ctx, __u64 start, __u64 end, __u32 npurged)
 {
 	count(KVS_C_VMAP_PURGES, 1);
 	count(KVS_C_VMAP_AREAS_PURGED, npurged);
-	emit(ctx, KVS_EV_PURGE, start, end > start ? end - start : 0, npurged, false);
+	emit(KVS_EV_PURGE, start, end > start ? end - start : 0, npurged);
 }
 
 SEC("?tp_btf/alloc_vmap_area")

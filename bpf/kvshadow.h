@@ -112,12 +112,17 @@ enum kvs_area_event_type {
 	KVS_EV_PURGE,		/* addr..end, npurged: purge_vmap_area_lazy */
 };
 
+/* FREE and PURGE records are this much; ALLOC records are a kvs_alloc_event. */
 struct kvs_area_event {
 	__u64 addr;
 	__u64 size;		/* ALLOC: bytes; PURGE: end - addr */
 	__u32 type;		/* enum kvs_area_event_type */
 	__u32 npurged;		/* PURGE only */
-	__s32 stackid;		/* ALLOC only; < 0 when no stack */
+};
+
+struct kvs_alloc_event {
+	struct kvs_area_event ev;
+	__s32 stackid;		/* < 0 when no stack */
 	__u32 tgid;
 	char comm[KVS_COMM_LEN];
 };

@@ -13,7 +13,7 @@ LLVM_STRIP   ?= llvm-strip
 # Pure parts (no libbpf): linked into the unit tests too.
 KVTOP_PURE   := model.c estimate.c ksyms.c attr.c vmallocinfo.c text.c
 KVTOP_SRCS   := main.c collect.c loader.c $(KVTOP_PURE) \
-		$(notdir $(wildcard tools/kvshadowtop/prom.c tools/kvshadowtop/tui.c))
+		$(notdir $(wildcard tools/kvshadowtop/prom.c tools/kvshadowtop/tui*.c))
 KVTOP_OBJS   := $(addprefix $(KVTOP_OBJ)/,$(KVTOP_SRCS:.c=.o)) $(KVSTAT_OBJ)/vmalloc_shadow.o
 KVTOP_SAN_OBJS := $(addprefix $(KVTOP_OBJ)/san/,$(KVTOP_PURE:.c=.o))
 

@@ -40,6 +40,8 @@ struct kvs_collect {
 	struct kvs_estimate est;
 	struct kvs_attr est_callers, est_processes;
 	int est_err;			/* first error inside the ring buffer callback */
+	unsigned long drained;		/* records seen, to look at the clock now and then */
+	double drain_until;		/* CLOCK_MONOTONIC end of this drain's budget */
 
 	struct ksyms ksyms;
 	bool have_ksyms;
@@ -175,10 +177,15 @@ static int read_attribution(struct kvs_collect *c, struct kvs_snapshot *s,
 
 /* ---- estimate mode: replay area events ---- */
 
+/* Past this, a drain gives the loop back (the producer may never pause). */
+#define DRAIN_BUDGET_S 0.05
+#define DRAIN_STOP (-EAGAIN)
+
 static int on_area_event(void *ctx, void *data, size_t size)
 {
 	struct kvs_collect *c = ctx;
 	const struct kvs_area_event *ev = data;
+	const struct kvs_alloc_event *al = data;
 	char name[KVS_NAME_LEN];
 	long n = 0;
 
@@ -186,11 +193,13 @@ static int on_area_event(void *ctx, void *data, size_t size)
 		return 0;
 	switch (ev->type) {
 	case KVS_EV_ALLOC:
+		if (size < sizeof(*al))
+			return 0;
 		n = kvs_estimate_alloc(&c->est, ev->addr, ev->size);
 		if (n < 0)
 			break;
-		process_name(name, sizeof(name), ev->comm, ev->tgid);
-		if (kvs_attr_add(&c->est_callers, stack_caller(c, ev->stackid), n, 1) ||
+		process_name(name, sizeof(name), al->comm, al->tgid);
+		if (kvs_attr_add(&c->est_callers, stack_caller(c, al->stackid), n, 1) ||
 		    kvs_attr_add(&c->est_processes, name, n, 1))
 			n = -ENOMEM;
 		break;
@@ -203,6 +212,9 @@ static int on_area_event(void *ctx, void *data, size_t size)
 	}
 	if (n < 0 && n != -EINVAL && !c->est_err)
 		c->est_err = (int)n;
+	/* libbpf stops consuming (after this record) on a negative return. */
+	if (!(++c->drained & 255) && now_s(CLOCK_MONOTONIC) > c->drain_until)
+		return DRAIN_STOP;
 	return 0;
 }
 
@@ -398,8 +410,9 @@ int kvs_collect_drain(struct kvs_collect *c)
 
 	if (!c->rb)
 		return 0;
+	c->drain_until = now_s(CLOCK_MONOTONIC) + DRAIN_BUDGET_S;
 	ret = ring_buffer__consume(c->rb);
-	if (ret < 0 && ret != -EINTR)
+	if (ret < 0 && ret != -EINTR && ret != DRAIN_STOP)
 		return ret;
 	return c->est_err;
 }

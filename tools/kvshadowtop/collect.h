@@ -17,7 +17,7 @@ struct kvs_collect;
 int kvs_collect_open(struct kvs_collect **cp, enum kvs_mode mode, char *err, size_t errlen);
 /* fd that becomes readable when events wait (estimate mode), or -1. */
 int kvs_collect_fd(struct kvs_collect *c);
-/* Consume waiting events without blocking. 0 or -errno. */
+/* Consume waiting events without blocking, for at most ~50 ms. 0 or -errno. */
 int kvs_collect_drain(struct kvs_collect *c);
 /* Fill s (kvs_snapshot_free() it after use). 0 or -errno with err. */
 int kvs_collect_snapshot(struct kvs_collect *c, struct kvs_snapshot *s, char *err, size_t errlen);

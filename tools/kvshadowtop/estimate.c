@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The estimate-mode shadow model; the rules are in estimate.h. */
 #include <errno.h>
+#include <search.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,144 +15,136 @@ void kvs_estimate_init(struct kvs_estimate *e)
 
 void kvs_estimate_free(struct kvs_estimate *e)
 {
-	free(e->areas);
-	free(e->mapped);
+	tdestroy(e->areas, free);
+	tdestroy(e->mapped, free);
+	free(e->lazy);
 	memset(e, 0, sizeof(*e));
 }
 
-static int grow(void **arr, size_t *cap, size_t need, size_t elem)
+/*
+ * Tree orders. Stored items never compare equal to each other; a search
+ * key compares equal to any stored item it overlaps (areas) or overlaps or
+ * touches (shadow ranges, so that neighbours merge).
+ */
+static int cmp_area(const void *a, const void *b)
 {
-	size_t nc;
-	void *p;
+	const struct kvs_est_area *x = a, *y = b;
 
-	if (need <= *cap)
-		return 0;
-	nc = *cap ? *cap * 2 : 64;
-	while (nc < need)
-		nc *= 2;
-	p = realloc(*arr, nc * elem);
-	if (!p)
-		return -ENOMEM;
-	*arr = p;
-	*cap = nc;
-	return 0;
+	return x->end <= y->start ? -1 : x->start >= y->end ? 1 : 0;
+}
+
+static int cmp_range(const void *a, const void *b)
+{
+	const struct kvs_est_range *x = a, *y = b;
+
+	return x->hi < y->lo ? -1 : x->lo > y->hi ? 1 : 0;
+}
+
+static int cmp_range_strict(const void *a, const void *b)
+{
+	const struct kvs_est_range *x = a, *y = b;
+
+	return x->hi <= y->lo ? -1 : x->lo >= y->hi ? 1 : 0;
 }
 
 /* ---- the set of mapped shadow pages ---- */
 
-/* First range whose hi >= lo (touching or after lo). */
-static size_t range_find(const struct kvs_estimate *e, uint64_t lo)
+static int range_insert(struct kvs_estimate *e, uint64_t lo, uint64_t hi)
 {
-	size_t a = 0, b = e->nr_mapped;
+	struct kvs_est_range *r = malloc(sizeof(*r));
 
-	while (a < b) {
-		size_t m = a + (b - a) / 2;
-
-		if (e->mapped[m].hi < lo)
-			a = m + 1;
-		else
-			b = m;
+	if (!r)
+		return -ENOMEM;
+	r->lo = lo;
+	r->hi = hi;
+	if (!tsearch(r, &e->mapped, cmp_range_strict)) {
+		free(r);
+		return -ENOMEM;
 	}
-	return a;
+	e->nr_mapped++;
+	return 0;
+}
+
+static void range_delete(struct kvs_estimate *e, struct kvs_est_range *r)
+{
+	tdelete(r, &e->mapped, cmp_range_strict);
+	free(r);
+	e->nr_mapped--;
 }
 
 /* Map [lo, hi); returns how many pages were not mapped before. */
 static long range_add(struct kvs_estimate *e, uint64_t lo, uint64_t hi)
 {
+	struct kvs_est_range key = { lo, hi };
 	uint64_t covered = 0, nlo = lo, nhi = hi;
-	size_t i, j;
+	struct kvs_est_range **found;
 
 	if (hi <= lo)
 		return 0;
-	i = j = range_find(e, lo);
-	for (; j < e->nr_mapped && e->mapped[j].lo <= hi; j++) {
-		uint64_t olo = e->mapped[j].lo > lo ? e->mapped[j].lo : lo;
-		uint64_t ohi = e->mapped[j].hi < hi ? e->mapped[j].hi : hi;
+	/* Swallow every range that overlaps or touches [lo, hi). */
+	while ((found = tfind(&key, &e->mapped, cmp_range))) {
+		struct kvs_est_range *r = *found;
+		uint64_t olo = r->lo > lo ? r->lo : lo, ohi = r->hi < hi ? r->hi : hi;
 
 		if (ohi > olo)
 			covered += ohi - olo;
-		if (e->mapped[j].lo < nlo)
-			nlo = e->mapped[j].lo;
-		if (e->mapped[j].hi > nhi)
-			nhi = e->mapped[j].hi;
+		if (r->lo < nlo)
+			nlo = r->lo;
+		if (r->hi > nhi)
+			nhi = r->hi;
+		key.lo = nlo;
+		key.hi = nhi;
+		range_delete(e, r);
 	}
-	if (j == i) {
-		if (grow((void **)&e->mapped, &e->cap_mapped, e->nr_mapped + 1, sizeof(*e->mapped)))
-			return -ENOMEM;
-		memmove(&e->mapped[i + 1], &e->mapped[i], (e->nr_mapped - i) * sizeof(*e->mapped));
-		e->nr_mapped++;
-	} else if (j > i + 1) {
-		memmove(&e->mapped[i + 1], &e->mapped[j], (e->nr_mapped - j) * sizeof(*e->mapped));
-		e->nr_mapped -= j - i - 1;
-	}
-	e->mapped[i].lo = nlo;
-	e->mapped[i].hi = nhi;
+	if (range_insert(e, nlo, nhi))
+		return -ENOMEM;
 	return (long)(hi - lo - covered);
 }
 
 /* Unmap [lo, hi); returns how many pages were mapped. */
 static long range_remove(struct kvs_estimate *e, uint64_t lo, uint64_t hi)
 {
-	struct kvs_est_range parts[2];
+	struct kvs_est_range key = { lo, hi };
+	struct kvs_est_range **found;
 	uint64_t removed = 0;
-	size_t i, j, np = 0;
 
 	if (hi <= lo)
 		return 0;
-	i = range_find(e, lo + 1);	/* first range with hi > lo */
-	for (j = i; j < e->nr_mapped && e->mapped[j].lo < hi; j++) {
-		uint64_t olo = e->mapped[j].lo > lo ? e->mapped[j].lo : lo;
-		uint64_t ohi = e->mapped[j].hi < hi ? e->mapped[j].hi : hi;
+	while ((found = tfind(&key, &e->mapped, cmp_range_strict))) {
+		struct kvs_est_range r = **found;
 
-		removed += ohi - olo;
-	}
-	if (j == i)
-		return 0;
-	/* What survives of the first and the last range touched. */
-	if (e->mapped[i].lo < lo)
-		parts[np++] = (struct kvs_est_range){ e->mapped[i].lo, lo };
-	if (e->mapped[j - 1].hi > hi)
-		parts[np++] = (struct kvs_est_range){ hi, e->mapped[j - 1].hi };
-	if (np > j - i) {
-		/* One range split in two: needs one more slot. */
-		if (grow((void **)&e->mapped, &e->cap_mapped, e->nr_mapped + 1, sizeof(*e->mapped)))
+		range_delete(e, *found);
+		removed += (r.hi < hi ? r.hi : hi) - (r.lo > lo ? r.lo : lo);
+		/* What is left on either side does not overlap [lo, hi). */
+		if ((r.lo < lo && range_insert(e, r.lo, lo)) ||
+		    (r.hi > hi && range_insert(e, hi, r.hi)))
 			return -ENOMEM;
 	}
-	memmove(&e->mapped[i + np], &e->mapped[j], (e->nr_mapped - j) * sizeof(*e->mapped));
-	e->nr_mapped = e->nr_mapped - (j - i) + np;
-	memcpy(&e->mapped[i], parts, np * sizeof(parts[0]));
 	return (long)removed;
 }
 
 /* ---- areas ---- */
 
-/* First area with start >= addr. */
-static size_t area_find(const struct kvs_estimate *e, uint64_t addr)
+static struct kvs_est_area *area_at(struct kvs_estimate *e, uint64_t start)
 {
-	size_t a = 0, b = e->nr_areas;
+	struct kvs_est_area key = { start, start + 1, 0 };
+	struct kvs_est_area **found = tfind(&key, &e->areas, cmp_area);
 
-	while (a < b) {
-		size_t m = a + (b - a) / 2;
-
-		if (e->areas[m].start < addr)
-			a = m + 1;
-		else
-			b = m;
-	}
-	return a;
+	return found && (*found)->start == start ? *found : NULL;
 }
 
-static void area_remove(struct kvs_estimate *e, size_t i)
+static void area_delete(struct kvs_estimate *e, struct kvs_est_area *a)
 {
-	memmove(&e->areas[i], &e->areas[i + 1], (e->nr_areas - i - 1) * sizeof(*e->areas));
+	tdelete(a, &e->areas, cmp_area);
+	free(a);
 	e->nr_areas--;
 }
 
 /* kasan_release_vmalloc(start, end, start, end, PAGE_RANGE): only wholly covered pages. */
-static long release_area(struct kvs_estimate *e, const struct kvs_est_area *a)
+static long release_area(struct kvs_estimate *e, uint64_t start, uint64_t end)
 {
-	uint64_t lo = (a->start + KVS_SHADOW_SPAN - 1) / KVS_SHADOW_SPAN;
-	uint64_t hi = a->end / KVS_SHADOW_SPAN;
+	uint64_t lo = (start + KVS_SHADOW_SPAN - 1) / KVS_SHADOW_SPAN;
+	uint64_t hi = end / KVS_SHADOW_SPAN;
 	long n = range_remove(e, lo, hi);
 
 	if (n < 0)
@@ -182,18 +176,17 @@ static long populate(struct kvs_estimate *e, uint64_t start, uint64_t end)
  * already (the kernel reuses no address before its purge), its purge
  * event just not seen yet: release it now and discount it from that event.
  */
-static long clear_overlaps(struct kvs_estimate *e, uint64_t start, uint64_t end, size_t *at)
+static long clear_overlaps(struct kvs_estimate *e, uint64_t start, uint64_t end)
 {
-	size_t i = area_find(e, start);
+	struct kvs_est_area key = { start, end, 0 };
+	struct kvs_est_area **found;
 
-	if (i > 0 && e->areas[i - 1].end > start)
-		i--;
-	while (i < e->nr_areas && e->areas[i].start < end) {
-		struct kvs_est_area a = e->areas[i];
+	while ((found = tfind(&key, &e->areas, cmp_area))) {
+		struct kvs_est_area a = **found;
 
-		area_remove(e, i);
+		area_delete(e, *found);
 		if (a.free_seq) {
-			long n = release_area(e, &a);
+			long n = release_area(e, a.start, a.end);
 
 			if (n < 0)
 				return n;
@@ -202,31 +195,59 @@ static long clear_overlaps(struct kvs_estimate *e, uint64_t start, uint64_t end,
 			e->reordered++;
 		}
 	}
-	*at = i;
 	return 0;
 }
 
-static long insert_area(struct kvs_estimate *e, uint64_t start, uint64_t end, uint64_t seq)
+static int lazy_push(struct kvs_estimate *e, uint64_t start)
 {
-	size_t i;
+	if (e->lazy_head + e->nr_lazy == e->cap_lazy) {
+		size_t nc = e->cap_lazy ? e->cap_lazy * 2 : 256;
+		uint64_t *n;
+
+		/* Compact first: the head moves on at every purge. */
+		if (e->lazy_head)
+			memmove(e->lazy, e->lazy + e->lazy_head, e->nr_lazy * sizeof(*e->lazy));
+		e->lazy_head = 0;
+		if (e->nr_lazy < e->cap_lazy / 2)
+			goto store;
+		n = realloc(e->lazy, nc * sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		e->lazy = n;
+		e->cap_lazy = nc;
+	}
+store:
+	e->lazy[e->lazy_head + e->nr_lazy++] = start;
+	return 0;
+}
+
+static long insert_area(struct kvs_estimate *e, uint64_t start, uint64_t end, bool lazy)
+{
+	struct kvs_est_area *a;
 	long ret;
 
 	if (end <= start)
 		return -EINVAL;
-	ret = clear_overlaps(e, start, end, &i);
+	ret = clear_overlaps(e, start, end);
 	if (ret < 0)
 		return ret;
-	if (grow((void **)&e->areas, &e->cap_areas, e->nr_areas + 1, sizeof(*e->areas)))
+	a = malloc(sizeof(*a));
+	if (!a)
 		return -ENOMEM;
-	memmove(&e->areas[i + 1], &e->areas[i], (e->nr_areas - i) * sizeof(*e->areas));
-	e->areas[i] = (struct kvs_est_area){ start, end, seq };
+	*a = (struct kvs_est_area){ start, end, lazy ? ++e->next_seq : 0 };
+	if (!tsearch(a, &e->areas, cmp_area)) {
+		free(a);
+		return -ENOMEM;
+	}
 	e->nr_areas++;
+	if (lazy && lazy_push(e, start))
+		return -ENOMEM;
 	return populate(e, start, end);
 }
 
 int kvs_estimate_seed(struct kvs_estimate *e, uint64_t start, uint64_t end, int lazy)
 {
-	long n = insert_area(e, start, end, lazy ? ++e->next_seq : 0);
+	long n = insert_area(e, start, end, lazy);
 
 	return n < 0 ? (int)n : 0;
 }
@@ -245,7 +266,7 @@ long kvs_estimate_alloc(struct kvs_estimate *e, uint64_t addr, uint64_t size)
 
 	if (!size || addr + size < addr)
 		return -EINVAL;
-	n = insert_area(e, addr, addr + size, 0);
+	n = insert_area(e, addr, addr + size, false);
 	if (n < 0)
 		return n;
 	e->populate_calls++;
@@ -255,67 +276,56 @@ long kvs_estimate_alloc(struct kvs_estimate *e, uint64_t addr, uint64_t size)
 
 int kvs_estimate_free_area(struct kvs_estimate *e, uint64_t va_start)
 {
-	size_t i = area_find(e, va_start);
+	struct kvs_est_area *a = area_at(e, va_start);
 
-	if (i == e->nr_areas || e->areas[i].start != va_start) {
+	if (!a) {
 		e->unknown_frees++;
 		return -ENOENT;
 	}
-	if (!e->areas[i].free_seq)
-		e->areas[i].free_seq = ++e->next_seq;
-	return 0;
-}
-
-static int cmp_seq(const void *a, const void *b)
-{
-	const struct kvs_est_area *x = a, *y = b;
-
-	return x->free_seq < y->free_seq ? -1 : x->free_seq > y->free_seq;
+	if (a->free_seq)
+		return 0;
+	a->free_seq = ++e->next_seq;
+	return lazy_push(e, va_start);
 }
 
 long kvs_estimate_purge(struct kvs_estimate *e, uint64_t start, uint64_t end, unsigned int npurged)
 {
-	struct kvs_est_area *lazy;
 	uint64_t want = npurged, early;
-	size_t nl = 0, i;
+	size_t kept = 0, n = e->nr_lazy;
+	uint64_t *q = e->lazy + e->lazy_head;
 	long total = 0;
 
-	/* Areas we already released because their address was reused. */
+	/* Areas already released because their address was reused. */
 	early = e->pending_purged < want ? e->pending_purged : want;
 	e->pending_purged -= early;
 	want -= early;
-	/* (their per-area release calls were counted when released) */
 	if (npurged)
 		e->release_calls++;	/* the TLB_FLUSH-only call over the whole range */
-	if (!want || start >= end)
-		return 0;
 
-	lazy = malloc(e->nr_areas * sizeof(*lazy) + 1);
-	if (!lazy)
-		return -ENOMEM;
-	for (i = area_find(e, start); i < e->nr_areas && e->areas[i].start < end; i++)
-		if (e->areas[i].free_seq && e->areas[i].end <= end)
-			lazy[nl++] = e->areas[i];
 	/*
 	 * The kernel purged every area that was lazy when it took the lists;
 	 * areas freed after that but before the event are newer: purge the
-	 * oldest npurged.
+	 * oldest npurged within [start, end), keep the rest queued in order.
 	 */
-	qsort(lazy, nl, sizeof(*lazy), cmp_seq);
-	if (nl > want)
-		nl = want;
-	for (i = 0; i < nl; i++) {
-		size_t at = area_find(e, lazy[i].start);
-		long n;
+	for (size_t i = 0; i < n; i++) {
+		struct kvs_est_area *a = area_at(e, q[i]);
 
-		area_remove(e, at);
-		n = release_area(e, &lazy[i]);
-		if (n < 0) {
-			free(lazy);
-			return n;
+		if (!a || !a->free_seq)
+			continue;	/* gone already (reused or reallocated) */
+		if (want && start < end && a->start >= start && a->end <= end) {
+			uint64_t s = a->start, t = a->end;
+			long r;
+
+			area_delete(e, a);
+			r = release_area(e, s, t);
+			if (r < 0)
+				return r;
+			total += r;
+			want--;
+			continue;
 		}
-		total += n;
+		q[kept++] = q[i];
 	}
-	free(lazy);
+	e->nr_lazy = kept;
 	return total;
 }

@@ -25,20 +25,27 @@
 /* vmalloc bytes covered by one shadow page: PAGE_SIZE << KASAN_SHADOW_SCALE_SHIFT. */
 #define KVS_SHADOW_SPAN (4096UL << 3)
 
+struct kvs_est_range {
+	uint64_t lo, hi;	/* shadow page indices [lo, hi) */
+};
+
 struct kvs_est_area {
 	uint64_t start, end;
 	uint64_t free_seq;	/* 0: live; else order of its lazy free */
 };
 
-struct kvs_est_range {
-	uint64_t lo, hi;	/* shadow page indices [lo, hi) */
-};
-
 struct kvs_estimate {
-	struct kvs_est_area *areas;	/* sorted by start, disjoint */
-	size_t nr_areas, cap_areas;
-	struct kvs_est_range *mapped;	/* sorted, disjoint, non-adjacent */
-	size_t nr_mapped, cap_mapped;
+	/*
+	 * Balanced trees (tsearch) rather than sorted arrays: an insert into a
+	 * sorted array moves tens of KiB per event, too slow to keep up with
+	 * a busy vmalloc user.
+	 */
+	void *areas;			/* struct kvs_est_area, disjoint, by address */
+	size_t nr_areas;
+	void *mapped;			/* struct kvs_est_range, disjoint, non-adjacent */
+	size_t nr_mapped;
+	uint64_t *lazy;			/* starts of lazily freed areas, oldest first */
+	size_t lazy_head, nr_lazy, cap_lazy;
 	uint64_t next_seq;
 	uint64_t pending_purged;	/* areas purged early (seen reused) not yet in a purge event */
 

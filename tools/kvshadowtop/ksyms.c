@@ -128,7 +128,7 @@ const struct ksym *ksyms_search(const struct ksyms *ks, uint64_t addr)
  * layers down to alloc_vmap_area.
  */
 static const char *const internal_prefixes[] = {
-	"bpf_prog_", "bpf_trace_run", "__bpf_trace_", "__traceiter_", "trace_",
+	"bpf_prog_", "bpf_trampoline_", "bpf_trace_run", "__bpf_trace_", "__traceiter_", "trace_",
 	"perf_", "kasan_", "__kasan_", "alloc_vmap_area", "__alloc_vmap_area",
 	"__get_vm_area", "get_vm_area", "__vmap", "vmap", "vm_map_ram",
 	"new_vmap_block", "vb_alloc", "kvrealloc", "vrealloc", "__kvrealloc",
