@@ -7,6 +7,7 @@
 # also parsed by a real one.
 set -uo pipefail
 # Scratch dir, promgen, start_server, fail/skip, cleanup on exit.
+# shellcheck source=tests/prom/lib.sh
 . "$(dirname "$0")/../prom/lib.sh"
 dash=${KVSHADOW_DASHBOARD:-$top/contrib/grafana/kvshadow.json}
 

@@ -5,6 +5,7 @@
 # script reads it in a loop; every read must be a whole file. Then: no
 # temporary file is left, neither after a normal end nor after SIGTERM.
 set -uo pipefail
+# shellcheck source=tests/prom/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 rewrites=${PROM_ATOMIC_REWRITES:-2000}

@@ -6,6 +6,7 @@
 # directory, a planted symlink. For promgen (lib/atomicfile itself),
 # kvshadowstat and kvshadowtop, each when it exists with --prom-file.
 set -uo pipefail
+# shellcheck source=tests/prom/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 debugfs_fixture "$work/vmalloc_shadow"

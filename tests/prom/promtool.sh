@@ -3,6 +3,7 @@
 # Every producer's .prom file passes `promtool check metrics` with no lint
 # finding, and holds the families of docs/interfaces.md §3 it should.
 set -uo pipefail
+# shellcheck source=tests/prom/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 command -v promtool >/dev/null || skip "promtool missing (apt-get install prometheus)"
@@ -60,9 +61,12 @@ grep -q '^kvshadow_populated_bytes_by_caller_total{caller="other"}' "$work/out/p
 # The debugfs reading fills what debugfs knows and nothing it does not.
 if [ -f "$work/out/kvshadowstat.prom" ]; then
 	f=$work/out/kvshadowstat.prom
-	grep -qx 'kvshadow_shadow_bytes 258048' "$f" &&
-		grep -q '^kvshadow_info{mode="debugfs"' "$f" ||
-		{ echo "FAIL: kvshadowstat.prom: wrong numbers or mode"; cat "$f"; rc=1; }
+	if ! grep -qx 'kvshadow_shadow_bytes 258048' "$f" ||
+		! grep -q '^kvshadow_info{mode="debugfs"' "$f"; then
+		echo "FAIL: kvshadowstat.prom: wrong numbers or mode"
+		cat "$f"
+		rc=1
+	fi
 	! grep -q 'duration_seconds\|by_caller' "$f" ||
 		{ echo "FAIL: kvshadowstat.prom has families debugfs cannot know"; rc=1; }
 fi

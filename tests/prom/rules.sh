@@ -5,6 +5,7 @@
 # textfile mtime), and `promtool test rules` sees each alert fire on
 # synthetic series and stay quiet on healthy ones.
 set -uo pipefail
+# shellcheck source=tests/prom/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 command -v promtool >/dev/null || skip "promtool missing (apt-get install prometheus)"

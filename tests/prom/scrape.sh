@@ -5,6 +5,7 @@
 # every second, and PromQL answering kvshadow_shadow_bytes. Everything runs
 # on free loopback ports and is killed on exit.
 set -uo pipefail
+# shellcheck source=tests/prom/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 command -v prometheus-node-exporter >/dev/null ||
