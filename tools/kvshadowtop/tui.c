@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The interactive view (kvs_tui_view): terminal setup and restore, input,
+ * pause. The screen is drawn by tui_draw.c, keys are handled by
+ * tui_keys.c; all of it reads struct kvs_model only.
+ *
+ * There is one terminal, so the state is one static struct: close() can be
+ * called any number of times, also after a failed open().
+ */
+#include <errno.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "tui.h"
+
+static struct tui tui;
+
+/* ---- pause ---- */
+
+/* A private copy of a top list's rows, so main's next update cannot change them. */
+static int dup_rows(struct kvs_top_list *dst, const struct kvs_top_list *src)
+{
+	dst->e = NULL;
+	if (!src->nr)
+		return 0;
+	dst->e = malloc(src->nr * sizeof(*dst->e));
+	if (!dst->e)
+		return -ENOMEM;
+	memcpy(dst->e, src->e, src->nr * sizeof(*dst->e));
+	return 0;
+}
+
+/* Keep what the screen shows: main goes on updating its model in place. */
+int tui_freeze(struct tui *t, const struct kvs_model *m)
+{
+	if (!m)
+		return -EINVAL;
+	tui_unfreeze(t);
+	t->frozen = *m;
+	/* Not shown, and owned by the live model: never follow it. */
+	t->frozen.debugfs_kv = NULL;
+	t->frozen.nr_debugfs_kv = 0;
+	t->frozen.processes.e = NULL;
+	if (dup_rows(&t->frozen.callers, &m->callers) ||
+	    dup_rows(&t->frozen.processes, &m->processes)) {
+		tui_unfreeze(t);
+		return -ENOMEM;
+	}
+	t->paused = true;
+	return 0;
+}
+
+void tui_unfreeze(struct tui *t)
+{
+	free(t->frozen.callers.e);
+	free(t->frozen.processes.e);
+	memset(&t->frozen, 0, sizeof(t->frozen));
+	t->paused = false;
+}
+
+/* Colours only where the terminal has them and the user did not opt out (no-color.org). */
+static void setup_attrs(struct tui *t)
+{
+	static const struct { short fg, bg; attr_t extra, mono; } look[TA_NR] = {
+		[TA_NORMAL] = { -1, -1, 0, 0 },
+		[TA_TITLE] = { COLOR_BLACK, COLOR_CYAN, 0, A_REVERSE },
+		[TA_ESTIMATE] = { COLOR_BLACK, COLOR_YELLOW, A_BOLD, A_BOLD | A_UNDERLINE },
+		[TA_WARN] = { COLOR_RED, -1, A_BOLD, A_BOLD },
+		[TA_HEAD] = { COLOR_BLACK, COLOR_GREEN, 0, A_REVERSE },
+		[TA_SORT] = { COLOR_BLACK, COLOR_CYAN, A_BOLD, A_BOLD | A_UNDERLINE },
+		[TA_SPARK] = { COLOR_GREEN, -1, 0, 0 },
+		[TA_MSG] = { COLOR_YELLOW, -1, A_BOLD, A_BOLD },
+		[TA_PAUSED] = { COLOR_WHITE, COLOR_RED, A_BOLD, A_BOLD | A_REVERSE },
+		[TA_DIM] = { -1, -1, A_DIM, A_DIM },
+	};
+	const char *no_color = getenv("NO_COLOR");
+	bool color = has_colors() && !(no_color && *no_color) && start_color() != ERR;
+	bool dflt = color && use_default_colors() != ERR;
+
+	for (short i = 0; i < TA_NR; i++) {
+		short fg = look[i].fg, bg = look[i].bg;
+
+		t->attr[i] = look[i].mono;
+		if (!color || (fg < 0 && bg < 0)) {
+			if (color)
+				t->attr[i] = look[i].extra;
+			continue;
+		}
+		/* Without default colours, -1 is not a colour: fall back to white on black. */
+		if (!dflt) {
+			fg = fg < 0 ? COLOR_WHITE : fg;
+			bg = bg < 0 ? COLOR_BLACK : bg;
+		}
+		if (i > 0 && i < COLOR_PAIRS && init_pair(i, fg, bg) != ERR)
+			t->attr[i] = COLOR_PAIR(i) | look[i].extra;
+	}
+}
+
+static void tui_close(void *state)
+{
+	struct tui *t = state ? state : &tui;
+
+	if (t->open) {
+		t->open = false;
+		(void)curs_set(1);
+		/* endwin() leaves the alternate screen and restores the tty modes. */
+		(void)endwin();
+		delscreen(t->scr);
+		t->scr = NULL;
+	}
+	tui_unfreeze(t);
+	free(t->top);
+	t->top = NULL;
+	t->top_cap = 0;
+}
+
+/* When main exit()s without close() the terminal must still come back. */
+static void tui_atexit(void)
+{
+	tui_close(&tui);
+}
+
+static int tui_open(const struct kvs_options *opts, void **state, char *err, size_t errlen)
+{
+	static bool atexit_done;
+	struct tui *t = &tui;
+	const char *term = getenv("TERM");
+
+	*state = NULL;
+	if (t->open) {
+		snprintf(err, errlen, "the terminal view is already open");
+		return -EBUSY;
+	}
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		snprintf(err, errlen, "stdin and stdout must be a terminal (use -b for text)");
+		return -ENOTTY;
+	}
+	memset(t, 0, sizeof(*t));
+	t->sort = opts->sort;
+	t->by = opts->by;
+	t->rows = opts->rows;
+	t->interval_s = t->new_interval_s = opts->interval_s > 0 ? opts->interval_s : 1;
+	t->cursor_y = -1;
+
+	/* Only LC_CTYPE: numbers in JSON and the prompt keep the C locale's '.'. */
+	if (!setlocale(LC_CTYPE, ""))
+		(void)setlocale(LC_CTYPE, "C");
+	t->utf8 = !strcmp(nl_langinfo(CODESET), "UTF-8");
+
+	if (!atexit_done && !atexit(tui_atexit))
+		atexit_done = true;
+	/* newterm(), unlike initscr(), returns NULL instead of exiting. */
+	t->scr = newterm(NULL, stdout, stdin);
+	if (!t->scr) {
+		snprintf(err, errlen, "cannot use terminal type '%s' (use -b for text)",
+			 term ? term : "(TERM unset)");
+		return -ENOTTY;
+	}
+	t->open = true;
+	if (cbreak() == ERR || noecho() == ERR || keypad(stdscr, TRUE) == ERR ||
+	    nodelay(stdscr, TRUE) == ERR) {
+		tui_close(t);
+		snprintf(err, errlen, "cannot set terminal modes");
+		return -EIO;
+	}
+	(void)nonl();
+	(void)intrflush(stdscr, FALSE);
+	/* Esc cancels the prompt: do not wait the default second for a sequence. */
+	(void)set_escdelay(25);
+	(void)curs_set(0);
+	setup_attrs(t);
+	*state = t;
+	return tui_render(t, NULL) ? -EIO : 0;
+}
+
+/* SIGWINCH interrupts main's poll(); catch the new size before drawing. */
+static bool follow_size(void)
+{
+	struct winsize ws;
+
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) || !ws.ws_row || !ws.ws_col)
+		return false;
+	if (ws.ws_row == LINES && ws.ws_col == COLS)
+		return false;
+	return resizeterm(ws.ws_row, ws.ws_col) != ERR;
+}
+
+static int tui_update(void *state, const struct kvs_model *m)
+{
+	struct tui *t = state;
+	int ret;
+
+	if (!t || !t->open)
+		return -EBADF;
+	follow_size();
+	ret = tui_render(t, m);
+	if (ret)
+		errno = -ret;
+	return ret;
+}
+
+static int tui_input_fd(void *state)
+{
+	struct tui *t = state;
+
+	return t && t->open ? STDIN_FILENO : -1;
+}
+
+/*
+ * All keys that are waiting, then one redraw. Keys return CONTINUE, QUIT
+ * or SET_INTERVAL (the view redraws itself); QUIT wins at once.
+ */
+static enum kvs_view_action tui_input(void *state, const struct kvs_model *m)
+{
+	enum kvs_view_action ret = KVS_VIEW_CONTINUE;
+	struct tui *t = state;
+	bool seen = false;
+	int key;
+
+	if (!t || !t->open)
+		return KVS_VIEW_CONTINUE;
+	while ((key = getch()) != ERR) {
+		enum kvs_view_action a = tui_key(t, key, m);
+
+		seen = true;
+		if (a == KVS_VIEW_QUIT)
+			return a;
+		if (a != KVS_VIEW_CONTINUE)
+			ret = a;
+	}
+	/* main calls us also when poll() only timed out or was interrupted. */
+	if (!seen && !follow_size())
+		return ret;
+	/* A screen that cannot be drawn: main's update() will fail the run. */
+	if (tui_render(t, m))
+		return KVS_VIEW_REDRAW;
+	return ret;
+}
+
+#ifdef KVS_VIEW_SET_INTERVAL
+static double tui_interval(void *state)
+{
+	struct tui *t = state;
+
+	return t ? t->new_interval_s : 0;
+}
+#endif
+
+const struct kvs_view_ops kvs_tui_view = {
+	.name = "tui",
+	.open = tui_open,
+	.update = tui_update,
+	.input_fd = tui_input_fd,
+	.input = tui_input,
+	.close = tui_close,
+#ifdef KVS_VIEW_SET_INTERVAL
+	.interval = tui_interval,
+#endif
+};

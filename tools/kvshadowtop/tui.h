@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Internals of the interactive view, shared by tui.c (terminal, screen
+ * layout) and tui_keys.c (the key table, help screen and delay prompt).
+ * Other files use kvs_tui_view from view.h only.
+ */
+#ifndef KVS_TUI_H
+#define KVS_TUI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <curses.h>
+
+#include "model.h"
+#include "view.h"
+
+#define TUI_MSG_LEN 160
+#define TUI_PROMPT_LEN 24
+/* The range main accepts for -d, so the prompt never sets what -d would refuse. */
+#define TUI_DELAY_MIN 0.01
+#define TUI_DELAY_MAX 86400.0
+
+/* What a piece of text is; each maps to a colour pair or a mono attribute. */
+enum tui_attr {
+	TA_NORMAL, TA_TITLE, TA_ESTIMATE, TA_WARN, TA_HEAD, TA_SORT,
+	TA_SPARK, TA_MSG, TA_PAUSED, TA_DIM, TA_NR,
+};
+
+/* A column of the top table; the order here is the order on screen and of '<' '>'. */
+struct tui_col {
+	const char *title;	/* NULL: the name column, "CALLER" or "PROCESS" */
+	const char *what;	/* for "sorted by ..." and the help screen */
+	enum kvs_sort sort;
+	int width;		/* 0: left-aligned, takes the rest of the line */
+};
+extern const struct tui_col tui_cols[];
+extern const size_t tui_nr_cols;
+
+struct tui {
+	bool open;		/* curses is active: close() must endwin() */
+	SCREEN *scr;
+	bool utf8;		/* block characters for the sparkline */
+	attr_t attr[TA_NR];
+	enum kvs_sort sort;
+	enum kvs_by by;
+	size_t rows;		/* -r: most table rows; 0: as many as fit */
+	double interval_s;	/* the delay main runs with */
+	double new_interval_s;	/* what 'd' set, handed to main by interval() */
+	bool paused;
+	struct kvs_model frozen; /* shown while paused; its top lists are our copies */
+	bool help;
+	bool prompting;		/* 'd' is reading a number */
+	char prompt[TUI_PROMPT_LEN];
+	size_t prompt_len;
+	int cursor_y, cursor_x;	/* where the prompt's cursor goes, -1: hidden */
+	char msg[TUI_MSG_LEN];	/* shown until the next key */
+	bool msg_warn;
+	struct kvs_top_entry *top; /* kvs_top_fold() output, grown with the window */
+	size_t top_cap;
+};
+
+/* tui.c */
+int tui_render(struct tui *t, const struct kvs_model *m);
+int tui_put(struct tui *t, int y, int x, enum tui_attr a, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+void tui_message(struct tui *t, bool warn, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int tui_freeze(struct tui *t, const struct kvs_model *m);
+void tui_unfreeze(struct tui *t);
+size_t tui_col_of(enum kvs_sort sort);
+
+/* tui_keys.c */
+enum kvs_view_action tui_key(struct tui *t, int key, const struct kvs_model *m);
+void tui_draw_help(struct tui *t);
+int tui_parse_delay(const char *s, double *out);
+
+#endif /* KVS_TUI_H */
