@@ -135,8 +135,13 @@ static const char *const internal_prefixes[] = {
 	"pcpu_get_vm_areas", "node_alloc",
 };
 
-int kvs_caller_is_internal(const char *sym)
+int kvs_caller_is_internal(const char *name)
 {
+	/* Judge the symbol, not its " [module]" suffix (test_vmalloc is a caller). */
+	size_t len = strcspn(name, " \t");
+	char sym[256];
+
+	snprintf(sym, sizeof(sym), "%.*s", (int)(len < sizeof(sym) ? len : sizeof(sym) - 1), name);
 	/* Every API wrapper has vmalloc or vzalloc in its name (vmalloc_noprof,
 	 * __vmalloc_node_range_noprof, kvmalloc_node_noprof, vzalloc, ...). */
 	if (strstr(sym, "vmalloc") || strstr(sym, "vzalloc"))

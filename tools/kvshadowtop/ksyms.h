@@ -35,6 +35,6 @@ const struct ksym *ksyms_search(const struct ksyms *ks, uint64_t addr);
 int kvs_caller_name(const struct ksyms *ks, const uint64_t *ips, size_t nr,
 		    char *buf, size_t len);
 /* Whether a symbol name is one of those internals (exposed for tests). */
-int kvs_caller_is_internal(const char *sym);
+int kvs_caller_is_internal(const char *name);
 
 #endif /* KVS_KSYMS_H */
