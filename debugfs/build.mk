@@ -28,14 +28,17 @@ $(KVSTAT_OBJ)/san/test_vmalloc_shadow.o: tests/unit/test_vmalloc_shadow.c
 	@mkdir -p $(@D)
 	$(CC) $(KV_CFLAGS) $(CFLAGS) $(SAN_CFLAGS) $(JANSSON_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(BUILD)/bin/kvshadowstat: $(KVSTAT_OBJS)
+# --prom-file comes from lib/ (named by path: lib/build.mk is included later).
+KVSTAT_UTIL_LIB := $(BUILD)/lib/libkvshadow-util.a
+
+$(BUILD)/bin/kvshadowstat: $(KVSTAT_OBJS) $(KVSTAT_UTIL_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $^ $(JANSSON_LIBS)
+	$(CC) $(CFLAGS) -o $@ $^ $(JANSSON_LIBS) -lm
 
 # For the busybox guest: no shared libraries there (libjansson.a is in libjansson-dev).
-$(BUILD)/static/bin/kvshadowstat: $(KVSTAT_OBJS)
+$(BUILD)/static/bin/kvshadowstat: $(KVSTAT_OBJS) $(KVSTAT_UTIL_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -static -o $@ $^ $(JANSSON_STATIC_LIBS)
+	$(CC) $(CFLAGS) -static -o $@ $^ $(JANSSON_STATIC_LIBS) -lm
 
 $(BUILD)/tests/unit/vmalloc_shadow: $(KVSTAT_SAN_OBJS)
 	@mkdir -p $(@D)

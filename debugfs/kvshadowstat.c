@@ -12,6 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "atomicfile.h"
+#include "kvshadow_prom_debugfs.h"
 #include "kvshadowstat_model.h"
 #include "kvshadowstat_opts.h"
 #include "kvshadowstat_view.h"
@@ -121,6 +123,7 @@ static int run(const struct kvstat_opts *o)
 	struct kvstat_snapshot snap[2];
 	struct kvstat_views views = { .out = stdout, .json = o->json };
 	struct kvstat_row row;
+	struct atomicfile prom = { 0 };
 	struct timespec next;
 	unsigned long n, count = o->interval_s > 0 ? o->count : 1;
 	long page_size = sysconf(_SC_PAGESIZE);
@@ -139,6 +142,11 @@ static int run(const struct kvstat_opts *o)
 		return 1;
 	}
 	timespec_add(&next, o->interval_s);
+	/* A bad --prom-file is reported now, not after the first interval. */
+	if (o->prom_file && atomicfile_open(&prom, o->prom_file, err, sizeof(err))) {
+		fprintf(stderr, PROG ": %s\n", err);
+		return 1;
+	}
 
 	for (n = 0; !count || n < count; n++) {
 		const struct kvstat_snapshot *prev = n ? &snap[!cur] : NULL;
@@ -167,11 +175,21 @@ static int run(const struct kvstat_opts *o)
 			fprintf(stderr, PROG ": writing the output: %s\n", strerror(-ret));
 			break;
 		}
+		if (o->prom_file) {
+			ret = kvshadow_prom_debugfs_write(&prom, &snap[cur].vs, (uint64_t)page_size,
+							  err, sizeof(err));
+			if (ret) {
+				fprintf(stderr, PROG ": %s\n", err);
+				break;
+			}
+		}
 		vmalloc_shadow_free(&snap[!cur].vs);
 		cur = !cur;
 	}
 	vmalloc_shadow_free(&snap[0].vs);
 	vmalloc_shadow_free(&snap[1].vs);
+	if (o->prom_file)
+		atomicfile_close(&prom);
 	return ret ? 1 : 0;
 }
 

@@ -16,7 +16,7 @@
 /* Longer intervals would be a typo; it also keeps timespec math far from overflow. */
 #define MAX_INTERVAL_S 1000000.0
 
-enum { OPT_JSON = 256, OPT_FILE };
+enum { OPT_JSON = 256, OPT_FILE, OPT_PROM_FILE };
 
 static const struct {
 	struct option opt;
@@ -27,6 +27,9 @@ static const struct {
 	  "one JSON object per line (JSON Lines)" },
 	{ { "file", required_argument, NULL, OPT_FILE }, "PATH",
 	  "read PATH instead of " VMALLOC_SHADOW_PATH },
+	{ { "prom-file", required_argument, NULL, OPT_PROM_FILE }, "PATH",
+	  "also write the counters to PATH for node_exporter's textfile\n"
+	  "                    collector, replaced atomically every interval" },
 	{ { "help", no_argument, NULL, 'h' }, NULL, "show this help and exit" },
 };
 #define NR_OPTIONS (sizeof(options) / sizeof(options[0]))
@@ -35,7 +38,7 @@ void kvstat_usage(FILE *f, bool brief)
 {
 	size_t i;
 
-	fprintf(f, "Usage: kvshadowstat [INTERVAL [COUNT]] [--json] [--file PATH] [-h]\n");
+	fprintf(f, "Usage: kvshadowstat [INTERVAL [COUNT]] [--json] [--prom-file PATH] [--file PATH] [-h]\n");
 	if (brief) {
 		fprintf(f, "Try 'kvshadowstat --help' for more.\n");
 		return;
@@ -157,6 +160,9 @@ int kvstat_parse_args(int argc, char **argv, struct kvstat_opts *o, char *err, s
 			break;
 		case OPT_FILE:
 			o->file = optarg;
+			break;
+		case OPT_PROM_FILE:
+			o->prom_file = optarg;
 			break;
 		case 'h':
 			return KVSTAT_ARGS_HELP;

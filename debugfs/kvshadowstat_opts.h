@@ -12,6 +12,7 @@ struct kvstat_opts {
 	unsigned long count;	/* lines to print; 0: until interrupted */
 	bool json;
 	const char *file;	/* NULL: VMALLOC_SHADOW_PATH */
+	const char *prom_file;	/* --prom-file: Prometheus text file, or NULL */
 };
 
 enum {
