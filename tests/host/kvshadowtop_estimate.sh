@@ -1,0 +1,94 @@
+#!/bin/bash
+# kvshadowtop --mode estimate on this (non-KASAN) host: while BPF array maps
+# of 4 MiB are created and closed (each one a vmalloc), the vmap counters
+# cover the workload, every JSON line has every contracted key, no BPF link
+# survives the tool (normal exit and SIGINT), bad options exit 2.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+tool=$top/build/bin/kvshadowtop
+fail() { echo "FAIL: $*"; exit 1; }
+skip() { echo "SKIP: $*"; exit 77; }
+
+[ "$(id -u)" = 0 ] || skip "needs root (BPF)"
+[ -x "$tool" ] || fail "$tool not built"
+command -v jq >/dev/null || skip "jq not installed"
+command -v bpftool >/dev/null || skip "bpftool not installed"
+[ -r /sys/kernel/btf/vmlinux ] || skip "no kernel BTF"
+mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf || skip "cannot mount bpffs"
+
+work=$(mktemp -d)
+pin=/sys/fs/bpf/kvshadowtop_test_$$
+pid=
+trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"; rm -f "$pin"' EXIT
+
+# Links whose program is one of ours (kvs_*): links show only prog ids.
+links() {
+	local ids
+	ids=$(bpftool -j prog show | jq -c '[.[] | select(.name // "" | startswith("kvs_")) | .id]')
+	bpftool -j link show | jq --argjson ids "$ids" '[.[] | select(.prog_id as $p | $ids | index($p))] | length'
+}
+[ "$(links)" = 0 ] || skip "kvshadowtop links already attached (another instance running?)"
+
+# Usage errors: exit 2 before touching BPF.
+for bad in "--mode fast" "-d 0" "-d x" "-n -1" "--by thing" "-s nope" "--bogus" "-r" "extra"; do
+	# shellcheck disable=SC2086
+	"$tool" $bad >/dev/null 2>&1
+	rc=$?
+	[ "$rc" = 2 ] || fail "'kvshadowtop $bad' exited $rc, want 2"
+done
+"$tool" -h | grep -q -- '--mode' || fail "-h does not describe --mode"
+
+N=12
+"$tool" -b --json -d 0.5 -n 4 --mode estimate >"$work/out.json" 2>"$work/err" &
+pid=$!
+sleep 0.7	# attached and seeded (the first interval is 0.5 s)
+for i in $(seq $N); do
+	bpftool map create "$pin" type array key 4 value 4096 entries 1024 name kvstest ||
+		fail "bpftool map create"
+	rm -f "$pin"
+done
+wait $pid
+rc=$?
+pid=
+cat "$work/err"
+[ $rc = 0 ] || fail "kvshadowtop exited $rc"
+[ "$(wc -l <"$work/out.json")" = 4 ] || fail "want 4 JSON lines, got $(wc -l <"$work/out.json")"
+
+keys='["ts","interval_s","mode","shadow_pages","shadow_pages_peak","populate_calls","pages_populated",
+"release_calls","pages_released","populate_failures","vmap_area_allocs","vmap_area_alloc_bytes",
+"vmap_area_frees","vmap_purges","debugfs","drift_pages","top"]'
+n=0
+while read -r line; do
+	n=$((n + 1))
+	echo "$line" | jq -e . >/dev/null || fail "line $n is not JSON: $line"
+	missing=$(echo "$line" | jq -r --argjson k "$keys" '$k - keys | join(",")')
+	[ -z "$missing" ] || fail "line $n lacks: $missing"
+	[ "$(echo "$line" | jq -r .mode)" = estimate ] || fail "line $n: mode is not estimate"
+	echo "$line" | jq -e '(.top | type) == "array" and (.shadow_pages | type) == "number"' >/dev/null ||
+		fail "line $n: wrong types"
+done <"$work/out.json"
+
+last=$(tail -n 1 "$work/out.json")
+echo "last: $(echo "$last" | jq -c '{shadow_pages, populate_calls, pages_populated, vmap_area_allocs, vmap_area_alloc_bytes, vmap_area_frees, vmap_purges, events_lost, unknown_frees}')"
+allocs=$(echo "$last" | jq .vmap_area_allocs)
+bytes=$(echo "$last" | jq .vmap_area_alloc_bytes)
+# Each map: 4 MiB of values plus the map struct, in one vmalloc.
+[ "$allocs" -ge $N ] || fail "vmap_area_allocs $allocs < $N maps"
+[ "$bytes" -ge $((N * 4 * 1024 * 1024)) ] || fail "vmap_area_alloc_bytes $bytes < $N x 4 MiB"
+[ "$(echo "$last" | jq .populate_calls)" -ge $N ] || fail "estimate saw fewer populate calls than maps"
+[ "$(echo "$last" | jq .events_lost)" = 0 ] || fail "ring buffer lost events"
+[ "$(links)" = 0 ] || fail "kvshadowtop links left after exit"
+
+# SIGINT: clean exit, status 0, links gone.
+"$tool" -b --json -d 0.2 --mode estimate >"$work/int.json" 2>&1 &
+pid=$!
+for _ in $(seq 50); do [ "$(links)" != 0 ] && break; sleep 0.1; done
+[ "$(links)" != 0 ] || fail "no kvshadowtop links while running"
+sleep 0.5
+kill -INT $pid
+wait $pid
+rc=$?
+pid=
+[ $rc = 0 ] || fail "exit $rc after SIGINT"
+[ "$(links)" = 0 ] || fail "kvshadowtop links left after SIGINT"
+echo "PASS"

@@ -1,0 +1,40 @@
+#!/bin/bash
+# kvshadowtop in the test kernel during test_vmalloc (2 threads): exact-mode
+# totals equal the debugfs deltas exactly with drift_pages 0, and estimate
+# mode, forced on the same kernel, lands within 5 % of the real shadow_pages.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+command -v jq >/dev/null || { echo "SKIP: jq not installed"; exit 77; }
+[ -x "$top/build/static/bin/kvshadowtop" ] || fail "build/static/bin/kvshadowtop not built (make static)"
+
+out=$work/out
+vm_run -- 'sh /kvshadow/tests/kvshadowtop_exact.sh' >"$out" || { cat "$out"; fail "guest run failed"; }
+grep -v '^EXACT \|^ESTIMATE ' "$out"
+grep -q '^RC exact=0 estimate=0$' "$out" || fail "a kvshadowtop run did not exit 0 after SIGINT"
+exact=$(sed -n 's/^EXACT //p' "$out")
+est=$(sed -n 's/^ESTIMATE //p' "$out")
+echo "$exact" | jq -e . >/dev/null || fail "exact: no JSON line"
+echo "$est" | jq -e . >/dev/null || fail "estimate: no JSON line"
+
+echo "exact:    $(echo "$exact" | jq -c '{shadow_pages, populate_calls, pages_populated, release_calls, pages_released, drift_pages, debugfs_shadow: .debugfs.shadow_pages}')"
+[ "$(echo "$exact" | jq -r .mode)" = exact ] || fail "exact: mode is not exact"
+[ "$(echo "$exact" | jq .drift_pages)" = 0 ] || fail "exact: drift_pages is not 0"
+[ "$(echo "$exact" | jq '.shadow_pages == .debugfs.shadow_pages')" = true ] ||
+	fail "exact: shadow_pages differs from debugfs"
+for k in populate_calls pages_populated pages_allocated populate_failures release_calls pages_released; do
+	got=$(echo "$exact" | jq ".$k")
+	want=$(echo "$exact" | jq ".debugfs.$k - .debugfs_baseline.$k")
+	[ "$got" = "$want" ] || fail "exact: $k $got, debugfs delta $want"
+done
+[ "$(echo "$exact" | jq .populate_calls)" -ge 10000 ] || fail "exact: test_vmalloc's populate calls not seen"
+echo "$exact" | jq -e '.top | length > 0 and (.[0].caller | test("0x|ffff") | not)' >/dev/null ||
+	fail "exact: no caller attribution, or an address in a caller name"
+echo "$exact" | jq -e '.latency.populate.available and .latency.populate.p99_ns > 0' >/dev/null ||
+	fail "exact: no populate latency"
+
+echo "estimate: $(echo "$est" | jq -c '{shadow_pages, populate_calls, events_lost, unknown_frees, debugfs_shadow: .debugfs.shadow_pages}')"
+[ "$(echo "$est" | jq -r .mode)" = estimate ] || fail "estimate: mode is not estimate"
+echo "$est" | jq -e '(.shadow_pages - .debugfs.shadow_pages | fabs) <= 0.05 * .debugfs.shadow_pages' >/dev/null ||
+	fail "estimate: shadow_pages $(echo "$est" | jq .shadow_pages) not within 5 % of debugfs $(echo "$est" | jq .debugfs.shadow_pages)"
+console_clean || fail "unexpected report on the console"
+echo PASS
