@@ -426,7 +426,8 @@ static void draw_table(struct tui *t, const struct kvs_model *m, int y, bool com
 	if (!compact)
 		tui_put(t, y++, 0, TA_NORMAL, "TOP %s sorted by %s (%zu %s%s)",
 			procs ? "PROCESSES" : "CALLERS", tui_cols[tui_col_of(t->sort)].what, l->nr,
-			procs ? "processes" : "callers",
+			procs ? (l->nr == 1 ? "process" : "processes") :
+			(l->nr == 1 ? "caller" : "callers"),
 			l->dropped_pages || l->dropped_calls ? ", some dropped: see other" : "");
 	y = draw_table_head(t, name, y);
 	if (y >= LINES)
