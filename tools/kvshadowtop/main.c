@@ -288,6 +288,9 @@ static int run(struct kvs_options *o)
 				if (fd >= 0)
 					fds[nfds++] = (struct pollfd){ .fd = fd, .events = POLLIN };
 			}
+			/* The BPF side wakes us only when its buffer fills: drain every 100 ms. */
+			if (cfd >= 0 && left > 0.1)
+				left = 0.1;
 			if (poll(fds, nfds, (int)ceil(left * 1000)) < 0 && errno != EINTR) {
 				perror("kvshadowtop: poll");
 				goto out;
