@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 # Sourced by tests/tui/*.sh: drive an interactive program in a private tmux
 # server and check what the terminal shows. Every wait is bounded.
 #
@@ -71,25 +72,19 @@ show() {
 	echo "----"
 }
 
-# wait_for ERE [SECONDS]: until the screen matches (exit status 1 on timeout).
-wait_for() {
-	local end=$((SECONDS + ${2:-$TUI_WAIT}))
+# wait_for ERE [SECONDS]: until the screen matches (exit status 1 on timeout);
+# wait_gone: until it no longer does.
+wait_screen() {
+	local want=$1 ere=$2 end=$((SECONDS + ${3:-$TUI_WAIT})) got
 	while [ $SECONDS -lt $end ]; do
-		screen | grep -qE -- "$1" && return 0
+		screen | grep -qE -- "$ere" && got=1 || got=0
+		[ "$got" = "$want" ] && return 0
 		sleep 0.2
 	done
 	return 1
 }
-
-# wait_gone ERE [SECONDS]: until the screen no longer matches.
-wait_gone() {
-	local end=$((SECONDS + ${2:-$TUI_WAIT}))
-	while [ $SECONDS -lt $end ]; do
-		screen | grep -qE -- "$1" || return 0
-		sleep 0.2
-	done
-	return 1
-}
+wait_for() { wait_screen 1 "$@"; }
+wait_gone() { wait_screen 0 "$@"; }
 
 wait_exit() {
 	local end=$((SECONDS + ${1:-$TUI_WAIT}))
@@ -122,7 +117,7 @@ expect_gone() {
 # The program left with status 0 and gave the terminal back as it found it.
 expect_restored() {
 	local what=$1 want=${2:-0}
-	if ! wait_exit; then
+	if ! wait_exit "$TUI_WAIT"; then
 		fail "$what: still running after ${TUI_WAIT}s"
 		show
 		return

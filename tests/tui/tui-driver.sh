@@ -4,7 +4,8 @@
 # build): the same checks as tui.sh without root or BPF, in all three
 # modes, plus what only made-up data can show (raw bytes in names).
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
+# shellcheck source=tests/tui/lib.sh
 . tests/tui/lib.sh
 
 drv=build/tests/tui/tuidriver

@@ -4,7 +4,8 @@
 # pause, delay, resize, NO_COLOR, exit with q or SIGTERM and the terminal
 # given back. Estimate mode: any kernel, but root and BPF.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
+# shellcheck source=tests/tui/lib.sh
 . tests/tui/lib.sh
 
 top=build/bin/kvshadowtop

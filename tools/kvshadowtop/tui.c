@@ -45,6 +45,7 @@ int tui_freeze(struct tui *t, const struct kvs_model *m)
 	/* Not shown, and owned by the live model: never follow it. */
 	t->frozen.debugfs_kv = NULL;
 	t->frozen.nr_debugfs_kv = 0;
+	/* So that a failed first copy does not leave tui_unfreeze() a live pointer. */
 	t->frozen.processes.e = NULL;
 	if (dup_rows(&t->frozen.callers, &m->callers) ||
 	    dup_rows(&t->frozen.processes, &m->processes)) {

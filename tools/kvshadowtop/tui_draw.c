@@ -59,7 +59,7 @@ int tui_put(struct tui *t, int y, int x, enum tui_attr a, const char *fmt, ...)
 	if ((size_t)n >= sizeof(buf))
 		n = sizeof(buf) - 1;
 	for (int i = 0; i < n; i++)
-		if (buf[i] < 0x20 || buf[i] > 0x7e)
+		if ((unsigned char)buf[i] < 0x20 || (unsigned char)buf[i] > 0x7e)
 			buf[i] = '?';
 	if (n > COLS - x)
 		n = COLS - x;
