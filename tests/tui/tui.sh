@@ -8,7 +8,8 @@ cd "$(dirname "$0")/../.." || exit 1
 # shellcheck source=tests/tui/lib.sh
 . tests/tui/lib.sh
 
-top=build/bin/kvshadowtop
+# KVSHADOWTOP: test another build, e.g. an installed one.
+top=${KVSHADOWTOP:-build/bin/kvshadowtop}
 command -v tmux >/dev/null || skip "tmux is not installed (apt-get install tmux)"
 [ -x "$top" ] || skip "$top is not built"
 "$top" --help >/dev/null 2>&1 || skip "$top --help fails: the tool is not usable yet"
