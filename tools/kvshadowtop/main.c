@@ -236,6 +236,16 @@ struct open_view {
 	void *state;
 };
 
+/* Report after the views are closed: a message printed under the TUI is lost. */
+#define FAIL(...) do { snprintf(fatal, sizeof(fatal), __VA_ARGS__); goto out; } while (0)
+
+static int open_view(struct open_view *v, const struct kvs_view_ops *ops,
+		     const struct kvs_options *o, char *err, size_t errlen)
+{
+	v->ops = ops;
+	return ops->open(o, &v->state, err, errlen);
+}
+
 static int run(struct kvs_options *o)
 {
 	struct open_view views[2];
@@ -243,32 +253,32 @@ static int run(struct kvs_options *o)
 	struct kvs_collect *c = NULL;
 	struct kvs_model m;
 	struct utsname uts;
-	char err[512], bpf_note[KVS_WHY_LEN] = "";
+	char err[512], fatal[640] = "", bpf_note[KVS_WHY_LEN] = "";
 	double next;
 	unsigned long done = 0;
 	int status = 1;
 
+	kvs_model_init(&m, o->mode, "unknown", sysconf(_SC_PAGESIZE));
+	/* A bad --prom-file is reported before any BPF is loaded. */
+	if (o->prom_file) {
+		if (!&kvs_prom_view)
+			FAIL("--prom-file: this build has no Prometheus writer");
+		if (open_view(&views[nviews], &kvs_prom_view, o, err, sizeof(err)))
+			FAIL("%s: %s", kvs_prom_view.name, err);
+		nviews++;
+	}
 	if (open_collect(o, &c, bpf_note, sizeof(bpf_note)))
-		return 1;
+		goto out;
 	if (uname(&uts))
 		snprintf(uts.release, sizeof(uts.release), "unknown");
+	kvs_model_free(&m);
 	kvs_model_init(&m, o->mode, uts.release, sysconf(_SC_PAGESIZE));
 
-	views[nviews].ops = o->json ? &kvs_json_view :
-		(!o->batch && &kvs_tui_view) ? &kvs_tui_view : &kvs_text_view;
-	if (o->prom_file) {
-		if (!&kvs_prom_view) {
-			fprintf(stderr, "kvshadowtop: --prom-file: this build has no Prometheus writer\n");
-			goto out;
-		}
-		views[nviews + 1].ops = &kvs_prom_view;
-	}
-	for (size_t want = o->prom_file ? 2 : 1; nviews < want; nviews++) {
-		if (views[nviews].ops->open(o, &views[nviews].state, err, sizeof(err))) {
-			fprintf(stderr, "kvshadowtop: %s: %s\n", views[nviews].ops->name, err);
-			goto out;
-		}
-	}
+	if (open_view(&views[nviews], o->json ? &kvs_json_view :
+		      (!o->batch && &kvs_tui_view) ? &kvs_tui_view : &kvs_text_view,
+		      o, err, sizeof(err)))
+		FAIL("%s: %s", views[nviews].ops->name, err);
+	nviews++;
 
 	next = mono_now() + o->interval_s;
 	while (!stop && (!o->count || done < o->count)) {
@@ -291,14 +301,10 @@ static int run(struct kvs_options *o)
 			/* The BPF side wakes us only when its buffer fills: drain every 100 ms. */
 			if (cfd >= 0 && left > 0.1)
 				left = 0.1;
-			if (poll(fds, nfds, (int)ceil(left * 1000)) < 0 && errno != EINTR) {
-				perror("kvshadowtop: poll");
-				goto out;
-			}
-			if (kvs_collect_drain(c)) {
-				fprintf(stderr, "kvshadowtop: replaying events failed\n");
-				goto out;
-			}
+			if (poll(fds, nfds, (int)ceil(left * 1000)) < 0 && errno != EINTR)
+				FAIL("poll: %s", strerror(errno));
+			if (kvs_collect_drain(c))
+				FAIL("replaying events failed");
 			for (size_t i = 0; i < nviews; i++) {
 				enum kvs_view_action a;
 
@@ -306,32 +312,32 @@ static int run(struct kvs_options *o)
 				    views[i].ops->input_fd(views[i].state) < 0)
 					continue;
 				a = views[i].ops->input(views[i].state, &m);
-				if (a == KVS_VIEW_QUIT)
+				if (a == KVS_VIEW_QUIT) {
 					stop = 1;
-				else if (a == KVS_VIEW_REDRAW && m.updates &&
-					 views[i].ops->update(views[i].state, &m))
-					goto out;
+				} else if (a == KVS_VIEW_SET_INTERVAL && views[i].ops->interval) {
+					/* The new delay counts from now, as in top. */
+					o->interval_s = views[i].ops->interval(views[i].state);
+					next = mono_now() + o->interval_s;
+				} else if (a == KVS_VIEW_REDRAW && m.updates &&
+					   views[i].ops->update(views[i].state, &m)) {
+					FAIL("%s view failed", views[i].ops->name);
+				}
 			}
 			continue;
 		}
-		if (kvs_collect_snapshot(c, &s, err, sizeof(err))) {
-			fprintf(stderr, "kvshadowtop: %s\n", err);
-			goto out;
-		}
+		if (kvs_collect_snapshot(c, &s, err, sizeof(err)))
+			FAIL("%s", err);
 		if (bpf_note[0])
 			copy_trunc(s.unavailable.bpf, KVS_WHY_LEN, bpf_note);
 		if (kvs_model_update(&m, &s)) {
 			kvs_snapshot_free(&s);
-			fprintf(stderr, "kvshadowtop: out of memory\n");
-			goto out;
+			FAIL("out of memory");
 		}
 		kvs_snapshot_free(&s);
 		for (size_t i = 0; i < nviews; i++) {
-			if (views[i].ops->update(views[i].state, &m)) {
-				fprintf(stderr, "kvshadowtop: %s view failed: %s\n", views[i].ops->name,
-					strerror(errno));
-				goto out;
-			}
+			/* A view prints its own reason; this line names the view. */
+			if (views[i].ops->update(views[i].state, &m))
+				FAIL("%s view failed", views[i].ops->name);
 		}
 		done++;
 		next += o->interval_s;
@@ -342,6 +348,8 @@ out:
 		nviews--;
 		views[nviews].ops->close(views[nviews].state);
 	}
+	if (fatal[0])
+		fprintf(stderr, "kvshadowtop: %s\n", fatal);
 	/* Links go before exit, also after SIGINT/SIGTERM. */
 	kvs_collect_close(c);
 	kvs_model_free(&m);

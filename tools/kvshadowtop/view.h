@@ -18,7 +18,10 @@ enum kvs_view_action {
 	KVS_VIEW_CONTINUE,	/* nothing */
 	KVS_VIEW_REDRAW,	/* call update() again with the current model now */
 	KVS_VIEW_QUIT,		/* the user asked to exit: clean exit, status 0 */
+	KVS_VIEW_SET_INTERVAL,	/* the user changed the delay: ask interval() */
 };
+/* Lets a view test for it with #ifdef. */
+#define KVS_VIEW_SET_INTERVAL KVS_VIEW_SET_INTERVAL
 
 struct kvs_view_ops {
 	const char *name;
@@ -32,6 +35,8 @@ struct kvs_view_ops {
 	enum kvs_view_action (*input)(void *state, const struct kvs_model *m);
 	/* Restore the terminal / flush / free; safe after a failed update. */
 	void (*close)(void *state);
+	/* After KVS_VIEW_SET_INTERVAL: the new interval in seconds, in -d's range. */
+	double (*interval)(void *state);
 };
 
 /* text.c: batch text (-b) and JSON Lines (--json) on stdout. */
