@@ -86,8 +86,11 @@ tcg) accel=(-accel tcg -cpu max) ;;
 kvm) accel=(-accel kvm -cpu host) ;;
 *) die "VM_ACCEL must be tcg or kvm" ;;
 esac
+# VM_QEMU_ARGS adds QEMU options (the benchmark uses -icount for a guest
+# clock that counts instructions instead of the host's noisy wall time).
+read -r -a extra <<<"${VM_QEMU_ARGS:-}"
 qemu=(qemu-system-x86_64 "${accel[@]}" -m 1024 -smp 2 -nographic -no-reboot
-	-kernel "$kdir/bzImage" -initrd "$work/initramfs.gz" -append "$kargs")
+	-kernel "$kdir/bzImage" -initrd "$work/initramfs.gz" -append "$kargs" "${extra[@]}")
 
 if [ "$have_cmd" = 0 ]; then
 	# Interactive: the console is this terminal.
