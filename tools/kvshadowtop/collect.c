@@ -391,6 +391,15 @@ int kvs_collect_open(struct kvs_collect **cp, enum kvs_mode mode, char *err, siz
 		if (ret)
 			goto fail;
 	}
+	if (mode == KVS_MODE_DEBUGFS) {
+		struct vmalloc_shadow vs;
+
+		/* The only source in this mode: without it every number would be a made-up 0. */
+		ret = vmalloc_shadow_read(NULL, &vs, err, errlen);
+		if (ret)
+			goto fail;
+		vmalloc_shadow_free(&vs);
+	}
 	take_baseline(c);
 	*cp = c;
 	return 0;
