@@ -3,7 +3,8 @@
 #
 #   make            build build/bin/kvshadowtop and build/bin/kvshadowstat
 #   make deps       install every Debian package the project needs (root)
-#   make kernel     build the patched KASAN test kernel (STOCK=1: unpatched)
+#   make kernel     build the patched KASAN test kernel (STOCK=1: unpatched;
+#                   NOVMALLOC=1: unpatched and without KASAN_VMALLOC)
 #   make vm         boot it in QEMU; CMD='...' runs a command and exits
 #   make check      install what is missing, build, run every test
 #   make install    PREFIX=/usr/local DESTDIR=... ; make uninstall
@@ -28,6 +29,8 @@ SAN_CFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 
 export CMD
 
+KERNEL_FLAVOR := $(if $(STOCK),--stock)$(if $(NOVMALLOC),--novmalloc)
+
 .PHONY: all static test-bins deps kernel vm check clean install uninstall
 # Parts add prerequisites to these: all (build/bin), static (build/static/bin,
 # for the QEMU guest), test-bins (build/tests, ASan/UBSan), install, uninstall.
@@ -42,12 +45,12 @@ deps:
 
 kernel:
 	@scripts/deps.sh kernel
-	@kernel/build.sh $(if $(STOCK),--stock)
+	@kernel/build.sh $(KERNEL_FLAVOR)
 
 # The guest runs the static builds of the tools, so build those first.
 vm: static kernel
 	@scripts/deps.sh vm
-	@kernel/vm/run.sh $(if $(STOCK),--stock) $(if $(CMD),--cmd "$$CMD")
+	@kernel/vm/run.sh $(KERNEL_FLAVOR) $(if $(CMD),--cmd "$$CMD")
 
 check:
 	@tests/run.sh

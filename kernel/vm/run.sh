@@ -1,7 +1,7 @@
 #!/bin/bash
 # Boot the kvshadow test kernel in QEMU with a busybox initramfs.
 #
-#   kernel/vm/run.sh [--stock] [--cmd 'COMMAND'] [--console FILE]
+#   kernel/vm/run.sh [--stock|--novmalloc] [--cmd 'COMMAND'] [--console FILE]
 #                    [--kunit GLOB] [--timeout SECONDS] [--append ARGS]
 #
 # Without --cmd: a shell on the console (exit it to power off).
@@ -25,7 +25,7 @@ timeout=${VM_TIMEOUT:-600}
 append=""
 while [ $# -gt 0 ]; do
 	case $1 in
-	--stock) flavor=(--stock) ;;
+	--stock|--novmalloc) flavor=("$1") ;;
 	--cmd) cmd=$2; have_cmd=1; shift ;;
 	--console) console=$2; shift ;;
 	--kunit) kunit=$2; shift ;;
@@ -46,7 +46,7 @@ if [ ! -x /bin/busybox ] || readelf -l /bin/busybox 2>/dev/null | grep -q INTERP
 fi
 
 kdir=$("$top/kernel/build.sh" "${flavor[@]}" --print-dir)
-[ -r "$kdir/bzImage" ] || die "no kernel in $kdir: run 'make kernel${flavor:+ STOCK=1}' first"
+[ -r "$kdir/bzImage" ] || die "no kernel in $kdir: run 'make kernel${flavor:+ $(echo "${flavor[0]#--}" | tr a-z A-Z)=1}' first"
 krel=$(cat "$kdir/kernel.release")
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/kvshadow-vm.XXXXXX")
