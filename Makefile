@@ -6,9 +6,16 @@
 #   make kernel     build the patched KASAN test kernel (STOCK=1: unpatched;
 #                   NOVMALLOC=1: unpatched and without KASAN_VMALLOC)
 #   make vm         boot it in QEMU; CMD='...' runs a command and exits
+#   make demo       boot it with a mixed workload and kvshadowtop live
+#                   (DEMO_SECONDS=60)
 #   make check      install what is missing, build, run every test
+#   make fuzz       run every libFuzzer target for FUZZ_SECONDS (default 300)
 #   make install    PREFIX=/usr/local DESTDIR=... ; make uninstall
 #   make clean
+#
+# Every target that builds or runs something first installs the Debian
+# packages it needs (scripts/deps.sh; as non-root it lists what is missing
+# and stops), then builds in a sub-make.
 
 BUILD      ?= build
 PREFIX     ?= /usr/local
@@ -21,22 +28,49 @@ PKG_CONFIG ?= pkg-config
 CFLAGS     ?= -O2 -g
 WARNFLAGS  := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
 	      -Wmissing-prototypes -Wno-unused-parameter
-KV_CFLAGS  := -std=gnu11 $(WARNFLAGS) -D_GNU_SOURCE -I$(BUILD)/gen -Ibpf -Idebugfs \
-	      -Itools/kvshadowtop
+KV_CFLAGS  := -std=gnu11 $(WARNFLAGS) -D_GNU_SOURCE -I$(BUILD)/gen -Ilib -Ibpf -Idebugfs \
+	      -Itools/kvshadowtop -Itools/kvshadowstat
 # The ASan/UBSan flavour used by the tests.
 SAN_CFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	      -fno-sanitize-recover=all
 
-export CMD
-
 KERNEL_FLAVOR := $(if $(STOCK),--stock)$(if $(NOVMALLOC),--novmalloc)
+DEMO_SECONDS  ?= 60
 
-.PHONY: all static test-bins deps kernel vm check clean install uninstall
+# The Debian package groups (scripts/deps.sh) each entry target needs.
+deps_all       := build
+deps_static    := build
+deps_test-bins := build test
+deps_install   := build
+deps_kernel    := kernel
+deps_vm        := build kernel vm
+deps_demo      := build kernel vm
+deps_check     := build kernel vm test
+deps_bench-bins := build
+kv_goals := $(or $(MAKECMDGOALS),all)
+kv_deps  := $(sort $(foreach g,$(kv_goals),$(deps_$(g))))
+
+ifeq ($(KVSHADOW_DEPS)$(if $(kv_deps),,none),)
+# First pass: install what the goals need, then make them in a sub-make
+# (which reads this file again with KVSHADOW_DEPS set). Nothing else of the
+# build is read here: its $(shell pkg-config ...) calls need the packages.
+.PHONY: $(kv_goals)
+$(firstword $(kv_goals)):
+	@scripts/deps.sh $(kv_deps)
+	@$(MAKE) --no-print-directory KVSHADOW_DEPS=done $(kv_goals)
+$(wordlist 2,$(words $(kv_goals)),$(kv_goals)): $(firstword $(kv_goals))
+	@:
+else
+
+.PHONY: all static test-bins bench-bins deps kernel vm demo check clean install uninstall
 # Parts add prerequisites to these: all (build/bin), static (build/static/bin,
-# for the QEMU guest), test-bins (build/tests, ASan/UBSan), install, uninstall.
+# for the QEMU guest), test-bins (build/tests and build/san/bin: the tools
+# with ASan/UBSan, from the same source lists), fuzz (build/fuzz, libFuzzer
+# targets), install, uninstall.
 all:
 static:
 test-bins:
+bench-bins:
 install:
 uninstall:
 
@@ -44,13 +78,19 @@ deps:
 	@scripts/deps.sh
 
 kernel:
-	@scripts/deps.sh kernel
 	@kernel/build.sh $(KERNEL_FLAVOR)
 
 # The guest runs the static builds of the tools, so build those first.
+# CMD reaches the guest verbatim: make writes $(value CMD) (not expanded:
+# $(uname -r), $?, $((i+1)), quotes and newlines as typed) to a file that
+# run.sh runs in the guest. A command line could not carry the newlines.
 vm: static kernel
-	@scripts/deps.sh vm
-	@kernel/vm/run.sh $(KERNEL_FLAVOR) $(if $(CMD),--cmd "$$CMD")
+	@$(if $(value CMD),$(eval kv_cmdfile := $(shell mktemp "$${TMPDIR:-/tmp}/kvshadow-cmd.XXXXXX"))$(file >$(kv_cmdfile),$(value CMD)))\
+	kernel/vm/run.sh $(KERNEL_FLAVOR) $(if $(value CMD),--cmd-file $(kv_cmdfile)); \
+	rc=$$?; $(if $(value CMD),rm -f $(kv_cmdfile);) exit $$rc
+
+demo: static kernel
+	@kernel/vm/run.sh $(KERNEL_FLAVOR) --demo $(DEMO_SECONDS)
 
 check:
 	@tests/run.sh
@@ -58,10 +98,30 @@ check:
 clean:
 	rm -rf $(BUILD)
 
-# Each part adds its targets to all, static, install and uninstall.
+# Every C file compiles the same way, plain or sanitized; each part lists
+# its sources explicitly (no wildcards: a missing file is an error).
+KV_PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags libbpf jansson ncursesw 2>/dev/null)
+kv_objs = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+kv_san_objs = $(patsubst %.c,$(BUILD)/obj/san/%.o,$(1))
+
+$(BUILD)/obj/san/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(KV_CFLAGS) $(CFLAGS) $(SAN_CFLAGS) $(KV_PKG_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(KV_CFLAGS) $(CFLAGS) $(KV_PKG_CFLAGS) -MMD -MP -c -o $@ $<
+
+# The parts, leaves first; each adds to all, static, test-bins, install.
+include lib/build.mk
 include debugfs/build.mk
 include tools/kvshadowtop/build.mk
+include tools/kvshadowstat/build.mk
 include tests/build.mk
+include tests/fuzz/build.mk
+include contrib/build.mk
+include bench/build.mk
 
-# Shared userspace helpers (Prometheus text writer, atomic file replace).
-include lib/build.mk
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+endif

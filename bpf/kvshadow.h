@@ -11,8 +11,10 @@
 #include <linux/types.h>
 #endif
 
+#include "kvs_counters.h"
+
 #define KVS_COMM_LEN		16
-/* log2 ns slots; must match KVS_HIST_SLOTS in tools/kvshadowtop/model.h. */
+/* log2 ns slots; must match KVS_HIST_SLOTS in tools/kvshadowtop/snapshot.h. */
 #define KVS_BPF_HIST_SLOTS	40
 /* Bounded attribution maps; what does not fit is counted, not lost silently. */
 #define KVS_MAX_STACKS		4096
@@ -22,32 +24,39 @@
 /* Nested calls per task whose entry time fentry can remember (vmalloc nests
  * once for its page array). */
 #define KVS_NEST_MAX		4
+/*
+ * Callers without unwinding (estimate mode, tp_btf): the raw stack above
+ * the tracepoint's arguments is walked from return address to return
+ * address with frame sizes learned from full unwinds. KVS_RAW_STACK bytes
+ * are copied to learn a path (a power of two), at most KVS_WALK_MAX
+ * frames are walked, KVS_MAX_FRAMES return addresses are known.
+ */
+#define KVS_RAW_STACK		2048
+#define KVS_WALK_MAX		16
+#define KVS_MAX_FRAMES		4096
+/*
+ * A frame whose size varies by alignment (functions that realign the
+ * stack) is known by its smallest step and the slack above it: the walk
+ * tries each slot in between, at most this many bytes.
+ */
+#define KVS_WALK_SLACK		32
 
-/* Per-CPU counters: index into struct kvs_bpf_counters.v. */
-enum kvs_counter_id {
-	KVS_C_POPULATE_CALLS,
-	KVS_C_PAGES_POPULATED,
-	KVS_C_PAGES_ALLOCATED,
-	KVS_C_POPULATE_FAILURES,
-	KVS_C_RELEASE_CALLS,
-	KVS_C_PAGES_RELEASED,
-	KVS_C_VMAP_AREA_ALLOCS,
-	KVS_C_VMAP_AREA_ALLOC_BYTES,
-	KVS_C_VMAP_AREA_ALLOC_FAILURES,
-	KVS_C_VMAP_AREA_FREES,
-	KVS_C_VMAP_PURGES,
-	KVS_C_VMAP_AREAS_PURGED,
-	KVS_C_EVENTS_LOST,		/* ring buffer full: estimate misses an event */
-	KVS_C_CALLERS_DROPPED_PAGES,	/* no stack id or callers map full */
-	KVS_C_CALLERS_DROPPED_CALLS,
-	KVS_C_PROCESSES_DROPPED_PAGES,	/* processes map full */
-	KVS_C_PROCESSES_DROPPED_CALLS,
-	KVS_C_NEST_OVERFLOW,		/* fentry nesting deeper than KVS_NEST_MAX */
-	KVS_NR_BPF_COUNTERS,
-};
-
+/*
+ * Per-CPU counters: the user-visible ones of lib/kvs_counters.h, by name,
+ * then the programs' own diagnostics.
+ */
 struct kvs_bpf_counters {
-	__u64 v[KVS_NR_BPF_COUNTERS];
+	struct kvs_counters c;		/* shadow_pages(_peak) unused: see kvs_bpf_net */
+	__u64 events_lost;		/* ring buffer full: estimate misses an event */
+	__u64 callers_dropped_pages;	/* no stack id or callers map full */
+	__u64 callers_dropped_calls;
+	__u64 processes_dropped_pages;	/* processes map full */
+	__u64 processes_dropped_calls;
+	__u64 nest_overflow;		/* fentry nesting deeper than KVS_NEST_MAX */
+	__u64 slow_lost;		/* slow-call records the ring buffer had no room for */
+	__u64 callers_walked;		/* callers found by the raw stack walk */
+	__u64 callers_unwound;		/* callers that needed a full unwind (bpf_get_stackid) */
+	__u64 learn_lost;		/* raw stacks to learn from that found no room */
 };
 
 /* Histogram ids: index of the per-CPU hists array; = enum kvs_hist_kind. */
@@ -74,15 +83,73 @@ struct kvs_bpf_net {
 	__s64 peak;	/* max of net since attach (>= 0) */
 };
 
+/* Per-row latency: log2 ns slots, slot i [2^i, 2^(i+1)) ns, the last open-ended. */
+#define KVS_ROW_SLOTS		32
+
 /* Attribution values (shared hash maps, updated with atomic adds). */
 struct kvs_attr_val {
 	__u64 pages_populated;
 	__u64 populate_calls;
+	__u32 vmalloc_ns[KVS_ROW_SLOTS];	/* this row's vmalloc calls by latency */
+	__u32 populate_ns[KVS_ROW_SLOTS];	/* its populate calls by latency */
 };
 
-/* callers map key: the stack id from the stacks map (resolved in userspace). */
+/*
+ * callers map key: the kernel's own caller of the vmap area (vm->caller,
+ * what /proc/vmallocinfo shows) when fentry on alloc_vmap_area could read
+ * it, else a stack id from the stacks map; resolved in userspace.
+ */
 struct kvs_caller_key {
+	__u64 ip;		/* return address in the caller; 0: use stackid */
 	__s32 stackid;
+	__u32 pad;
+};
+
+/*
+ * The name of a caller address, formatted in the kernel at the time of the
+ * event ("%ps": "symbol" or "symbol [module]"), so that a module loaded
+ * and unloaded between two reads is still named right.
+ */
+#define KVS_CALLER_NAME_LEN	64
+struct kvs_caller_name {
+	char name[KVS_CALLER_NAME_LEN];
+};
+
+/*
+ * Per task, between fentry and fexit of __vmalloc_node_range_noprof: the
+ * outermost call, and what shadow work ran inside it (nested calls too).
+ */
+struct kvs_task_vmalloc {
+	__u64 start_ns[KVS_NEST_MAX];
+	__u32 depth;
+	__u32 pad;
+	__u64 size;		/* bytes asked for */
+	__u64 caller;		/* the caller argument */
+	__u64 populate_ns;	/* kasan populate inside it */
+	__u64 nr_populated;
+	__u64 nr_allocated;
+	__u64 release_ns;	/* kasan release inside it (a purge) */
+};
+
+/* One vmalloc call slower than --slow. */
+struct kvs_slow_event {
+	__u64 ts_ns;		/* CLOCK_MONOTONIC at its end */
+	__u64 caller;		/* named in caller_names */
+	__u64 size;
+	__u64 vmalloc_ns;
+	__u64 populate_ns;
+	__u64 nr_populated;
+	__u64 nr_allocated;
+	__u64 release_ns;
+	__u32 pid;
+	__u32 tgid;
+	char comm[KVS_COMM_LEN];
+};
+
+/* Per task, between fentry and fexit of alloc_vmap_area. */
+struct kvs_task_area {
+	__u64 caller;		/* vm->caller, 0 when the area has no vm_struct */
+	__u32 active;
 	__u32 pad;
 };
 
@@ -120,11 +187,36 @@ struct kvs_area_event {
 	__u32 npurged;		/* PURGE only */
 };
 
+/* Where an ALLOC record's caller comes from (flags). */
+enum kvs_caller_flags {
+	KVS_CALLER_KERNEL = 1,	/* caller is vm->caller (fentry on alloc_vmap_area) */
+	KVS_CALLER_WALKED = 2,	/* caller is a return address found by the stack walk */
+	KVS_CALLER_STACK = 4,	/* stackid holds a full unwind (also with WALKED: a check) */
+};
+
 struct kvs_alloc_event {
 	struct kvs_area_event ev;
-	__s32 stackid;		/* < 0 when no stack */
+	__u64 caller;		/* see flags; 0: none */
+	__s32 stackid;		/* valid with KVS_CALLER_STACK */
 	__u32 tgid;
+	__u32 flags;		/* enum kvs_caller_flags */
+	__u32 pad;
 	char comm[KVS_COMM_LEN];
+};
+
+/* What the stack walk knows of one return address. */
+struct kvs_frame {
+	__u32 step;		/* bytes from its slot to the next return address's, at least */
+	__u16 slack;		/* ... and at most this many more (multiple of 8) */
+	__u8 caller;		/* it returns into the caller to attribute to: stop */
+	__u8 poison;		/* paths through it disagree: always unwind */
+};
+
+/* A raw stack to learn frame sizes from, with the full unwind of the same event. */
+struct kvs_learn_event {
+	__s32 stackid;
+	__u32 len;		/* bytes of raw, from the tracepoint's arguments up */
+	__u8 raw[KVS_RAW_STACK];
 };
 
 #endif /* KVSHADOW_H */

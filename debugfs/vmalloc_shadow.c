@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Reader of /sys/kernel/debug/kasan/vmalloc_shadow: finds the file (mounting
- * debugfs for root when that is all that is missing), reads it whole and
+ * Reader of /sys/kernel/debug/kasan/vmalloc_shadow: reads it whole and
  * parses it strictly, so that a changed kernel format is an error a user
- * sees and not a wrong number.
+ * sees and not a wrong number. When it is missing, says why. Mounting
+ * debugfs is a separate call the tools make once at start, never here:
+ * the reader runs every interval.
  */
 #include "vmalloc_shadow.h"
 
+#include "errmsg.h"
+
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +19,6 @@
 #include <sys/mount.h>
 #include <unistd.h>
 
-#define DEBUGFS_DIR "/sys/kernel/debug"
 #define MOUNT_HINT "mount -t debugfs none " DEBUGFS_DIR
 
 /* The real file is ~200 bytes; anything this large is not it. */
@@ -27,34 +28,11 @@
 /* How much of a bad line an error message quotes. */
 #define QUOTE_MAX 60
 
-#define FIELD(name) { #name, offsetof(struct vmalloc_shadow, name) }
-const struct vmalloc_shadow_field vmalloc_shadow_fields[] = {
-	FIELD(shadow_pages),
-	FIELD(shadow_pages_peak),
-	FIELD(pages_populated),
-	FIELD(pages_released),
-	FIELD(pages_allocated),
-	FIELD(populate_calls),
-	FIELD(populate_failures),
-	FIELD(release_calls),
-};
-#undef FIELD
-const size_t vmalloc_shadow_nr_fields = VMALLOC_SHADOW_NR_FIELDS;
-_Static_assert(sizeof(vmalloc_shadow_fields) / sizeof(vmalloc_shadow_fields[0]) ==
-	       VMALLOC_SHADOW_NR_FIELDS, "VMALLOC_SHADOW_NR_FIELDS is out of date");
+/* The known keys: the debugfs rows of the counter table, in file order. */
+#define NR_KNOWN KVS_NR_DEBUGFS
+#define KNOWN(i) (kvs_counter_info[i].name)
 
-__attribute__((format(printf, 4, 5)))
-static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return ret;
-}
+#define fail kvs_err
 
 /* A failed system call: errno is taken before anything can change it. */
 static int fail_sys(char *err, size_t errlen, const char *path, const char *what)
@@ -94,13 +72,9 @@ static void quote(char *dst, size_t dstlen, const char *s, size_t n)
 
 static int find_known(const char *key, size_t keylen)
 {
-	size_t i;
+	int i = kvs_counter_find(key, keylen);
 
-	for (i = 0; i < VMALLOC_SHADOW_NR_FIELDS; i++)
-		if (strlen(vmalloc_shadow_fields[i].name) == keylen &&
-		    !memcmp(vmalloc_shadow_fields[i].name, key, keylen))
-			return (int)i;
-	return -1;
+	return i < NR_KNOWN ? i : -1;
 }
 
 struct parse_state {
@@ -120,14 +94,14 @@ static int add_extra(struct parse_state *st, const char *key, size_t keylen,
 	for (i = 0; i < vs->nr_extra; i++)
 		if (strlen(vs->extra[i].key) == keylen && !memcmp(vs->extra[i].key, key, keylen))
 			return fail(err, errlen, -EINVAL, "line %zu: \"%s\": duplicate key (first on line %zu)",
-				    st->lineno, st->q, VMALLOC_SHADOW_NR_FIELDS + i + 1);
+				    st->lineno, st->q, NR_KNOWN + i + 1);
 	if (vs->nr_extra == MAX_EXTRA)
 		return fail(err, errlen, -EINVAL,
 			    "line %zu: \"%s\": more than %d unknown keys: this is not the vmalloc_shadow file",
 			    st->lineno, st->q, MAX_EXTRA);
 	if (vs->nr_extra == st->cap_extra) {
 		size_t cap = st->cap_extra ? 2 * st->cap_extra : 4;
-		struct vmalloc_shadow_extra *e = realloc(vs->extra, cap * sizeof(*e));
+		struct kvs_kv *e = realloc(vs->extra, cap * sizeof(*e));
 
 		if (!e)
 			return fail(err, errlen, -ENOMEM, "out of memory");
@@ -187,14 +161,14 @@ static int parse_line(struct parse_state *st, const char *line, size_t n,
 			    st->lineno, st->q);
 
 	known = find_known(line, keylen);
-	if (pos >= VMALLOC_SHADOW_NR_FIELDS) {
+	if (pos >= NR_KNOWN) {
 		if (known >= 0)
 			return fail(err, errlen, -EINVAL, "line %zu: \"%s\": duplicate key (first on line %d)",
 				    st->lineno, st->q, known + 1);
 		return add_extra(st, line, keylen, v, err, errlen);
 	}
 	if (known == (int)pos) {
-		*(uint64_t *)((char *)&st->vs + vmalloc_shadow_fields[pos].offset) = v;
+		kvs_counter_set(&st->vs.c, pos, v);
 		return 0;
 	}
 	if (known >= 0 && (size_t)known < pos)
@@ -203,10 +177,10 @@ static int parse_line(struct parse_state *st, const char *line, size_t n,
 	if (known >= 0)
 		return fail(err, errlen, -EINVAL,
 			    "line %zu: \"%s\": expected '%s' on this line: keys out of order, or one missing",
-			    st->lineno, st->q, vmalloc_shadow_fields[pos].name);
+			    st->lineno, st->q, KNOWN(pos));
 	return fail(err, errlen, -EINVAL,
 		    "line %zu: \"%s\": unknown key before the known ones: expected '%s' on this line",
-		    st->lineno, st->q, vmalloc_shadow_fields[pos].name);
+		    st->lineno, st->q, KNOWN(pos));
 }
 
 int vmalloc_shadow_parse(const char *text, size_t len, struct vmalloc_shadow *vs,
@@ -234,9 +208,9 @@ int vmalloc_shadow_parse(const char *text, size_t len, struct vmalloc_shadow *vs
 			goto out;
 		pos += nl - line + 1;
 	}
-	if (st.lineno < VMALLOC_SHADOW_NR_FIELDS) {
+	if (st.lineno < NR_KNOWN) {
 		ret = fail(err, errlen, -EINVAL, "key '%s' missing: the text ends after line %zu",
-			   vmalloc_shadow_fields[st.lineno].name, st.lineno);
+			   KNOWN(st.lineno), st.lineno);
 		goto out;
 	}
 	*vs = st.vs;
@@ -299,12 +273,14 @@ static int debugfs_mounted(char *err, size_t errlen)
  * open() with the diagnosis a user needs when it fails: which of "not
  * root", "debugfs not mounted" and "kernel without the counters" it is.
  */
-static int open_shadow(const char *path, int flags, bool may_mount, char *err, size_t errlen)
+static int open_shadow(const char *path, int flags, char *err, size_t errlen)
 {
 	int fd = open(path, flags | O_CLOEXEC), e = errno, m;
 
 	if (fd >= 0)
 		return fd;
+	if (e == EINTR)
+		return fail(err, errlen, -EINTR, "%s: interrupted", path);
 	if (e == EACCES || e == EPERM)
 		return fail(err, errlen, -EACCES, "%s: permission denied: "
 			    "the KASAN counters in debugfs are for root only, run as root",
@@ -320,15 +296,25 @@ static int open_shadow(const char *path, int flags, bool may_mount, char *err, s
 	if (m)
 		return fail(err, errlen, -ENOENT, "%s: no such file: kernel without the "
 			    "kvshadow patches or CONFIG_KASAN_VMALLOC/DEBUG_FS", path);
-	if (geteuid() != 0 || !may_mount)
-		return fail(err, errlen, -ENOENT, "%s: debugfs is not mounted: as root, run '%s'",
-			    path, MOUNT_HINT);
+	return fail(err, errlen, -ENOENT, "%s: debugfs is not mounted: as root, run '%s'",
+		    path, MOUNT_HINT);
+}
+
+int debugfs_mount_if_needed(char *err, size_t errlen)
+{
+	int m = debugfs_mounted(err, errlen);
+
+	if (m)
+		return m < 0 ? m : 0;
+	if (geteuid() != 0)
+		return 0;
 	if (mount("none", DEBUGFS_DIR, "debugfs", 0, NULL)) {
-		e = errno;
-		return fail(err, errlen, -ENOENT, "%s: debugfs is not mounted and mounting it failed (%s): "
-			    "try '%s'", path, strerror(e), MOUNT_HINT);
+		int e = errno;
+
+		return fail(err, errlen, -e, "debugfs is not mounted and mounting it on %s failed: %s",
+			    DEBUGFS_DIR, strerror(e));
 	}
-	return open_shadow(path, flags, false, err, errlen);
+	return 1;
 }
 
 /* Read all of fd into a NUL-terminated buffer that grows as needed. */
@@ -357,8 +343,10 @@ static int read_all(int fd, const char *path, char **bufp, size_t *lenp, char *e
 			cap *= 2;
 		}
 		n = read(fd, buf + len, cap - 1 - len);
-		if (n < 0 && errno == EINTR)
-			continue;
+		if (n < 0 && errno == EINTR) {
+			free(buf);
+			return fail(err, errlen, -EINTR, "%s: interrupted", path);
+		}
 		if (n < 0) {
 			ret = fail_sys(err, errlen, path, "read");
 			free(buf);
@@ -383,7 +371,7 @@ int vmalloc_shadow_read(const char *path, struct vmalloc_shadow *vs, char *err, 
 	memset(vs, 0, sizeof(*vs));
 	if (!path)
 		path = VMALLOC_SHADOW_PATH;
-	fd = open_shadow(path, O_RDONLY, true, err, errlen);
+	fd = open_shadow(path, O_RDONLY, err, errlen);
 	if (fd < 0)
 		return fd;
 	ret = read_all(fd, path, &buf, &len, err, errlen);
@@ -407,7 +395,7 @@ int vmalloc_shadow_reset_peak(const char *path, char *err, size_t errlen)
 
 	if (!path)
 		path = VMALLOC_SHADOW_PATH;
-	fd = open_shadow(path, O_WRONLY, true, err, errlen);
+	fd = open_shadow(path, O_WRONLY, err, errlen);
 	if (fd < 0)
 		return fd;
 	/* The kernel takes "0" and nothing else: one write, all of it. */

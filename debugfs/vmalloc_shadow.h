@@ -13,36 +13,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "counters.h"
+
 #define VMALLOC_SHADOW_PATH "/sys/kernel/debug/kasan/vmalloc_shadow"
+#define DEBUGFS_DIR "/sys/kernel/debug"
 
-/* How many known keys struct vmalloc_shadow has (vmalloc_shadow_nr_fields). */
-#define VMALLOC_SHADOW_NR_FIELDS 8
-
-struct vmalloc_shadow_extra {
-	char *key;
-	uint64_t value;
-};
-
+/*
+ * The file: its known keys are the debugfs rows of the counter table
+ * (lib/kvs_counters.h), in that order; the other counters stay 0.
+ */
 struct vmalloc_shadow {
-	uint64_t shadow_pages, shadow_pages_peak, pages_populated, pages_released,
-		 pages_allocated, populate_calls, populate_failures, release_calls;
+	struct kvs_counters c;
 	size_t nr_extra;                       /* keys appended by newer kernels, in file order */
-	struct vmalloc_shadow_extra *extra;
+	struct kvs_kv *extra;
 };
-
-/* Known keys in file order, for generic views (JSON objects, tables). */
-struct vmalloc_shadow_field {
-	const char *name;
-	size_t offset;
-};
-extern const struct vmalloc_shadow_field vmalloc_shadow_fields[];
-extern const size_t vmalloc_shadow_nr_fields;
-
-/* The value of known key i (an index into vmalloc_shadow_fields). */
-static inline uint64_t vmalloc_shadow_get(const struct vmalloc_shadow *vs, size_t i)
-{
-	return *(const uint64_t *)((const char *)vs + vmalloc_shadow_fields[i].offset);
-}
 
 /*
  * Parse the file's text (len bytes, need not be NUL-terminated). vs is
@@ -53,12 +37,21 @@ int vmalloc_shadow_parse(const char *text, size_t len, struct vmalloc_shadow *vs
 			 char *err, size_t errlen);
 
 /*
- * Read and parse the file at path (NULL: VMALLOC_SHADOW_PATH). When the
- * default file is missing because debugfs is not mounted, root mounts it
- * and tries again.
+ * Read and parse the file at path (NULL: VMALLOC_SHADOW_PATH). Never
+ * mounts anything: a missing file is diagnosed (not root, debugfs not
+ * mounted, kernel without the counters). -EINTR when a signal interrupted
+ * a blocking open or read (of a FIFO given as path), so the caller can stop.
  */
 int vmalloc_shadow_read(const char *path, struct vmalloc_shadow *vs,
 			char *err, size_t errlen);
+
+/*
+ * Mount debugfs on DEBUGFS_DIR when it is not mounted there and we are
+ * root; the tools call this once, at start, in the modes that read debugfs.
+ * Returns 1 when it mounted, 0 when there was nothing to do (mounted, or
+ * not root: the reader then explains), or a negative errno with err.
+ */
+int debugfs_mount_if_needed(char *err, size_t errlen);
 
 /* Reset shadow_pages_peak to the current shadow_pages (path NULL: default). */
 int vmalloc_shadow_reset_peak(const char *path, char *err, size_t errlen);

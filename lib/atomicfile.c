@@ -1,28 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Atomic replacement of a file: temporary file in the same directory, rename. */
 #include "atomicfile.h"
+#include "errmsg.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-__attribute__((format(printf, 4, 5)))
-static int fail(int errnum, char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -errnum;
-}
+/* The error as this file reports it: -errnum, the message in err. */
+#define fail(errnum, err, errlen, ...) kvs_err(err, errlen, -(errnum), __VA_ARGS__)
 
 /* Creates the next temporary file; af->tmp names it while it exists. */
 static int make_temp(struct atomicfile *af, char *err, size_t errlen)

@@ -3,42 +3,84 @@
 #include "meminfo.h"
 
 #include <errno.h>
-#include <inttypes.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "errmsg.h"
+#include "numparse.h"
+
+#define KEY "VmallocUsed:"
+
+/*
+ * "VmallocUsed:    1234 kB": the kernel prints KiB always. Strict: blanks,
+ * decimal digits, " kB", nothing else (no sign: sscanf would take "-1"
+ * and wrap it). 0, -EINVAL or -ERANGE.
+ */
+static int parse_line(const char *line, size_t len, uint64_t *bytes)
+{
+	const char *p = line + strlen(KEY), *digits;
+	char num[24];
+	uint64_t kib;
+	size_t n;
+	int ret;
+
+	if (strlen(line) != len)
+		return -EINVAL;		/* a NUL byte inside */
+	while (*p == ' ' || *p == '\t')
+		p++;
+	digits = p;
+	while (*p >= '0' && *p <= '9')
+		p++;
+	n = (size_t)(p - digits);
+	if (!n || (strcmp(p, " kB\n") && strcmp(p, " kB")))
+		return -EINVAL;
+	if (n >= sizeof(num))
+		return -ERANGE;
+	memcpy(num, digits, n);
+	num[n] = '\0';
+	ret = kvs_parse_u64(num, 0, UINT64_MAX / 1024, &kib);
+	if (ret)
+		return ret;
+	*bytes = kib * 1024;
+	return 0;
+}
+
+int meminfo_vmalloc_used_file(FILE *f, const char *name, uint64_t *bytes, char *err,
+			      size_t errlen)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	int r = -ENOENT;
+
+	while (r == -ENOENT && (n = getline(&line, &cap, f)) > 0)
+		if (!strncmp(line, KEY, strlen(KEY)))
+			r = parse_line(line, (size_t)n, bytes);
+	if (r == -ENOENT && ferror(f))
+		r = -EIO;
+	free(line);
+	if (r == -ENOENT)
+		return kvs_err(err, errlen, r, "%s: no VmallocUsed line", name);
+	if (r == -EINVAL)
+		return kvs_err(err, errlen, r, "%s: VmallocUsed is not \"<KiB> kB\"", name);
+	if (r)
+		return kvs_err(err, errlen, r, "%s: VmallocUsed: %s", name, strerror(-r));
+	return 0;
+}
 
 int meminfo_vmalloc_used(const char *path, uint64_t *bytes, char *err,
 			 size_t errlen)
 {
 	FILE *f;
-	char *line = NULL;
-	size_t cap = 0;
-	uint64_t kib;
-	int r = -ENOENT, e;
+	int r;
 
 	path = path ? path : MEMINFO_PATH;
 	f = fopen(path, "re");
 	if (!f) {
-		e = errno;
-		snprintf(err, errlen, "%s: %s", path, strerror(e));
-		return -e;
+		r = -errno;
+		return kvs_err(err, errlen, r, "%s: %s", path, strerror(-r));
 	}
-	while (r == -ENOENT && getline(&line, &cap, f) > 0) {
-		/* "VmallocUsed:    1234 kB": the kernel prints KiB always. */
-		if (sscanf(line, "VmallocUsed: %" SCNu64 " kB", &kib) == 1) {
-			if (kib > UINT64_MAX / 1024)
-				r = -ERANGE;
-			else
-				*bytes = kib * 1024, r = 0;
-		}
-	}
-	if (r == -ENOENT && ferror(f))
-		r = -EIO;
-	free(line);
+	r = meminfo_vmalloc_used_file(f, path, bytes, err, errlen);
 	fclose(f);
-	if (r)
-		snprintf(err, errlen, "%s: %s", path, r == -ENOENT ?
-			 "no VmallocUsed line" : strerror(-r));
 	return r;
 }

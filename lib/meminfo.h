@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define MEMINFO_PATH "/proc/meminfo"
 
@@ -14,5 +15,12 @@
  */
 int meminfo_vmalloc_used(const char *path, uint64_t *bytes, char *err,
 			 size_t errlen);
+/*
+ * The same from an open stream of meminfo text (name: for messages); the
+ * parser alone, for tests and fuzzing. -EINVAL or -ERANGE for a
+ * VmallocUsed line that is not "<KiB> kB" with KiB * 1024 in 64 bits.
+ */
+int meminfo_vmalloc_used_file(FILE *f, const char *name, uint64_t *bytes, char *err,
+			      size_t errlen);
 
 #endif

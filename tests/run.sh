@@ -3,18 +3,18 @@
 # sanitized), then run every test and print one summary line.
 #
 # A test is an executable: a unit test binary in build/tests/unit/, or a
-# script in tests/{kernel,host,prom,tui,install,vm}/. Exit status 0 is a
+# script in tests/{kernel,host,prom,tui,fuzz,install,vm}/. Exit status 0 is a
 # pass, 77 a skip (the test prints why), anything else a failure. Each
 # test's output goes to build/test-logs/<name>.log and is shown on failure.
 #
-#   tests/run.sh [GROUP...]     groups: unit kernel host prom tui install vm
+#   tests/run.sh [GROUP...]     groups: unit kernel host prom tui fuzz install vm
 #
 # Environment: KVSHADOW_TEST_FILTER=glob runs only tests whose name matches.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-cd "$top"
-groups=${*:-unit kernel host prom tui install vm}
+cd "$top" || exit 1
+groups=${*:-unit kernel host prom tui fuzz install vm}
 logs=$top/build/test-logs
 mkdir -p "$logs"
 
@@ -31,7 +31,7 @@ else
 fi
 
 note "== building"
-if ! make -s all static test-bins >"$logs/build.log" 2>&1; then
+if ! make -s all static test-bins bench-bins >"$logs/build.log" 2>&1; then
 	tail -n 40 "$logs/build.log"
 	note "FAIL: build (log: $logs/build.log)"
 	note "0 passed, 1 failed"
@@ -40,6 +40,7 @@ fi
 
 run_one() {
 	local name=$1 exe=$2 rc start secs
+	# shellcheck disable=SC2254 # KVSHADOW_TEST_FILTER is a glob on purpose
 	case $name in ${KVSHADOW_TEST_FILTER:-*}) ;; *) return 0 ;; esac
 	start=$(date +%s)
 	mkdir -p "$(dirname "$logs/$name.log")"
@@ -69,7 +70,9 @@ for group in $groups; do
 	case $group in
 	unit)
 		for exe in build/tests/unit/*; do
-			[ -x "$exe" ] && [ -f "$exe" ] || continue
+			if [ ! -x "$exe" ] || [ ! -f "$exe" ]; then
+				continue
+			fi
 			run_one "unit/$(basename "$exe")" "$exe"
 		done
 		;;
@@ -87,7 +90,7 @@ for group in $groups; do
 			run_one "vm/$(basename "$exe" .sh)" "$exe"
 		done
 		;;
-	kernel|host|prom|tui|install)
+	kernel|host|prom|tui|fuzz|install)
 		for exe in tests/"$group"/*.sh; do
 			[ -x "$exe" ] || continue
 			run_one "$group/$(basename "$exe" .sh)" "$exe"

@@ -2,24 +2,21 @@
 # SPDX-License-Identifier: GPL-2.0
 # kvshadowstat on the host, which has no KASAN: a clear runtime error for
 # the missing file, usage errors, and the real output from --file copies.
-set -uo pipefail
+# Runs on the plain and the sanitized build (lib.sh).
+# shellcheck source=tests/host/lib.sh
+. "$(dirname "$0")/lib.sh"
 
-top=$(cd "$(dirname "$0")/../.." && pwd)
-bin=$top/build/bin/kvshadowstat
-work=$(mktemp -d "${TMPDIR:-/tmp}/kvshadowstat-host.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-
-fail() { echo "FAIL: $*"; exit 1; }
-[ -x "$bin" ] || fail "$bin not built (make all)"
+tool=$bin/kvshadowstat
 command -v jq >/dev/null || { echo "SKIP: jq not installed (make deps)"; exit 77; }
 
 # run EXPECTED_STATUS ARGS...: output in $work/out and $work/err
 run() {
 	local want=$1 rc=0
 	shift
-	"$bin" "$@" >"$work/out" 2>"$work/err" </dev/null || rc=$?
+	"$tool" "$@" >"$work/out" 2>"$work/err" </dev/null || rc=$?
 	echo "kvshadowstat $* -> $rc"
 	sed 's/^/  err: /' "$work/err"
+	san_clean "$work/err"
 	[ "$rc" = "$want" ] || fail "kvshadowstat $*: exit $rc, expected $want"
 }
 
@@ -47,7 +44,7 @@ else
 			grep -q " /sys/kernel/debug .* - debugfs " /proc/self/mountinfo && echo mounted
 			umount -l /sys/kernel/debug
 			setpriv --reuid=65534 --regid=65534 --clear-groups "$1" 2>"$2/err.user"
-			echo "user: $?"' sh "$bin" "$work" >"$work/ns"
+			echo "user: $?"' sh "$tool" "$work" >"$work/ns"
 		cat "$work/ns" "$work/err.root" "$work/err.user"
 		{ grep -qx 'root: 1' "$work/ns" && grep -qx mounted "$work/ns"; } ||
 			fail "as root without debugfs: did not mount it"
@@ -55,7 +52,7 @@ else
 		{ grep -qx 'user: 1' "$work/ns" &&
 			grep -q 'mount -t debugfs none /sys/kernel/debug' "$work/err.user"; } ||
 			fail "not root without debugfs: no hint how to mount it"
-		setpriv --reuid=65534 --regid=65534 --clear-groups "$bin" 2>"$work/err" && fail "not root: exit 0"
+		setpriv --reuid=65534 --regid=65534 --clear-groups "$tool" 2>"$work/err" && fail "not root: exit 0"
 		cat "$work/err"
 		grep -qE 'for root only|debugfs is not mounted' "$work/err" || fail "not root: no word of root"
 	else
@@ -98,7 +95,7 @@ cat "$work/out"
 [ "$(grep -c 'pages' "$work/out")" = 1 ] || fail "expected one header"
 
 # The peak drops (someone reset it): reported, not an error.
-"$bin" --file "$work/f" 0.3 4 --json >"$work/out" 2>"$work/err" &
+"$tool" --file "$work/f" 0.3 4 --json >"$work/out" 2>"$work/err" &
 pid=$!
 sleep 0.45
 good 63 10 >"$work/f.new" && mv "$work/f.new" "$work/f"
@@ -112,7 +109,7 @@ grep -q 'shadow_pages_peak dropped from 63 to 10' "$work/err" || fail "no note o
 # SIGINT and SIGTERM: the lines so far are whole, exit 0. (Background jobs
 # of a script start with SIGINT ignored, and kvshadowstat leaves it so.)
 for sig in INT TERM; do
-	env --default-signal=INT "$bin" --file "$work/f" 0.1 --json >"$work/out" 2>"$work/err" &
+	env --default-signal=INT "$tool" --file "$work/f" 0.1 --json >"$work/out" 2>"$work/err" &
 	pid=$!
 	sleep 0.55
 	kill -s "$sig" "$pid"

@@ -3,23 +3,21 @@
 # of 4 MiB are created and closed (each one a vmalloc), the vmap counters
 # cover the workload, every JSON line has every contracted key, no BPF link
 # survives the tool (normal exit and SIGINT), bad options exit 2.
-set -uo pipefail
-top=$(cd "$(dirname "$0")/../.." && pwd)
-tool=$top/build/bin/kvshadowtop
-fail() { echo "FAIL: $*"; exit 1; }
-skip() { echo "SKIP: $*"; exit 77; }
+# Runs on the plain and the sanitized build (lib.sh).
+# shellcheck source=tests/host/lib.sh
+. "$(dirname "$0")/lib.sh"
 
+tool=$bin/kvshadowtop
 [ "$(id -u)" = 0 ] || skip "needs root (BPF)"
-[ -x "$tool" ] || fail "$tool not built"
 command -v jq >/dev/null || skip "jq not installed"
 command -v bpftool >/dev/null || skip "bpftool not installed"
 [ -r /sys/kernel/btf/vmlinux ] || skip "no kernel BTF"
 mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf || skip "cannot mount bpffs"
 
-work=$(mktemp -d)
 pin=/sys/fs/bpf/kvshadowtop_test_$$
 pid=
-trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"; rm -f "$pin"' EXIT
+trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -f "$pin"; host_cleanup' EXIT
+kptr_restrict_for_test 1 || fail "cannot set kernel.kptr_restrict for the test"
 
 # Links whose program is one of ours (kvs_*): links show only prog ids.
 links() {
@@ -42,7 +40,7 @@ N=12
 "$tool" -b --json -d 0.5 -n 4 --mode estimate >"$work/out.json" 2>"$work/err" &
 pid=$!
 sleep 0.7	# attached and seeded (the first interval is 0.5 s)
-for i in $(seq $N); do
+for _ in $(seq $N); do
 	bpftool map create "$pin" type array key 4 value 4096 entries 1024 name kvstest ||
 		fail "bpftool map create"
 	rm -f "$pin"
@@ -51,6 +49,7 @@ wait $pid
 rc=$?
 pid=
 cat "$work/err"
+san_clean "$work/err"
 [ $rc = 0 ] || fail "kvshadowtop exited $rc"
 [ "$(wc -l <"$work/out.json")" = 4 ] || fail "want 4 JSON lines, got $(wc -l <"$work/out.json")"
 
@@ -79,8 +78,10 @@ bytes=$(echo "$last" | jq .vmap_area_alloc_bytes)
 [ "$(echo "$last" | jq .events_lost)" = 0 ] || fail "ring buffer lost events"
 [ "$(links)" = 0 ] || fail "kvshadowtop links left after exit"
 
-# SIGINT: clean exit, status 0, links gone.
-"$tool" -b --json -d 0.2 --mode estimate >"$work/int.json" 2>&1 &
+# SIGINT: clean exit, status 0, links gone. (A script's background job
+# starts with SIGINT ignored, and the tool leaves an ignored signal ignored,
+# as the shell asks: give it the default back.)
+env --default-signal=INT "$tool" -b --json -d 0.2 --mode estimate >"$work/int.json" 2>&1 &
 pid=$!
 for _ in $(seq 50); do [ "$(links)" != 0 ] && break; sleep 0.1; done
 [ "$(links)" != 0 ] || fail "no kvshadowtop links while running"
@@ -89,6 +90,19 @@ kill -INT $pid
 wait $pid
 rc=$?
 pid=
+# And one started with SIGINT ignored keeps it: SIGTERM still ends it cleanly.
+"$tool" -b --json -d 0.2 --mode estimate >"$work/ign.json" 2>&1 &
+pid=$!
+sleep 1
+kill -INT $pid
+sleep 0.5
+kill -0 $pid 2>/dev/null || fail "an ignored SIGINT stopped kvshadowtop"
+kill -TERM $pid
+wait $pid
+rc2=$?
+pid=
+[ $rc2 = 0 ] || fail "exit $rc2 after SIGTERM"
 [ $rc = 0 ] || fail "exit $rc after SIGINT"
 [ "$(links)" = 0 ] || fail "kvshadowtop links left after SIGINT"
+san_clean "$work/int.json" "$work/ign.json"
 echo "PASS"

@@ -4,7 +4,7 @@
 # path, a non-zero exit, nothing written through a symlink and no stray
 # files: a missing directory, a read-only directory, a target that is a
 # directory, a planted symlink. For promgen (lib/atomicfile itself),
-# kvshadowstat and kvshadowtop, each when it exists with --prom-file.
+# kvshadowstat and kvshadowtop (all three: a missing one fails the test).
 set -uo pipefail
 # shellcheck source=tests/prom/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -46,18 +46,8 @@ expect_refusal() {
 	echo "ok: $tool, $case: exit $st: $(head -n1 "$work/err")"
 }
 
-tools=(promgen)
-for t in kvshadowstat kvshadowtop; do
-	if [ ! -x "$bin/$t" ]; then
-		echo "note: $bin/$t not built: not tested"
-	elif ! has_prom_file "$t"; then
-		fail "$t has no --prom-file option (docs/interfaces.md §5)"
-	elif [ "$t" = kvshadowtop ] && [ "$(id -u)" != 0 ]; then
-		echo "note: kvshadowtop needs root for BPF: not tested"
-	else
-		tools+=("$t")
-	fi
-done
+need_producers
+tools=(promgen kvshadowstat kvshadowtop)
 
 for tool in "${tools[@]}"; do
 	d=$work/$tool

@@ -20,6 +20,7 @@ cleanup() {
 	for p in "${mounts[@]}"; do
 		umount "$p" 2>/dev/null
 	done
+	kptr_restrict_restore
 	chmod -R u+w "$work" 2>/dev/null
 	rm -rf "$work"
 }
@@ -27,6 +28,8 @@ trap cleanup EXIT
 trap 'exit 143' TERM INT
 
 fail() { echo "FAIL: $*"; exit 1; }
+# shellcheck source=tests/sysctl.sh
+. "$top/tests/sysctl.sh"
 skip() { echo "SKIP: $*"; exit 77; }
 
 [ -x "$promgen" ] || fail "$promgen missing: run make test-bins"
@@ -92,45 +95,52 @@ release_calls 6
 EOT
 }
 
-# has_prom_file TOOL: the tool's --help mentions --prom-file.
-has_prom_file() {
-	[ -x "$bin/$1" ] && "$bin/$1" --help 2>&1 | grep -q -- '--prom-file'
+# need_producers: every producer must be there; kvshadowtop needs root for
+# BPF, so without root the test cannot run (and says so).
+need_producers() {
+	[ -x "$bin/kvshadowstat" ] || fail "$bin/kvshadowstat not built (make all)"
+	[ -x "$bin/kvshadowtop" ] || fail "$bin/kvshadowtop not built (make all)"
+	[ "$(id -u)" = 0 ] || skip "kvshadowtop needs root for BPF: run as root"
 }
 
-# prom_files DIR: writes DIR/<producer>.prom from every producer there is:
-# promgen always, kvshadowstat (from a fixture file) and kvshadowtop (root:
-# estimate mode on this host) when they are built with --prom-file. Lists
-# the producers that were not available on stderr.
+# prom_files DIR: writes DIR/<producer>.prom from every producer: promgen
+# (exact and estimate), kvshadowstat (from a fixture file) and kvshadowtop
+# (estimate mode on this host).
 prom_files() {
 	local dir=$1
+	need_producers
 	mkdir -p "$dir"
 	"$promgen" >"$dir/promgen.prom" || fail "promgen failed"
 	"$promgen" -m estimate >"$dir/promgen-estimate.prom" || fail "promgen -m estimate failed"
-	if has_prom_file kvshadowstat; then
-		debugfs_fixture "$work/vmalloc_shadow"
-		"$bin/kvshadowstat" --file "$work/vmalloc_shadow" \
-			--prom-file "$dir/kvshadowstat.prom" >/dev/null ||
-			fail "kvshadowstat --prom-file failed"
-	else
-		echo "note: kvshadowstat not built or without --prom-file: not tested" >&2
-	fi
-	if has_prom_file kvshadowtop && [ "$(id -u)" = 0 ]; then
-		timeout 60 "$bin/kvshadowtop" -b -n 2 -d 0.5 --mode estimate \
-			--prom-file "$dir/kvshadowtop.prom" >/dev/null ||
-			fail "kvshadowtop --prom-file failed"
-	else
-		echo "note: kvshadowtop not built, without --prom-file, or not root: not tested" >&2
-	fi
+	debugfs_fixture "$work/vmalloc_shadow"
+	"$bin/kvshadowstat" --file "$work/vmalloc_shadow" \
+		--prom-file "$dir/kvshadowstat.prom" >/dev/null ||
+		fail "kvshadowstat --prom-file failed"
+	with_kptr_restrict_1 timeout 60 "$bin/kvshadowtop" -b -n 2 -d 0.5 --mode estimate \
+		--prom-file "$dir/kvshadowtop.prom" >/dev/null ||
+		fail "kvshadowtop --prom-file failed"
+}
+
+# with_kptr_restrict_1 CMD...: run CMD with kernel.kptr_restrict=1 (see
+# tests/sysctl.sh), then put back exactly what was there.
+with_kptr_restrict_1() {
+	local rc=0
+	kptr_restrict_for_test 1 || return 1
+	"$@" || rc=$?
+	kptr_restrict_restore
+	return $rc
 }
 
 # writer_metrics FILE: every sample name kvshadow writes, one a line, from
-# the writer itself (promgen fills every family of lib/kvshadow_prom.c);
-# histograms as _bucket/_sum/_count. Leaves the file in $work/writer.prom.
+# the writer itself (promgen fills every family of its mode; exact and
+# estimate together have them all); histograms as _bucket/_sum/_count.
+# Leaves the files in $work/writer*.prom.
 writer_metrics() {
 	"$promgen" >"$work/writer.prom" || fail "promgen"
+	"$promgen" -m estimate >"$work/writer-estimate.prom" || fail "promgen -m estimate"
 	awk '/^# TYPE / {
 		if ($4 == "histogram") { print $3 "_bucket"; print $3 "_sum"; print $3 "_count" }
-		else print $3 }' "$work/writer.prom" | sort -u >"$1"
+		else print $3 }' "$work/writer.prom" "$work/writer-estimate.prom" | sort -u >"$1"
 }
 
 # check_metric_names EXPRS ALLOWED: each line of EXPRS is a PromQL

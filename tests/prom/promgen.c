@@ -1,22 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * promgen: writes a kvshadow .prom file with every family filled, through
- * the same lib/kvshadow_prom code the tools use, for the tests in
- * tests/prom/ and tests/install/.
+ * promgen: writes kvshadow .prom files through the tools' own Prometheus
+ * view (tools/kvshadowtop/prom.c) from a synthetic model with every family
+ * of its mode filled, for the tests in tests/prom/ and tests/install/.
  *
  *   promgen [-m MODE]                 the file to stdout
  *   promgen [-m MODE] -o PATH [-n N]  replace PATH atomically N times (0: until
  *                                     SIGTERM/SIGINT), values changing each time
  */
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "kvshadow_prom.h"
+#include "options.h"
+#include "prom.h"
+#include "promtext.h"
+#include "view.h"
 
 static volatile sig_atomic_t stop;
 
@@ -26,80 +28,79 @@ static void on_signal(int sig)
 }
 
 /* Synthetic but plausible numbers; round i changes them and the file size. */
-static void fill(struct kvshadow_prom *p, const char *mode, unsigned long i,
-		 struct kvshadow_prom_caller *callers, char names[][48],
-		 size_t *ncallers)
+static void fill(struct kvs_model *m, enum kvs_mode mode, unsigned long i,
+		 struct kvs_top_entry *callers)
 {
-	static const double bounds[] = { 1e-6, 4e-6, 16e-6, 64e-6, 256e-6, 1e-3 };
-	static uint64_t cum[KVSHADOW_PROM_HISTS][6];
-	const uint64_t page = 4096;
-
-	*p = (struct kvshadow_prom){ .mode = mode, .kernel = "6.12.0-kvshadow" };
-	kvshadow_prom_set(p, KVSHADOW_SHADOW_BYTES, (63 + i % 50) * page);
-	kvshadow_prom_set(p, KVSHADOW_SHADOW_PEAK_BYTES, 113 * page);
-	kvshadow_prom_set(p, KVSHADOW_POPULATED_BYTES, (140 + 3 * i) * page);
-	kvshadow_prom_set(p, KVSHADOW_RELEASED_BYTES, (77 + 2 * i) * page);
-	kvshadow_prom_set(p, KVSHADOW_POPULATE_CALLS, 37 + i);
-	kvshadow_prom_set(p, KVSHADOW_POPULATE_FAILURES, i / 100);
-	kvshadow_prom_set(p, KVSHADOW_RELEASE_CALLS, 6 + i / 2);
-	kvshadow_prom_set(p, KVSHADOW_VMALLOC_USED_BYTES, 8u << 20);
-	/* Every family, even those one mode alone has: tests list them all. */
-	kvshadow_prom_set(p, KVSHADOW_DRIFT_BYTES, 0);
-	kvshadow_prom_set(p, KVSHADOW_EVENTS_LOST, i / 10);
-	for (int h = 0; h < KVSHADOW_PROM_HISTS; h++) {
-		for (int b = 0; b < 6; b++)
-			cum[h][b] = (uint64_t)(b + 1) * (10 + i);
-		p->has_hist[h] = true;
-		p->hist[h] = (struct kvshadow_prom_hist){
-			.bounds = bounds, .cumulative = cum[h], .nbounds = 6,
-			.sum = 0.0015 * (double)(1 + i), .count = 7 * (10 + i),
-		};
+	kvs_model_init(m, mode, "6.12.0-kvshadow", 4096);
+	m->known = kvs_mode_known(mode);
+	m->total = (struct kvs_counters){
+		.shadow_pages = 63 + i % 50, .shadow_pages_peak = 113,
+		.pages_populated = 140 + 3 * i, .pages_released = 77 + 2 * i,
+		.pages_allocated = 150 + 3 * i, .populate_calls = 37 + i,
+		.populate_failures = i / 100, .release_calls = 6 + i / 2,
+	};
+	m->shadow_bytes = m->total.shadow_pages * 4096;
+	m->shadow_peak_bytes = m->total.shadow_pages_peak * 4096;
+	m->have_vmalloc_used = true;
+	m->vmalloc_used_bytes = 8u << 20;
+	m->drift_valid = mode != KVS_MODE_ESTIMATE;
+	m->drift_pages = 0;
+	m->events_lost = i / 10;
+	for (int h = 0; h < KVS_NR_HISTS; h++) {
+		m->hist[h].available = true;
+		for (int s = 9; s < 21; s += 2)
+			m->hist[h].total.slots[s] = 10 + i;
+		m->hist[h].total.count = 6 * (10 + i);
+		m->hist[h].total.sum_ns = 1500000 * (1 + i);
 	}
-	*ncallers = 3 + i % 12;
-	for (size_t c = 0; c < *ncallers; c++) {
-		snprintf(names[c], sizeof(names[c]), "caller_%u+0x%x/0x40",
+	m->callers.available = true;
+	m->callers.nr = 3 + i % 12;
+	m->callers.e = callers;
+	for (size_t c = 0; c < m->callers.nr; c++) {
+		snprintf(callers[c].name, sizeof(callers[c].name), "caller_%u+0x%x/0x40",
 			 (unsigned int)c, (unsigned int)c);
-		callers[c] = (struct kvshadow_prom_caller){
-			.caller = names[c], .populated_bytes = (c + 1) * page * (1 + i),
-		};
+		callers[c].pages_populated = (c + 1) * (1 + i);
 	}
-	p->has_callers = true;
-	p->callers = callers;
-	p->ncallers = *ncallers;
-	p->top_n = KVSHADOW_PROM_TOP_N_DEFAULT;
 }
 
 int main(int argc, char **argv)
 {
-	struct kvshadow_prom_caller callers[16];
-	char names[16][48], err[512];
-	const char *mode = "exact", *path = NULL;
-	struct kvshadow_prom_state st = { 0 };
-	struct kvshadow_prom p;
-	struct atomicfile af;
+	struct kvs_top_entry callers[16];
+	struct kvs_options o = { .prom_top = 10 };
+	char err[512];
+	enum kvs_mode mode = KVS_MODE_EXACT;
+	struct kvs_model m;
 	unsigned long count = 1;
-	size_t ncallers;
-	int opt, r = 0;
+	void *v;
+	int opt, r = 0, i;
 
 	while ((opt = getopt(argc, argv, "m:o:n:")) != -1) {
 		switch (opt) {
-		case 'm': mode = optarg; break;
-		case 'o': path = optarg; break;
+		case 'm':
+			i = kvs_enum_parse(kvs_mode_name_i, KVS_NR_MODES, optarg);
+			if (i < 0) {
+				fprintf(stderr, "promgen: no mode '%s'\n", optarg);
+				return 2;
+			}
+			mode = (enum kvs_mode)i;
+			break;
+		case 'o': o.prom_file = optarg; break;
 		case 'n': count = strtoul(optarg, NULL, 10); break;
 		default:
 			fprintf(stderr, "usage: promgen [-m MODE] [-o PATH [-n N]]\n");
 			return 2;
 		}
 	}
-	if (!path) {
+	if (!o.prom_file) {
+		struct kvs_prom_state st = { .top_n = o.prom_top };
 		struct promtext *pt = promtext_new();
 		const char *data;
 		size_t len;
 
 		if (!pt)
 			return 1;
-		fill(&p, mode, 0, callers, names, &ncallers);
-		r = kvshadow_prom_render(pt, &p, &st);
+		fill(&m, mode, 0, callers);
+		r = kvs_prom_render(pt, &m, &st);
 		if (!r)
 			r = promtext_finish(pt, &data, &len);
 		if (r)
@@ -110,19 +111,19 @@ int main(int argc, char **argv)
 		return r ? 1 : 0;
 	}
 
-	if (atomicfile_open(&af, path, err, sizeof(err))) {
+	if (kvs_prom_view.open(&o, &v, err, sizeof(err))) {
 		fprintf(stderr, "promgen: %s\n", err);
 		return 1;
 	}
 	if (signal(SIGTERM, on_signal) == SIG_ERR ||
 	    signal(SIGINT, on_signal) == SIG_ERR) {
 		perror("promgen: signal");
-		atomicfile_close(&af);
+		kvs_prom_view.close(v);
 		return 1;
 	}
-	for (unsigned long i = 0; !stop && (count == 0 || i < count); i++) {
-		fill(&p, mode, i, callers, names, &ncallers);
-		r = kvshadow_prom_write(&af, &p, &st, err, sizeof(err));
+	for (unsigned long k = 0; !stop && (count == 0 || k < count); k++) {
+		fill(&m, mode, k, callers);
+		r = kvs_prom_view.update(v, &m, err, sizeof(err));
 		if (r) {
 			fprintf(stderr, "promgen: %s\n", err);
 			break;
@@ -130,6 +131,6 @@ int main(int argc, char **argv)
 		if (count == 0)
 			usleep(1000);
 	}
-	atomicfile_close(&af);
+	kvs_prom_view.close(v);
 	return r ? 1 : 0;
 }

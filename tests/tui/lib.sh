@@ -15,9 +15,13 @@ tui_run=0
 
 tmux_() { tmux -L "$tui_sock" "$@"; }
 
+# shellcheck source=tests/sysctl.sh
+. tests/sysctl.sh
+
 tui_cleanup() {
 	tmux_ kill-server 2>/dev/null
 	rm -rf "$tui_tmp"
+	kptr_restrict_restore
 }
 trap tui_cleanup EXIT
 # Not the user's tmux: a private server, whatever TMUX says.
@@ -49,13 +53,20 @@ tui_start() {
 		shift
 		stty -g >"$dir/stty.before"
 		sh -c 'echo $$ >"$1"; shift; exec "$@"' sh "$dir/pid" "$@" 2>"$dir/stderr"
-		echo "EXIT=$?" >"$dir/exit"
+		rc=$?
+		# exit last: its presence says everything else is written.
 		stty -g >"$dir/stty.after"
+		echo "EXIT=$rc" >"$dir/exit.tmp" && mv "$dir/exit.tmp" "$dir/exit"
 	EOF
 	chmod +x "$tui_dir/run"
+	# Killing the last session ends the server, and a client that comes
+	# right after can find it gone ("tmux did not start"): a session that
+	# only keeps the server up.
+	tmux_ has-session -t keep 2>/dev/null ||
+		tmux_ -f /dev/null new-session -d -s keep "sleep 100000" || return 1
 	tmux_ kill-session -t tui 2>/dev/null
 	# remain-on-exit: the pane stays to be read after the program left.
-	tmux_ -f /dev/null new-session -d -s tui -x "$w" -y "$h" \
+	tmux_ new-session -d -s tui -x "$w" -y "$h" \
 		"$(printf '%q ' "$tui_dir/run" "$tui_dir" "$@")" || return 1
 	tmux_ set-option -t tui remain-on-exit on >/dev/null
 }
@@ -114,15 +125,23 @@ expect_gone() {
 	fi
 }
 
-# The program left with status 0 and gave the terminal back as it found it.
+# The program left with status 0 (or WANT; '!0': any failure) and gave the
+# terminal back as it found it; batch (third argument): it printed text
+# that stays, so only the tty modes are checked, not the screen.
 expect_restored() {
-	local what=$1 want=${2:-0}
+	local what=$1 want=${2:-0} batch=${3:-}
 	if ! wait_exit "$TUI_WAIT"; then
 		fail "$what: still running after ${TUI_WAIT}s"
 		show
 		return
 	fi
-	if ! grep -qx "EXIT=$want" "$tui_dir/exit"; then
+	if [ "$want" = '!0' ]; then
+		if grep -qx "EXIT=0" "$tui_dir/exit"; then
+			fail "$what: EXIT=0, want a failure"
+			show
+			return
+		fi
+	elif ! grep -qx "EXIT=$want" "$tui_dir/exit"; then
 		fail "$what: $(cat "$tui_dir/exit"), want EXIT=$want"
 		show
 		return
@@ -131,13 +150,17 @@ expect_restored() {
 		fail "$what: terminal modes not restored ($(cat "$tui_dir/stty.before") -> $(cat "$tui_dir/stty.after"))"
 		return
 	fi
+	if [ -n "$batch" ]; then
+		pass "$what: $(cat "$tui_dir/exit"), tty modes as before"
+		return
+	fi
 	# Leaving the alternate screen brings back the (empty) screen from before.
 	if screen | grep -qE 'PAGES|kvshadowtop '; then
 		fail "$what: the TUI is still on the screen after exit"
 		show
 		return
 	fi
-	pass "$what: EXIT=$want, tty modes and screen restored"
+	pass "$what: $(cat "$tui_dir/exit"), tty modes and screen restored"
 }
 
 # SGR colour parameters (30-37, 40-47, 90-97, 100-107, 38;…, 48;…), not 39/49 (default).
@@ -146,7 +169,9 @@ has_colour() {
 }
 
 # A header row and at least one data row of the table.
-TABLE='PAGES +CALLS +\+PAGES +(CALLER|PROCESS)'
+TABLE='PAGES +CALLS +\+PAGES +VM_P50 +VM_P99 +POP_P50 +POP_P99 +(CALLER|PROCESS)'
+# In a narrow window the latency columns go first: the head of what is left.
+TABLE_NARROW='PAGES +CALLS +.*(CALLER|PROCESS)'
 
 # tui_suite NAME MODE_WORD CMD...: every check on CMD (which takes -d 0.5 already).
 tui_suite() {
@@ -162,18 +187,18 @@ tui_suite() {
 
 	keys '?'
 	expect "$name: ? opens help" 'help: keys'
-	for k in q h '\?' s '<' '>' c p d; do
+	for k in q h '\?' s '<' '>' c l o p d; do
 		screen | grep -qE "^  ([^ ]+ )*$k( |$)" || fail "$name: help does not list key $k"
 	done
-	pass "$name: help lists q h ? s < > c p d"
+	pass "$name: help lists q h ? s < > c l o p d"
 	keys x
 	expect_gone "$name: any key leaves help" 'help: keys'
 	expect "$name: table back after help" "$TABLE"
 
 	keys c
-	expect "$name: c shows processes" 'PAGES +CALLS +\+PAGES +PROCESS'
+	expect "$name: c shows processes" "${TABLE%(*}PROCESS"
 	keys c
-	expect "$name: c again shows callers" 'PAGES +CALLS +\+PAGES +CALLER'
+	expect "$name: c again shows callers" "${TABLE%(*}CALLER"
 
 	keys s
 	expect "$name: s sorts by calls" 'sorted by populate calls'
@@ -237,4 +262,116 @@ tui_suite() {
 	expect "$name: running" "$TABLE"
 	kill -TERM "$(cat "$tui_dir/pid")"
 	expect_restored "$name: SIGTERM"
+}
+
+# tui_batch_fallback NAME CMD...: a terminal the interactive view cannot
+# use (TERM dumb, unknown, unset) gets the batch text instead, a note on
+# stderr that points to -b, and the run ends by itself with status 0 (CMD
+# takes -n already). ERE: what the batch text must show.
+tui_batch_fallback() {
+	local name=$1 ere=$2 term
+	shift 2
+	for term in dumb no-such-terminal-kvshadow ''; do
+		echo "== $name: TERM='$term'"
+		if [ -n "$term" ]; then
+			tui_start 100 30 env TERM="$term" "$@" || { fail "$name: tmux did not start"; return; }
+		else
+			tui_start 100 30 env -u TERM "$@" || { fail "$name: tmux did not start"; return; }
+		fi
+		expect "$name, TERM='$term': batch text" "$ere"
+		expect_restored "$name, TERM='$term'" 0 batch
+		if grep -q 'batch text' "$tui_dir/stderr" && grep -q -- '-b' "$tui_dir/stderr" &&
+			[ "$(wc -l <"$tui_dir/stderr")" = 1 ]; then
+			pass "$name, TERM='$term': one line on stderr: $(cat "$tui_dir/stderr")"
+		else
+			fail "$name, TERM='$term': want one line on stderr about batch text and -b, got: $(cat "$tui_dir/stderr")"
+		fi
+	done
+}
+
+# tui_signals NAME CMD...: SIGHUP ends the run with status 0 and gives the
+# terminal back; crash signals (the program is killed by them) give the
+# terminal back too. CMD must show the table.
+tui_signals() {
+	local name=$1 sig want
+	shift
+	for sig in HUP QUIT ABRT SEGV BUS FPE ILL; do
+		case $sig in
+		HUP) want=0 ;;
+		*) want='!0' ;;
+		esac
+		echo "== $name: SIG$sig"
+		tui_start 100 30 "$@" || { fail "$name: tmux did not start"; return; }
+		if ! wait_for "$TABLE"; then
+			fail "$name: no table before SIG$sig"
+			show
+			continue
+		fi
+		kill -s "$sig" "$(cat "$tui_dir/pid")"
+		expect_restored "$name: SIG$sig" "$want"
+	done
+}
+
+# tui_small NAME CMD...: at 30x8 the table keeps its name column; CMD's
+# table must hold names of 6 or more characters.
+tui_small() {
+	local name=$1 rows
+	shift
+	echo "== $name: 30x8"
+	tui_start 30 8 "$@" || { fail "$name: tmux did not start"; return; }
+	expect "$name, 30x8: the table head names the name column" '(CALLER|PROCESS) *$'
+	if wait_for '[0-9] +[A-Za-z_][A-Za-z0-9_/]{5}'; then
+		rows=$(screen | grep -cE '[0-9] +[A-Za-z_][A-Za-z0-9_/]{5}')
+		if [ "$rows" -ge 3 ]; then
+			pass "$name, 30x8: $rows rows with names"
+		else
+			fail "$name, 30x8: only $rows rows with names"
+			show
+		fi
+	else
+		fail "$name, 30x8: numbers without names"
+		show
+	fi
+	keys q
+	expect_restored "$name: 30x8 q"
+}
+
+# tui_help_scroll NAME CMD...: at 60x15 the help does not fit: it says how
+# to scroll, End shows its last line, Home its first, j/k and PgDn/PgUp
+# move it, any other key leaves it.
+tui_help_scroll() {
+	local name=$1 last='patched KASAN kernel' a b
+	shift
+	echo "== $name: help at 60x15"
+	tui_start 60 15 "$@" || { fail "$name: tmux did not start"; return; }
+	expect "$name: table" "$TABLE_NARROW"
+	keys '?'
+	expect "$name, 60x15: help" 'help: keys'
+	expect "$name, 60x15: help says how to scroll" 'scroll'
+	if screen | grep -q "$last"; then
+		fail "$name, 60x15: the whole help fits: nothing to test"
+		show
+	fi
+	a=$(screen)
+	keys j
+	if wait_gone 'help: keys'; then pass "$name: j scrolls down"; else fail "$name: j did not scroll"; show; fi
+	keys k
+	expect "$name: k scrolls back up" 'help: keys'
+	keys NPage
+	expect_gone "$name: PgDn scrolls a page" 'help: keys'
+	keys PPage
+	expect "$name: PgUp scrolls back" 'help: keys'
+	keys End
+	expect "$name: End shows the last line" "$last"
+	expect_gone "$name: End: the top is gone" 'help: keys'
+	keys Home
+	expect "$name: Home shows the first line" 'help: keys'
+	b=$(screen)
+	if [ "$a" = "$b" ]; then pass "$name: back where it started"; else fail "$name: Home is not the start"; diff <(echo "$a") <(echo "$b") | head; fi
+	keys G
+	expect "$name: G shows the last line" "$last"
+	keys x
+	expect "$name: any other key leaves the help" "$TABLE_NARROW"
+	keys q
+	expect_restored "$name: help q"
 }

@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# The TUI alone, fed a synthetic model by tests/tui/tuidriver (sanitized
-# build): the same checks as tui.sh without root or BPF, in all three
-# modes, plus what only made-up data can show (raw bytes in names).
+# kvshadowtop's real loop and TUI, fed by a synthetic probe in
+# tests/tui/tuidriver (sanitized build): the same checks as tui.sh without
+# root or BPF, in all three modes, plus what only made-up data can show
+# (raw bytes in names).
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 # shellcheck source=tests/tui/lib.sh
@@ -10,24 +11,23 @@ cd "$(dirname "$0")/../.." || exit 1
 
 drv=build/tests/tui/tuidriver
 command -v tmux >/dev/null || skip "tmux is not installed (apt-get install tmux)"
-if [ ! -x "$drv" ]; then
-	# Until the top Makefile includes tests/tui/build.mk, build it by hand.
-	make -s "$drv" 2>/dev/null || make -s -f Makefile -f tests/tui/build.mk "$drv" ||
-		{ echo "FAIL: cannot build $drv"; exit 1; }
-fi
+[ -x "$drv" ] || { echo "FAIL: $drv not built (make test-bins)"; exit 1; }
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=0}
 
 tui_suite "tuidriver estimate" ESTIMATE "$drv" -d 0.5 --mode estimate
 
 echo "== tuidriver: exact mode, all rows"
-tui_start 120 50 "$drv" -d 0.5 --mode exact -r 40 --log "$tui_tmp/log" || fail "tmux did not start"
+tui_start 120 50 env KVS_TUIDRIVER_LOG="$tui_tmp/log" "$drv" -d 0.5 --mode exact -r 40 ||
+	fail "tmux did not start"
 expect "exact mode header" '^kvshadowtop +exact'
 expect "exact: drift line" '^debugfs +drift 0 pages'
-expect "exact: all latencies" 'release [0-9.]+ [nmu]?s / '
+expect "exact: all latencies" 'release [0-9.]+[nmu]?s / '
 # The driver's caller "weird\x01\x1b[31mname\xff" must reach the screen defanged.
 expect "raw bytes in names become ?" 'weird\?\?\[31mname\?'
 keys d 2 Enter
 expect "d 2" 'every 2s'
+# The loop's next read comes at the new interval (up to 2 s away).
+sleep 2.5
 if grep -qx 'interval 2' "$tui_tmp/log" 2>/dev/null; then
 	pass "the loop got the new interval"
 else
@@ -36,12 +36,51 @@ fi
 keys q
 expect_restored "exact q"
 
+echo "== tuidriver: the slow-call panel (l)"
+tui_start 140 40 "$drv" -d 0.5 --mode exact --slow 2ms || fail "tmux did not start"
+expect "slow: table first" "$TABLE"
+keys l
+expect "l shows the slow-call log" 'SLOW VMALLOC CALLS over 2\.0ms, newest first \([0-9]+ since start'
+expect "slow: column heads" 'TIME +PID +COMM +VMALLOC +POPULATE +SHARE +PAGES +RELEASE +SIZE +CALLER'
+# The driver's records: 3.0ms with 1.5ms (50%) in populate, 64 pages, 262144 bytes.
+expect "slow: a record with its share of populate" \
+	'[0-9:.]+ +[0-9]+ +stress-ng-vm +3\.0ms +1\.5ms +50% +64 +0ns +262144 +module_alloc'
+expect "slow: a hostile comm, escaped" '\\x1b\[2J'
+keys l
+expect "l again: the table" "$TABLE"
+keys q
+expect_restored "slow q"
+
+echo "== tuidriver: the own-cost line (o)"
+tui_start 140 40 "$drv" -d 0.5 --mode exact || fail "tmux did not start"
+expect "o: table first" "$TABLE"
+screen | grep -q '^self ' && fail "o: own cost shown before it was asked for"
+keys o
+expect "o turns the own cost on" '^self +cpu [0-9.]+%  rss [0-9.]+ [KMG]iB +kvs_fake_prog 450ns x(19[0-9][0-9]|20[0-9][0-9])/s'
+keys o
+expect_gone "o again turns it off" '^self '
+keys q
+expect_restored "o q"
+
+echo "== tuidriver: the slow-call panel without --slow"
+tui_start 120 40 "$drv" -d 0.5 --mode exact || fail "tmux did not start"
+keys l
+expect "l without --slow says how" 'no slow-call log: start kvshadowtop with --slow DURATION'
+keys q
+expect_restored "no --slow q"
+
 echo "== tuidriver: debugfs mode"
 tui_start 120 40 "$drv" -d 0.5 --mode debugfs || fail "tmux did not start"
 expect "debugfs mode header" '^kvshadowtop +debugfs'
 expect "no attribution, with the reason" 'no attribution to callers: debugfs mode'
 keys q
 expect_restored "debugfs q"
+
+# Issue 12 #7-#9: terminals it cannot use, signals, a small window, a long help.
+tui_batch_fallback tuidriver 'weird\\x01\\x1b\[31mname\\xff' "$drv" -d 0.3 -n 3 --mode exact -r 40
+tui_signals tuidriver "$drv" -d 0.5 --mode exact
+tui_small tuidriver "$drv" -d 0.5 --mode exact
+tui_help_scroll tuidriver "$drv" -d 0.5 --mode exact
 
 [ "$tui_failed" -eq 0 ] || { echo "$tui_failed checks failed"; exit 1; }
 echo "all checks passed"

@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # The real kvshadowtop in a terminal (tmux): header, table, help, keys,
 # pause, delay, resize, NO_COLOR, exit with q or SIGTERM and the terminal
-# given back. Estimate mode: any kernel, but root and BPF.
+# given back; batch text where the terminal cannot show the TUI (TERM=dumb),
+# the terminal given back after SIGHUP and crash signals. Estimate mode:
+# any kernel, but root and BPF.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 # shellcheck source=tests/tui/lib.sh
@@ -14,11 +16,16 @@ command -v tmux >/dev/null || skip "tmux is not installed (apt-get install tmux)
 [ -x "$top" ] || skip "$top is not built"
 "$top" --help >/dev/null 2>&1 || skip "$top --help fails: the tool is not usable yet"
 [ "$(id -u)" = 0 ] || skip "estimate mode needs root for BPF"
+kptr_restrict_for_test 1 || skip "cannot set kernel.kptr_restrict for estimate mode"
 # Probe once without a terminal: a kernel or BPF problem is a skip, not a TUI failure.
 if ! out=$(timeout 30 "$top" -b -n 1 -d 0.2 --mode estimate 2>&1 </dev/null); then
 	skip "kvshadowtop --mode estimate cannot run here: $(echo "$out" | tail -n 1)"
 fi
 
 tui_suite kvshadowtop ESTIMATE "$top" -d 0.5 --mode estimate
+# Issue 12 #7 #8: main's choice of view, and the real signal handling.
+tui_batch_fallback kvshadowtop '^[0-9:]+ estimate \(estimate: what KASAN_VMALLOC would map\)' \
+	"$top" -d 0.3 -n 3 --mode estimate
+tui_signals kvshadowtop "$top" -d 0.5 --mode estimate
 [ "$tui_failed" -eq 0 ] || { echo "$tui_failed checks failed"; exit 1; }
 echo "all checks passed"

@@ -1,51 +1,35 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * tuidriver: kvshadowtop's loop without BPF, root or a KASAN kernel. It
- * feeds kvs_tui_view a synthetic model that changes every interval, so
- * tests/tui/ can drive the real TUI code in tmux anywhere.
+ * tuidriver: kvshadowtop's real run loop (run.c), options (top_args.c) and
+ * TUI, fed by a synthetic probe instead of BPF, so tests/tui/ can drive
+ * them in tmux anywhere: no root, no BPF, no KASAN kernel.
  *
- *   tuidriver [-d SECONDS] [-n COUNT] [-r ROWS] [-s pages|calls|rate|name]
- *             [--by caller|process] [--mode exact|estimate|debugfs]
- *             [--log FILE]     (appends "interval S" and "quit" lines)
+ *   tuidriver [kvshadowtop options]    (--mode exact|estimate|debugfs)
  *
- * Like main.c: SIGINT/SIGTERM set a flag, the loop closes the view.
+ * The probe's numbers change every interval; in exact and debugfs mode it
+ * also writes the debugfs file the collector reads (through --file's
+ * path), so that part is real too. KVS_TUIDRIVER_LOG=FILE appends an
+ * "interval S" line whenever the loop reads at a new interval, and "end"
+ * when the run is over.
  */
 #include <errno.h>
-#include <getopt.h>
-#include <math.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "model.h"
+#include "collect.h"
+#include "run.h"
+#include "top_args.h"
 #include "view.h"
 
 #define NR_CALLERS 30
 #define NR_PROCS 12
 
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	stop = 1;
-}
-
-static double mono_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static const char *const callers[] = {
-	"module_alloc+0x4a", "bpf_prog_alloc_no_stats+0x3c", "alloc_thread_stack_node+0x1a",
-	"__vmalloc_node+0x50 [xfs]", "kvmalloc_node+0x8f", "vmap_pages_range+0x22",
-	"pcpu_mem_zalloc+0x31", "n_tty_open+0x19", "alloc_large_system_hash+0x1c4",
+	"module_alloc", "bpf_prog_alloc_no_stats", "alloc_thread_stack_node",
+	"__vmalloc_node [xfs]", "kvmalloc_node", "vmap_pages_range",
+	"pcpu_mem_zalloc", "n_tty_open", "alloc_large_system_hash",
 	/* A name with bytes a terminal must not get raw. */
 	"weird\x01\x1b[31mname\xff",
 };
@@ -55,162 +39,15 @@ static const char *const procs[] = {
 	"stress-ng-vm[1001]",
 };
 
-static void name_of(char *buf, size_t len, const char *const *names, size_t nr, size_t i,
-		    const char *prefix)
-{
-	if (i < nr)
-		snprintf(buf, len, "%s", names[i]);
-	else
-		snprintf(buf, len, "%s%zu", prefix, i);
-}
-
-/* Row i of tick k: shares that differ per row and shift over time, so sorts differ. */
-static int fill_top(struct kvs_top_list *l, size_t nr, const char *const *names, size_t nnames,
-		    const char *prefix, uint64_t k)
-{
-	l->e = calloc(nr, sizeof(*l->e));
-	if (!l->e)
-		return -ENOMEM;
-	l->nr = nr;
-	l->available = true;
-	for (size_t i = 0; i < nr; i++) {
-		struct kvs_top_entry *e = &l->e[i];
-
-		name_of(e->name, sizeof(e->name), names, nnames, i, prefix);
-		/* Monotonic in k, as cumulative counters are. */
-		e->pages_populated = (nr - i) * 7 * k + (i % 3 ? i * k * k / 5 : 0);
-		e->populate_calls = (i + 1) * 3 * k;
-	}
-	l->dropped_pages = 5 * k;
-	l->dropped_calls = k;
-	return 0;
-}
-
-static void fill_hist(struct kvs_snapshot *s, enum kvs_hist_kind h, uint64_t k, unsigned int at)
-{
-	s->hist_available[h] = true;
-	s->hist_source[h] = "tracepoint";
-	for (unsigned int i = at; i < at + 4; i++) {
-		uint64_t n = k * (4 - (i - at)) * 3;
-
-		s->hist[h].slots[i] = n;
-		s->hist[h].count += n;
-		s->hist[h].sum_ns += n * ((uint64_t)3 << i >> 1);
-	}
-}
-
-static int snapshot(struct kvs_snapshot *s, enum kvs_mode mode, double start, uint64_t k)
-{
-	memset(s, 0, sizeof(*s));
-	s->mono = mono_now();
-	s->start_mono = start;
-	s->ts = (double)time(NULL);
-	s->mode = mode;
-	s->c.populate_calls = 40 * k;
-	s->c.pages_populated = 120 * k + k * k % 50;
-	s->c.pages_released = 60 * k;
-	s->c.release_calls = 4 * k;
-	s->c.shadow_pages = 300 + s->c.pages_populated - s->c.pages_released;
-	s->c.shadow_pages_peak = s->c.shadow_pages + 17;
-	s->c.populate_failures = k > 3 ? 1 : 0;
-	s->have_vmalloc_used = true;
-	s->vmalloc_used_bytes = s->c.shadow_pages * 4096 * 7;
-	fill_hist(s, KVS_HIST_POPULATE, k, 10);
-	fill_hist(s, KVS_HIST_VMALLOC, k, 12);
-	if (mode == KVS_MODE_EXACT) {
-		fill_hist(s, KVS_HIST_RELEASE, k, 11);
-		s->have_debugfs = true;
-		s->debugfs = s->c;
-	} else {
-		snprintf(s->hist_why[KVS_HIST_RELEASE], KVS_WHY_LEN,
-			 "no kasan tracepoints: %s mode", kvs_mode_name(mode));
-		snprintf(s->unavailable.debugfs, KVS_WHY_LEN,
-			 "no /sys/kernel/debug/kasan/vmalloc_shadow");
-	}
-	if (mode == KVS_MODE_ESTIMATE) {
-		s->events_lost = k > 2 ? 3 : 0;
-		s->unknown_frees = 1;
-	}
-	if (mode == KVS_MODE_DEBUGFS) {
-		snprintf(s->unavailable.bpf, KVS_WHY_LEN, "driver: pretending BPF is not allowed");
-		snprintf(s->unavailable.attribution, KVS_WHY_LEN, "debugfs mode: no per-caller data");
-		snprintf(s->callers.why, KVS_WHY_LEN, "debugfs mode: no per-caller data");
-		snprintf(s->processes.why, KVS_WHY_LEN, "debugfs mode: no per-process data");
-		return 0;
-	}
-	if (fill_top(&s->callers, NR_CALLERS, callers, sizeof(callers) / sizeof(callers[0]),
-		     "vm_caller_", k) ||
-	    fill_top(&s->processes, NR_PROCS, procs, sizeof(procs) / sizeof(procs[0]),
-		     "worker/", k))
-		return -ENOMEM;
-	return 0;
-}
-
-static int usage(void)
-{
-	fprintf(stderr, "usage: tuidriver [-d SECONDS] [-n COUNT] [-r ROWS] [-s SORT] "
-		"[--by caller|process] [--mode exact|estimate|debugfs] [--log FILE]\n");
-	return 2;
-}
-
-static int parse(int argc, char **argv, struct kvs_options *o, const char **log)
-{
-	static const struct option longopts[] = {
-		{ "by", required_argument, NULL, 'B' },
-		{ "mode", required_argument, NULL, 'M' },
-		{ "log", required_argument, NULL, 'L' },
-		{ 0 },
-	};
-	static const char *const sorts[] = { "pages", "calls", "rate", "name" };
-	static const char *const modes[] = { "exact", "estimate", "debugfs" };
-	char *end;
-	int c;
-
-	*o = (struct kvs_options){ .interval_s = 1, .rows = 10, .mode = KVS_MODE_ESTIMATE };
-	while ((c = getopt_long(argc, argv, "d:n:r:s:", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			o->interval_s = strtod(optarg, &end);
-			if (*end || !(o->interval_s >= 0.01))
-				return usage();
-			break;
-		case 'n':
-			o->count = strtoul(optarg, &end, 10);
-			if (*end)
-				return usage();
-			break;
-		case 'r':
-			o->rows = strtoul(optarg, &end, 10);
-			if (*end)
-				return usage();
-			break;
-		case 's':
-			for (c = 0; c < 4 && strcmp(optarg, sorts[c]); c++)
-				;
-			if (c == 4)
-				return usage();
-			o->sort = (enum kvs_sort)c;
-			break;
-		case 'B':
-			o->by = !strcmp(optarg, "process") ? KVS_BY_PROCESS : KVS_BY_CALLER;
-			break;
-		case 'M':
-			for (c = 0; c < 3 && strcmp(optarg, modes[c]); c++)
-				;
-			if (c == 3)
-				return usage();
-			o->mode = (enum kvs_mode)c;
-			o->mode_set = true;
-			break;
-		case 'L':
-			*log = optarg;
-			break;
-		default:
-			return usage();
-		}
-	}
-	return optind < argc ? usage() : 0;
-}
+struct fake {
+	enum kvs_mode mode;
+	const struct kvs_options *o;
+	const char *log;
+	double logged_interval;
+	uint64_t k;
+	bool self;		/* the tool's own cost asked for */
+	uint64_t self_k;	/* k when it was */
+};
 
 static void log_line(const char *path, const char *what, double v)
 {
@@ -225,71 +62,222 @@ static void log_line(const char *path, const char *what, double v)
 	fclose(f);
 }
 
+/* Row i of tick k: shares that differ per row and shift over time, so sorts differ. */
+static int fill_top(struct kvs_top_list *l, size_t nr, const char *const *names, size_t nnames,
+		    const char *prefix, uint64_t k)
+{
+	l->e = calloc(nr, sizeof(*l->e));
+	if (!l->e)
+		return -ENOMEM;
+	l->nr = nr;
+	l->available = true;
+	for (size_t i = 0; i < nr; i++) {
+		struct kvs_top_entry *e = &l->e[i];
+
+		if (i < nnames)
+			snprintf(e->name, sizeof(e->name), "%s", names[i]);
+		else
+			snprintf(e->name, sizeof(e->name), "%s%zu", prefix, i);
+		/* Monotonic in k, as cumulative counters are. */
+		e->pages_populated = (nr - i) * 7 * k + (i % 3 ? i * k * k / 5 : 0);
+		e->populate_calls = (i + 1) * 3 * k;
+	}
+	l->dropped_pages = 5 * k;
+	l->dropped_calls = k;
+	return 0;
+}
+
+static void fill_hist(struct kvs_reading *r, enum kvs_hist_kind h, uint64_t k, unsigned int at,
+		      const char *source)
+{
+	r->hist_available[h] = true;
+	r->hist_source[h] = source;
+	for (unsigned int i = at; i < at + 4; i++) {
+		uint64_t n = k * (4 - (i - at)) * 3;
+
+		r->hist[h].slots[i] = n;
+		r->hist[h].count += n;
+		r->hist[h].sum_ns += n * ((uint64_t)3 << i >> 1);
+	}
+}
+
+/* The debugfs file as the kernel would show it with these counters. */
+static int write_debugfs(const char *path, const struct kvs_counters *c)
+{
+	char tmp[4096];
+	FILE *f;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "w");
+	if (!f)
+		return -errno;
+	for (size_t i = 0; i < KVS_NR_DEBUGFS; i++)
+		fprintf(f, "%s %llu\n", kvs_counter_info[i].name,
+			(unsigned long long)kvs_counter_get(c, i));
+	if (fclose(f))
+		return -errno;
+	return rename(tmp, path) ? -errno : 0;
+}
+
+static void counters(struct kvs_counters *c, uint64_t k)
+{
+	*c = (struct kvs_counters){ .populate_calls = 40 * k, .pages_populated = 120 * k + k * k % 50,
+		.pages_released = 60 * k, .release_calls = 4 * k, .pages_allocated = 130 * k,
+		.populate_failures = k > 3 ? 1 : 0, .vmap_area_allocs = 50 * k,
+		.vmap_area_alloc_bytes = 50 * k * 16384, .vmap_area_frees = 45 * k,
+		.vmap_purges = k / 2 };
+	c->shadow_pages = 300 + c->pages_populated - c->pages_released;
+	c->shadow_pages_peak = c->shadow_pages + 17;
+}
+
+static int fake_open(void **state, enum kvs_mode mode, const struct kvs_options *o,
+		     char *err, size_t errlen)
+{
+	struct fake *f = calloc(1, sizeof(*f));
+
+	if (!f) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	f->mode = mode;
+	f->o = o;
+	f->log = getenv("KVS_TUIDRIVER_LOG");
+	*state = f;
+	return 0;
+}
+
+/* --slow: two records an interval, the second from a process with a hostile name. */
+static int fill_slow(struct kvs_reading *r, uint64_t k)
+{
+	r->slow = calloc(2, sizeof(*r->slow));
+	if (!r->slow)
+		return -ENOMEM;
+	r->have_slow = true;
+	r->nr_slow = 2;
+	r->bpf.slow_vmalloc = 2 * k;
+	for (int i = 0; i < 2; i++) {
+		struct kvs_slow_rec *s = &r->slow[i];
+
+		*s = (struct kvs_slow_rec){ .ts = 1700000000.0 + (double)k, .pid = 1001 + i,
+			.tgid = 1001, .size = 262144, .vmalloc_ns = 3000000, .shadow_known = true,
+			.populate_ns = 1500000, .nr_populated = 64, .nr_allocated = 64 };
+		snprintf(s->comm, sizeof(s->comm), "%s", i ? "\\x1b[2J" : "stress-ng-vm");
+		snprintf(s->caller, sizeof(s->caller), "module_alloc");
+	}
+	return 0;
+}
+
+static int fake_read(void *state, struct kvs_reading *r, char *err, size_t errlen)
+{
+	struct fake *f = state;
+	uint64_t k = ++f->k;
+	struct kvs_counters c;
+
+	if (f->o->interval_s != f->logged_interval) {
+		f->logged_interval = f->o->interval_s;
+		log_line(f->log, "interval", f->logged_interval);
+	}
+	counters(&c, k);
+	r->have_bpf = true;
+	r->bpf = c;
+	r->bpf_net = (int64_t)(c.pages_populated - c.pages_released);
+	r->bpf_net_peak = r->bpf_net + 17;
+	fill_hist(r, KVS_HIST_POPULATE, k, 10, "tracepoint");
+	fill_hist(r, KVS_HIST_VMALLOC, k, 12, "fentry");
+	if (f->mode == KVS_MODE_EXACT) {
+		fill_hist(r, KVS_HIST_RELEASE, k, 11, "tracepoint");
+		if (write_debugfs(f->o->debugfs_file, &c)) {
+			snprintf(err, errlen, "writing %s: %s", f->o->debugfs_file, strerror(errno));
+			return -EIO;
+		}
+	} else {
+		snprintf(r->hist_why[KVS_HIST_RELEASE], KVS_WHY_LEN,
+			 "no kasan tracepoints: %s mode", kvs_mode_name(f->mode));
+		r->have_estimate = true;
+		r->est = c;
+		r->events_lost = k > 2 ? 3 : 0;
+		r->unknown_frees = 1;
+	}
+	if (f->self) {
+		/* One program, 450 ns a run, 1000 runs a reading since it was turned on. */
+		r->have_self = true;
+		r->self.nr = 1;
+		snprintf(r->self.prog[0].name, sizeof(r->self.prog[0].name), "kvs_fake_prog");
+		r->self.prog[0].runs = 1000 * (k - f->self_k);
+		r->self.prog[0].run_ns = 450 * r->self.prog[0].runs;
+	}
+	if (f->o->slow_set && fill_slow(r, k)) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	if (fill_top(&r->callers, NR_CALLERS, callers, sizeof(callers) / sizeof(callers[0]),
+		     "vm_caller_", k) ||
+	    fill_top(&r->processes, NR_PROCS, procs, sizeof(procs) / sizeof(procs[0]),
+		     "worker/", k)) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static int fake_set_self(void *state, bool on, char *err, size_t errlen)
+{
+	struct fake *f = state;
+
+	f->self = on;
+	f->self_k = f->k;
+	return 0;
+}
+
+static void fake_close(void *state)
+{
+	free(state);
+}
+
+static enum kvs_mode fake_auto_mode(void)
+{
+	return KVS_MODE_ESTIMATE;
+}
+
+static const struct kvs_probe_ops fake_probe = {
+	.name = "tuidriver",
+	.auto_mode = fake_auto_mode,
+	.open = fake_open,
+	.read = fake_read,
+	.set_self = fake_set_self,
+	.close = fake_close,
+};
+
 int main(int argc, char **argv)
 {
-	const struct kvs_view_ops *v = &kvs_tui_view;
-	struct sigaction sa = { .sa_handler = on_signal };
+	char path[] = "/tmp/tuidriver-debugfs.XXXXXX", err[512];
+	struct kvs_counters c;
 	struct kvs_options o;
-	struct kvs_model m;
-	const char *log = NULL;
-	char err[256];
-	void *state;
-	double start, next;
-	uint64_t k = 0;
-	int status = 1;
+	int fd, status;
 
-	if (parse(argc, argv, &o, &log))
-		return 2;
-	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGINT, &sa, NULL) || sigaction(SIGTERM, &sa, NULL))
-		return 1;
-	kvs_model_init(&m, o.mode, "6.12.0-tuidriver", 4096);
-	if (v->open(&o, &state, err, sizeof(err))) {
+	if (kvshadowtop_parse_args(argc, argv, &o, err, sizeof(err))) {
 		fprintf(stderr, "tuidriver: %s\n", err);
-		v->close(state);
+		return 2;
+	}
+	fd = mkstemp(path);
+	if (fd < 0) {
+		perror("tuidriver: mkstemp");
 		return 1;
 	}
-	start = mono_now();
-	next = start;
-	while (!stop && (!o.count || k < o.count)) {
-		double left = next - mono_now();
-		struct kvs_snapshot s;
-
-		if (left > 0) {
-			struct pollfd pfd = { .fd = v->input_fd(state), .events = POLLIN };
-			enum kvs_view_action a;
-
-			if (poll(&pfd, 1, (int)ceil(left * 1000)) < 0 && errno != EINTR)
-				goto out;
-			a = v->input(state, &m);
-			if (a == KVS_VIEW_QUIT)
-				break;
-			if (a == KVS_VIEW_REDRAW && v->update(state, &m))
-				goto out;
-#ifdef KVS_VIEW_SET_INTERVAL
-			if (a == KVS_VIEW_SET_INTERVAL) {
-				o.interval_s = v->interval(state);
-				log_line(log, "interval", o.interval_s);
-				next = mono_now() + o.interval_s;
-			}
-#endif
-			continue;
-		}
-		if (snapshot(&s, o.mode, start, ++k) || kvs_model_update(&m, &s)) {
-			kvs_snapshot_free(&s);
-			goto out;
-		}
-		kvs_snapshot_free(&s);
-		if (v->update(state, &m))
-			goto out;
-		next += o.interval_s;
-	}
-	status = 0;
-out:
-	v->close(state);
-	/* A second close must be harmless: main may close on a signal path too. */
-	v->close(state);
-	log_line(log, stop ? "signal" : "quit", status);
-	kvs_model_free(&m);
+	close(fd);
+	/* Estimate mode has no debugfs file; debugfs mode a fixed one. */
+	counters(&c, 1);
+	if (o.mode == KVS_MODE_ESTIMATE)
+		unlink(path);
+	else if (write_debugfs(path, &c))
+		return 1;
+	o.debugfs_file = path;
+	/* The view kvshadowtop's main would pick. */
+	if (!isatty(STDOUT_FILENO))
+		o.batch = true;
+	status = kvs_run(&o, "tuidriver", &fake_probe, o.json ? &kvs_json_view :
+			 o.batch ? &kvs_text_view : kvs_tui_or_batch("tuidriver"));
+	log_line(getenv("KVS_TUIDRIVER_LOG"), "end", status);
+	unlink(path);
 	return status;
 }

@@ -19,7 +19,7 @@ static int setup(void **state)
 {
 	struct kvs_estimate *e = test_malloc(sizeof(*e));
 
-	kvs_estimate_init(e);
+	assert_int_equal(kvs_estimate_init(e, 4096), 0);
 	*state = e;
 	return 0;
 }

@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "model.h"
+#include "kvs_test.h"
 
 static void test_empty(void **state)
 {
@@ -51,20 +51,21 @@ static void test_slot_zero_and_bounds(void **state)
 /* The model derives interval percentiles from the difference of two snapshots. */
 static void test_model_interval(void **state)
 {
-	struct kvs_snapshot s = { 0 };
+	struct kvs_reading r = { .have_bpf = true };
 	struct kvs_model m;
 
 	kvs_model_init(&m, KVS_MODE_EXACT, "test", 4096);
-	s.hist_available[KVS_HIST_POPULATE] = true;
-	s.hist[KVS_HIST_POPULATE].slots[4] = 10;
-	s.hist[KVS_HIST_POPULATE].count = 10;
-	s.hist[KVS_HIST_POPULATE].sum_ns = 200;
-	s.mono = 1;
-	assert_int_equal(kvs_model_update(&m, &s), 0);
-	s.hist[KVS_HIST_POPULATE].slots[12] = 10;
-	s.hist[KVS_HIST_POPULATE].count = 20;
-	s.mono = 2;
-	assert_int_equal(kvs_model_update(&m, &s), 0);
+	r.hist_available[KVS_HIST_POPULATE] = true;
+	r.hist[KVS_HIST_POPULATE].slots[4] = 10;
+	r.hist[KVS_HIST_POPULATE].count = 10;
+	r.hist[KVS_HIST_POPULATE].sum_ns = 200;
+	r.mono = 1;
+	fold(&m, KVS_MODE_EXACT, &r, NULL);
+	r.hist[KVS_HIST_POPULATE].slots[12] = 10;
+	r.hist[KVS_HIST_POPULATE].count = 20;
+	r.mono = 2;
+	fold(&m, KVS_MODE_EXACT, &r, NULL);
+	assert_true(m.hist[KVS_HIST_POPULATE].available);
 	assert_int_equal(m.hist[KVS_HIST_POPULATE].delta.count, 10);
 	assert_true(m.hist[KVS_HIST_POPULATE].interval_p50_ns >= 4096);
 	assert_true(m.hist[KVS_HIST_POPULATE].p50_ns <= 32);

@@ -2,6 +2,7 @@
 # KUnit in the test kernel: our kasan_vmalloc_stats suite and the vmalloc
 # cases of the kasan suite must pass, with no unexpected report.
 set -uo pipefail
+# shellcheck source=tests/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 vm_run --kunit 'kasan*.vmalloc*' -- 'true' || fail "guest run failed"

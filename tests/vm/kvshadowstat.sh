@@ -21,10 +21,18 @@ echo @@load
 kvshadowstat 0.2 --json >/tmp/load.jsonl 2>/tmp/load.err &
 pid=$!
 sleep 0.5
-insmod /lib/modules/$(uname -r)/test_vmalloc.ko run_test_mask=1 test_loop_count=2000 >/dev/null 2>&1
+modprobe test_vmalloc run_test_mask=1 test_loop_count=2000 >/dev/null 2>&1
 sleep 0.5
 kill -TERM $pid; wait $pid; echo "@@rc $?"
 cat /tmp/load.err /tmp/load.jsonl
+. /kvshadow/tests/lib.sh
+quiesce
+echo @@same
+kvshadowstat --json --prom-file /tmp/stat.prom
+kvshadowtop --mode debugfs --json -n 1 -d 0.1 --prom-file /tmp/top.prom
+echo "@@rc $?"
+echo @@statprom; cat /tmp/stat.prom; echo "@@rc 0"
+echo @@topprom; cat /tmp/top.prom; echo "@@rc 0"
 echo @@end' >"$work/out"
 rc=$?
 cat "$work/out"
@@ -55,7 +63,7 @@ grep -q '^ *pages  *KiB  *peak' "$work/text" || fail "the text has no header"
 
 # Under load: a clean stop on SIGTERM, whole lines, and populate_calls moved.
 [ "$(status load)" = 0 ] || fail "kvshadowstat under load: exit $(status load) on SIGTERM"
-sed -n '/^@@load$/,$p' "$work/out" | sed '1,/^@@rc /d' | grep '^{' >"$work/load"
+sed -n '/^@@load$/,/^@@same$/p' "$work/out" | sed '1,/^@@rc /d' | grep '^{' >"$work/load"
 [ "$(wc -l <"$work/load")" -ge 3 ] || fail "under load: only $(wc -l <"$work/load") lines"
 jq -e '.shadow_pages == .pages_populated - .pages_released' "$work/load" >/dev/null ||
 	fail "under load: shadow_pages != pages_populated - pages_released on a line"
@@ -65,6 +73,27 @@ jq -se '.[-1].populate_calls > .[0].populate_calls' "$work/load" >/dev/null ||
 jq -se '(.[1:] | map(.delta.populate_calls) | add) == .[-1].populate_calls - .[0].populate_calls and
 	(.[1:] | map(.delta.pages_populated) | add) == .[-1].pages_populated - .[0].pages_populated' \
 	"$work/load" >/dev/null || fail "the deltas do not add up to the counters"
+
+# One pipeline: for the same (quiescent) debugfs file, kvshadowstat and
+# kvshadowtop --mode debugfs show the same values: kvshadowstat's counters
+# since boot are the file, as kvshadowtop's debugfs object; the gauges and
+# their Prometheus families are equal.
+[ "$(status same)" = 0 ] || fail "kvshadowstat/kvshadowtop at quiescence: exit $(status same)"
+part same >"$work/same"
+[ "$(wc -l <"$work/same")" = 2 ] || fail "expected one JSON line from each tool"
+jq -se --argjson keys "$keys" '.[0] as $s | .[1] as $t |
+	$t.mode == "debugfs" and all($keys[]; $s[.] == $t.debugfs[.] and $s.debugfs[.] == $t.debugfs[.]) and
+	$s.shadow_bytes == $t.shadow_bytes and $s.shadow_pages == $t.shadow_pages and
+	$s.shadow_pages_peak == $t.shadow_pages_peak and $s.overhead_ratio != null' "$work/same" >/dev/null ||
+	fail "kvshadowstat and kvshadowtop disagree on one debugfs file: $(cat "$work/same")"
+for fam in kvshadow_shadow_bytes kvshadow_shadow_peak_bytes; do
+	a=$(part statprom | awk -v f=$fam '$1 == f { print $2 }')
+	b=$(part topprom | awk -v f=$fam '$1 == f { print $2 }')
+	echo "$fam: kvshadowstat $a, kvshadowtop $b"
+	[ -n "$a" ] && [ "$a" = "$b" ] || fail "$fam: kvshadowstat $a, kvshadowtop $b"
+done
+[ "$(part statprom | awk '$1 == "kvshadow_shadow_bytes" { print $2 }')" = \
+  "$(($(jq -s '.[0].shadow_pages' "$work/same") * 4096))" ] || fail "shadow bytes != shadow_pages * 4096"
 
 console_clean || fail "unexpected report on the console"
 echo "PASS"

@@ -3,14 +3,15 @@
 # totals equal the debugfs deltas exactly with drift_pages 0, and estimate
 # mode, forced on the same kernel, lands within 5 % of the real shadow_pages.
 set -uo pipefail
+# shellcheck source=tests/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
 command -v jq >/dev/null || { echo "SKIP: jq not installed"; exit 77; }
 [ -x "$top/build/static/bin/kvshadowtop" ] || fail "build/static/bin/kvshadowtop not built (make static)"
 
 out=$work/out
 vm_run -- 'sh /kvshadow/tests/kvshadowtop_exact.sh' >"$out" || { cat "$out"; fail "guest run failed"; }
-grep -v '^EXACT \|^ESTIMATE ' "$out"
-grep -q '^RC exact=0 estimate=0$' "$out" || fail "a kvshadowtop run did not exit 0 after SIGINT"
+grep -v '^EXACT \|^ESTIMATE \|^ESTLINE ' "$out"
+grep -q "^RC exact=0 estimate=0$" "$out" || fail "a kvshadowtop run did not exit 0 after SIGTERM"
 exact=$(sed -n 's/^EXACT //p' "$out")
 est=$(sed -n 's/^ESTIMATE //p' "$out")
 echo "$exact" | jq -e . >/dev/null || fail "exact: no JSON line"
@@ -36,5 +37,11 @@ echo "estimate: $(echo "$est" | jq -c '{shadow_pages, populate_calls, events_los
 [ "$(echo "$est" | jq -r .mode)" = estimate ] || fail "estimate: mode is not estimate"
 echo "$est" | jq -e '(.shadow_pages - .debugfs.shadow_pages | fabs) <= 0.05 * .debugfs.shadow_pages' >/dev/null ||
 	fail "estimate: shadow_pages $(echo "$est" | jq .shadow_pages) not within 5 % of debugfs $(echo "$est" | jq .debugfs.shadow_pages)"
+# Every interval, from the first: idle, under load, after purges.
+sed -n 's/^ESTLINE //p' "$out" >"$work/est.jsonl"
+jq -r '[.shadow_pages, .debugfs.shadow_pages, (.shadow_pages - .debugfs.shadow_pages | fabs) / .debugfs.shadow_pages * 100 | floor] | @tsv' \
+	"$work/est.jsonl" | awk '{ print "estimate/debugfs: " $1 " " $2 " (" $3 "%)" }'
+bad=$(jq -s '[.[] | select((.shadow_pages - .debugfs.shadow_pages | fabs) > 0.05 * .debugfs.shadow_pages)] | length' "$work/est.jsonl")
+[ "$bad" = 0 ] || fail "estimate: $bad of $(wc -l <"$work/est.jsonl") intervals beyond 5 % of debugfs"
 console_clean || fail "unexpected report on the console"
 echo PASS

@@ -1,17 +1,39 @@
 #!/bin/bash
 # The Prometheus file from exact mode in the test kernel passes promtool
-# with no lint findings, says mode="exact", and agrees with debugfs.
+# with no lint findings, says mode="exact", has every family, no address,
+# and its numbers, counted by BPF from the tracepoints, equal the kernel's
+# own debugfs counters read in the same interval (after the workload
+# quiesced): the gauges equal the file, the counters its change since the
+# tool's baseline; and the callers add up to the populated bytes.
 set -uo pipefail
+# shellcheck source=tests/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
 command -v promtool >/dev/null || { echo "SKIP: promtool missing (apt-get install prometheus)"; exit 77; }
+command -v jq >/dev/null || { echo "SKIP: jq missing (make deps)"; exit 77; }
 
 out=$work/guest.out
-vm_run -- 'insmod /lib/modules/$(uname -r)/test_vmalloc.ko run_test_mask=1 test_loop_count=300 2>/dev/null
-kvshadowtop -b -n 3 -d 0.5 --prom-file /tmp/k.prom >/dev/null || exit 1
-echo ==PROM==; cat /tmp/k.prom; echo ==DEBUGFS==; cat /sys/kernel/debug/kasan/vmalloc_shadow' >"$out" ||
-	fail "guest run failed"
-sed -n '/^==PROM==$/,/^==DEBUGFS==$/p' "$out" | sed '1d;$d' >"$work/k.prom"
+# shellcheck disable=SC2016 # expanded in the guest
+vm_run -- '. /kvshadow/tests/lib.sh
+kvshadowtop --json -d 0.5 --prom-file /tmp/k.prom >/tmp/k.json 2>/tmp/k.err &
+pid=$!
+# Counting starts at the baseline, after the BPF load: wait for a first line.
+i=0; while [ ! -s /tmp/k.json ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+modprobe test_vmalloc run_test_mask=1 test_loop_count=300 2>/dev/null
+quiesce
+sleep 1.5
+# All live vmap areas as the kernel lists them, summed by shell builtins (a
+# fork would vmalloc a stack and change the sum).
+sum=0; while read -r range size rest; do sum=$((sum + size)); done </proc/vmallocinfo
+echo "VMAPSUM $sum"
+sleep 0.6
+kill -TERM $pid; wait $pid || exit 1
+cat /tmp/k.err
+echo ==PROM==; cat /tmp/k.prom; echo ==JSON==; tail -n 1 /tmp/k.json' >"$out" ||
+	{ cat "$out"; fail "guest run failed"; }
+sed -n '/^==PROM==$/,/^==JSON==$/p' "$out" | sed '1d;$d' >"$work/k.prom"
+json=$(sed -n '/^==JSON==$/{n;p}' "$out")
 [ -s "$work/k.prom" ] || fail "no Prometheus file came out of the guest"
+echo "$json" | jq -e . >/dev/null || fail "no JSON line came out of the guest"
 lint=$(promtool check metrics <"$work/k.prom" 2>&1) || fail "promtool: $lint"
 [ -z "$lint" ] || fail "promtool lint findings: $lint"
 grep -q '^kvshadow_info{mode="exact",' "$work/k.prom" || fail "kvshadow_info does not say mode=exact"
@@ -19,12 +41,45 @@ for fam in kvshadow_shadow_bytes kvshadow_shadow_peak_bytes kvshadow_shadow_popu
 	kvshadow_shadow_released_bytes_total kvshadow_populate_calls_total kvshadow_populate_failures_total \
 	kvshadow_release_calls_total kvshadow_vmalloc_used_bytes kvshadow_shadow_overhead_ratio \
 	kvshadow_populate_duration_seconds kvshadow_release_duration_seconds \
-	kvshadow_populated_bytes_by_caller_total; do
+	kvshadow_populated_bytes_by_caller_total kvshadow_debugfs_drift_bytes; do
 	grep -q "^# TYPE $fam " "$work/k.prom" || fail "family $fam missing in exact mode"
 done
 grep -Eq '0x[0-9a-f]{8,}|ffff[0-9a-f]{12}' "$work/k.prom" && fail "a kernel address in the file"
-shadow=$(awk '/^kvshadow_shadow_bytes /{ print $2 }' "$work/k.prom")
-dfs=$(awk '$1 == "shadow_pages" { print $2 * 4096 }' "$out")
-echo "kvshadow_shadow_bytes $shadow, debugfs shadow_pages*4096 $dfs"
-[ -n "$shadow" ] && [ "$shadow" -gt 0 ] || fail "kvshadow_shadow_bytes missing or 0"
+
+# metric NAME: its value in the file (one sample, no labels).
+metric() { awk -v n="$1" '$1 == n { print $2 }' "$work/k.prom"; }
+# kernel KEY: the kernel's debugfs file as the tool read it in the last interval.
+kernel() { echo "$json" | jq ".debugfs.$1"; }
+page=4096
+
+check() {
+	local name=$1 want=$2 got
+	got=$(metric "$name")
+	echo "$name $got (kernel: $want)"
+	[ "$got" = "$want" ] || fail "$name is $got, the kernel's counters say $want"
+}
+delta() { echo "$json" | jq ".debugfs.$1 - .debugfs_baseline.$1"; }
+check kvshadow_shadow_bytes $(($(kernel shadow_pages) * page))
+check kvshadow_shadow_populated_bytes_total $(($(delta pages_populated) * page))
+check kvshadow_shadow_released_bytes_total $(($(delta pages_released) * page))
+check kvshadow_populate_calls_total "$(delta populate_calls)"
+check kvshadow_populate_failures_total "$(delta populate_failures)"
+check kvshadow_release_calls_total "$(delta release_calls)"
+check kvshadow_debugfs_drift_bytes 0
+[ "$(delta populate_calls)" -ge 300 ] || fail "test_vmalloc's populate calls were not counted"
+peak=$(metric kvshadow_shadow_peak_bytes)
+[ "$peak" -ge "$(metric kvshadow_shadow_bytes)" ] || fail "peak $peak below shadow"
+# The callers, named and "other", add up to the populated bytes.
+callers=$(awk '/^kvshadow_populated_bytes_by_caller_total\{/ { s += $NF } END { print s }' "$work/k.prom")
+check_sum=$(metric kvshadow_shadow_populated_bytes_total)
+grep '^kvshadow_populated_bytes_by_caller_total{' "$work/k.prom"
+echo "callers sum $callers, populated $check_sum"
+[ "$callers" = "$check_sum" ] || fail "the callers add up to $callers, populated is $check_sum"
+# vmap_bytes: /proc/vmallocinfo at the tool's baseline, moved by every
+# allocation and every purged area since; at quiescence the kernel's list now.
+vmapsum=$(sed -n 's/^VMAPSUM //p' "$out")
+got=$(echo "$json" | jq .vmap_bytes)
+echo "vmap_bytes $got, /proc/vmallocinfo sums to $vmapsum"
+[ "$got" = "$vmapsum" ] || fail "vmap_bytes $got, the kernel's areas sum to $vmapsum"
 console_clean || fail "unexpected report on the console"
+echo PASS

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "attr.h"
+#include "sanitize.h"
 
 static int cmp_entry(const void *a, const void *b)
 {
@@ -14,7 +15,8 @@ static int cmp_entry(const void *a, const void *b)
 		      ((const struct kvs_top_entry *)b)->name);
 }
 
-int kvs_attr_add(struct kvs_attr *a, const char *name, uint64_t pages, uint64_t calls)
+int kvs_attr_add(struct kvs_attr *a, const char *name, uint64_t pages, uint64_t calls,
+		 const uint32_t *vmalloc_ns, const uint32_t *populate_ns)
 {
 	struct kvs_top_entry key, *e, **slot;
 
@@ -34,6 +36,10 @@ int kvs_attr_add(struct kvs_attr *a, const char *name, uint64_t pages, uint64_t 
 	}
 	(*slot)->pages_populated += pages;
 	(*slot)->populate_calls += calls;
+	for (int i = 0; i < KVS_ROW_SLOTS; i++) {
+		(*slot)->vmalloc_ns[i] += vmalloc_ns ? vmalloc_ns[i] : 0;
+		(*slot)->populate_ns[i] += populate_ns ? populate_ns[i] : 0;
+	}
 	return 0;
 }
 
@@ -68,4 +74,16 @@ void kvs_attr_free(struct kvs_attr *a)
 	tdestroy(a->root, free);
 	a->root = NULL;
 	a->nr = 0;
+}
+
+void kvs_process_name(char *buf, size_t len, const char *comm, size_t comm_len, uint32_t tgid)
+{
+	char safe[4 * 16 + 1];	/* TASK_COMM_LEN bytes, each at worst \xNN */
+
+	_Static_assert(sizeof(safe) + sizeof("[4294967295]") <= KVS_NAME_LEN,
+		       "a sanitized comm[tgid] fits a name");
+	if (comm_len > 16)
+		comm_len = 16;
+	kvs_sanitize(safe, sizeof(safe), comm, comm_len);
+	snprintf(buf, len, "%s[%u]", safe, tgid);
 }

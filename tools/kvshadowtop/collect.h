@@ -1,27 +1,65 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* collect: BPF maps or debugfs -> struct kvs_snapshot, the same in every mode. */
+/*
+ * collect: the sources of one run, which only read. Each interval they fill
+ * one struct kvs_reading: the probe (BPF in kvshadowtop, src_bpf.c; a
+ * synthetic one in the TUI test), the debugfs file, /proc/meminfo. No libbpf
+ * here, so kvshadowstat links this without it.
+ */
 #ifndef KVS_COLLECT_H
 #define KVS_COLLECT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
-#include "model.h"
+#include "snapshot.h"
+
+struct kvs_options;
+
+/* What the probe part of a run does; every function gets open()'s state. */
+struct kvs_probe_ops {
+	const char *name;
+	/* The best mode this kernel supports, for automatic mode choice. */
+	enum kvs_mode (*auto_mode)(void);
+	/*
+	 * Start in mode (never KVS_MODE_DEBUGFS). 0, or -errno with err:
+	 * -EPERM/-EACCES (no BPF rights) and -ENOENT (kernel lacks what the
+	 * mode needs) let an automatic choice fall back to debugfs mode.
+	 */
+	int (*open)(void **state, enum kvs_mode mode, const struct kvs_options *o,
+		    char *err, size_t errlen);
+	int (*fd)(void *state);		/* readable when events wait, or -1 */
+	int (*drain)(void *state, double budget_s);	/* consume waiting events for at most budget_s */
+	/* Just before the baseline reading: restart high-water marks. */
+	void (*start)(void *state);
+	/* Fill the probe's part of r. 0 or -errno with err. */
+	int (*read)(void *state, struct kvs_reading *r, char *err, size_t errlen);
+	/* BPF run-time statistics on or off (NULL: none). 0 or -errno with err. */
+	int (*set_self)(void *state, bool on, char *err, size_t errlen);
+	void (*close)(void *state);
+};
 
 struct kvs_collect;
 
 /*
- * Start collecting in mode: load and attach BPF (exact, estimate), seed the
- * estimate from /proc/vmallocinfo, take the debugfs baseline. Returns 0 or
- * -errno with a message in err; -EPERM/-EACCES: BPF not permitted.
+ * Open the sources for mode. probe may be NULL in debugfs mode. debugfs_path
+ * NULL: the kernel's file. Returns 0 or -errno with err.
  */
-int kvs_collect_open(struct kvs_collect **cp, enum kvs_mode mode, char *err, size_t errlen);
-/* fd that becomes readable when events wait (estimate mode), or -1. */
+int kvs_collect_open(struct kvs_collect **cp, enum kvs_mode mode,
+		     const struct kvs_probe_ops *probe, const struct kvs_options *o,
+		     char *err, size_t errlen);
 int kvs_collect_fd(struct kvs_collect *c);
-/* Consume waiting events without blocking, for at most ~50 ms. 0 or -errno. */
-int kvs_collect_drain(struct kvs_collect *c);
-/* Fill s (kvs_snapshot_free() it after use). 0 or -errno with err. */
-int kvs_collect_snapshot(struct kvs_collect *c, struct kvs_snapshot *s, char *err, size_t errlen);
-/* Detach everything and free. NULL is fine. */
+/* Consume waiting events (estimate mode) for at most budget_s seconds. 0 or -errno. */
+int kvs_collect_drain(struct kvs_collect *c, double budget_s);
+/* One reading of every source (kvs_reading_free() it). 0 or -errno with err. */
+int kvs_collect_read(struct kvs_collect *c, struct kvs_reading *r, char *err, size_t errlen);
+/*
+ * The baseline: one reading at an instant when the kernel's populate and
+ * release calls stood still around the probe's read, so that BPF and
+ * debugfs count the same events from then on (drift 0).
+ */
+int kvs_collect_baseline(struct kvs_collect *c, struct kvs_reading *r, char *err, size_t errlen);
+/* The tool's own cost measured or not (--self-stats, TUI key o). 0 or -errno with err. */
+int kvs_collect_set_self(struct kvs_collect *c, bool on, char *err, size_t errlen);
 void kvs_collect_close(struct kvs_collect *c);
 
 #endif /* KVS_COLLECT_H */

@@ -8,9 +8,14 @@
 
 #include "estimate.h"
 
-void kvs_estimate_init(struct kvs_estimate *e)
+int kvs_estimate_init(struct kvs_estimate *e, long page_size)
 {
 	memset(e, 0, sizeof(*e));
+	/* The shadow page covers PAGE_SIZE << 3 bytes of vmalloc space. */
+	if (page_size < 4096 || (page_size & (page_size - 1)))
+		return -EINVAL;
+	e->span = (uint64_t)page_size << KVS_SHADOW_SCALE_SHIFT;
+	return 0;
 }
 
 void kvs_estimate_free(struct kvs_estimate *e)
@@ -135,6 +140,7 @@ static struct kvs_est_area *area_at(struct kvs_estimate *e, uint64_t start)
 
 static void area_delete(struct kvs_estimate *e, struct kvs_est_area *a)
 {
+	e->area_bytes -= a->end - a->start;
 	tdelete(a, &e->areas, cmp_area);
 	free(a);
 	e->nr_areas--;
@@ -143,13 +149,14 @@ static void area_delete(struct kvs_estimate *e, struct kvs_est_area *a)
 /* kasan_release_vmalloc(start, end, start, end, PAGE_RANGE): only wholly covered pages. */
 static long release_area(struct kvs_estimate *e, uint64_t start, uint64_t end)
 {
-	uint64_t lo = (start + KVS_SHADOW_SPAN - 1) / KVS_SHADOW_SPAN;
-	uint64_t hi = end / KVS_SHADOW_SPAN;
+	uint64_t lo = (start + e->span - 1) / e->span;
+	uint64_t hi = end / e->span;
 	long n = range_remove(e, lo, hi);
 
 	if (n < 0)
 		return n;
 	e->release_calls++;
+	e->purged_bytes += end - start;
 	e->pages_released += n;
 	e->shadow_pages -= n;
 	return n;
@@ -157,8 +164,8 @@ static long release_area(struct kvs_estimate *e, uint64_t start, uint64_t end)
 
 static long populate(struct kvs_estimate *e, uint64_t start, uint64_t end)
 {
-	uint64_t lo = start / KVS_SHADOW_SPAN;
-	uint64_t hi = (end + KVS_SHADOW_SPAN - 1) / KVS_SHADOW_SPAN;
+	uint64_t lo = start / e->span;
+	uint64_t hi = (end + e->span - 1) / e->span;
 	long n = range_add(e, lo, hi);
 
 	if (n < 0)
@@ -240,6 +247,7 @@ static long insert_area(struct kvs_estimate *e, uint64_t start, uint64_t end, bo
 		return -ENOMEM;
 	}
 	e->nr_areas++;
+	e->area_bytes += end - start;
 	if (lazy && lazy_push(e, start))
 		return -ENOMEM;
 	return populate(e, start, end);
@@ -257,6 +265,7 @@ void kvs_estimate_reset_counters(struct kvs_estimate *e)
 	e->shadow_pages_peak = e->shadow_pages;
 	e->pages_populated = e->pages_allocated = e->pages_released = 0;
 	e->populate_calls = e->release_calls = 0;
+	e->purged_bytes = 0;
 	e->unknown_frees = e->reordered = 0;
 }
 

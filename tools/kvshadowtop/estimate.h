@@ -22,8 +22,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* vmalloc bytes covered by one shadow page: PAGE_SIZE << KASAN_SHADOW_SCALE_SHIFT. */
-#define KVS_SHADOW_SPAN (4096UL << 3)
+/* Generic KASAN: one shadow byte per 8 bytes (KASAN_SHADOW_SCALE_SHIFT). */
+#define KVS_SHADOW_SCALE_SHIFT 3
 
 struct kvs_est_range {
 	uint64_t lo, hi;	/* shadow page indices [lo, hi) */
@@ -35,6 +35,7 @@ struct kvs_est_area {
 };
 
 struct kvs_estimate {
+	uint64_t span;			/* vmalloc bytes one shadow page covers: PAGE_SIZE << 3 */
 	/*
 	 * Balanced trees (tsearch) rather than sorted arrays: an insert into a
 	 * sorted array moves tens of KiB per event, too slow to keep up with
@@ -57,12 +58,18 @@ struct kvs_estimate {
 	uint64_t pages_released;
 	uint64_t populate_calls;
 	uint64_t release_calls;
+	uint64_t area_bytes;		/* live and lazily freed areas, what vmallocinfo lists */
+	uint64_t purged_bytes;		/* of the areas purged since reset */
 	/* Anomalies: each one makes the estimate less certain. */
 	uint64_t unknown_frees;		/* free of an area never seen */
 	uint64_t reordered;		/* alloc over a live area: events out of order */
 };
 
-void kvs_estimate_init(struct kvs_estimate *e);
+/*
+ * Start empty for pages of page_size bytes (a power of two): 0, or -EINVAL
+ * for a page size the model cannot follow.
+ */
+int kvs_estimate_init(struct kvs_estimate *e, long page_size);
 void kvs_estimate_free(struct kvs_estimate *e);
 /* Seed one area from /proc/vmallocinfo (lazy: an "unpurged vm_area"); not counted as populated. */
 int kvs_estimate_seed(struct kvs_estimate *e, uint64_t start, uint64_t end, int lazy);

@@ -22,8 +22,60 @@ void ksyms_free(struct ksyms *ks)
 	for (size_t i = 0; i < ks->nr; i++)
 		free(ks->syms[i].name);
 	free(ks->syms);
-	ks->syms = NULL;
-	ks->nr = 0;
+	free(ks->mods);
+	memset(ks, 0, sizeof(*ks));
+}
+
+/* One text symbol of a kallsyms line. */
+struct ksym_line {
+	uint64_t addr;
+	const char *name, *mod;		/* not terminated: name_len, mod_len */
+	int name_len, mod_len;		/* mod_len 0: the core kernel */
+};
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+/*
+ * A line as the kernel writes it, "%px %c %s" and "\t[%s]" for a module:
+ * 1 to 16 lowercase hex digits, a space, the type, a space, the name. True
+ * for a text symbol (t or T). By hand, and strict: sscanf took "2T?" and
+ * "-1 T x" (tests/fuzz/kallsyms), and cut names at 255 bytes.
+ */
+static bool parse_line(const char *line, struct ksym_line *l)
+{
+	const char *p = line;
+	int n = 0;
+
+	l->addr = 0;
+	for (; (*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f'); p++) {
+		if (++n > 16)
+			return false;
+		l->addr = l->addr << 4 | (uint64_t)(*p <= '9' ? *p - '0' : *p - 'a' + 10);
+	}
+	if (!n || p[0] != ' ' || (p[1] != 't' && p[1] != 'T') || p[2] != ' ')
+		return false;
+	l->name = p += 3;
+	while (*p && !is_blank(*p))
+		p++;
+	l->name_len = (int)(p - l->name);
+	if (!l->name_len || l->name_len > 4096)
+		return false;
+	l->mod = NULL;
+	l->mod_len = 0;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p == '[') {
+		const char *close = strchr(p + 1, ']');
+
+		if (close && close - p - 1 <= 4096) {
+			l->mod = p + 1;
+			l->mod_len = (int)(close - p - 1);
+		}
+	}
+	return true;
 }
 
 int ksyms_parse(FILE *f, struct ksyms *ks, char *err, size_t errlen)
@@ -33,21 +85,17 @@ int ksyms_parse(FILE *f, struct ksyms *ks, char *err, size_t errlen)
 	bool nonzero = false;
 	ssize_t n;
 
-	ks->syms = NULL;
-	ks->nr = 0;
+	memset(ks, 0, sizeof(*ks));
 	while ((n = getline(&line, &cap, f)) > 0) {
-		char type, name[256], mod[128] = "";
-		unsigned long long addr;
+		struct ksym_line l;
 		struct ksym *s;
-		int got;
 
-		got = sscanf(line, "%llx %c %255s [%127[^]]]", &addr, &type, name, mod);
-		if (got < 3)
+		if (!parse_line(line, &l))
 			continue;
-		if (type != 't' && type != 'T')
-			continue;
-		if (addr)
+		if (l.addr)
 			nonzero = true;
+		if (!l.mod_len && l.addr > ks->core_end)
+			ks->core_end = l.addr;
 		if (ks->nr == alloc) {
 			size_t na = alloc ? alloc * 2 : 4096;
 			struct ksym *ns = realloc(ks->syms, na * sizeof(*ns));
@@ -58,12 +106,12 @@ int ksyms_parse(FILE *f, struct ksyms *ks, char *err, size_t errlen)
 			alloc = na;
 		}
 		s = &ks->syms[ks->nr];
-		s->addr = addr;
-		if (got == 4 && mod[0]) {
-			if (asprintf(&s->name, "%s [%s]", name, mod) < 0)
+		s->addr = l.addr;
+		if (l.mod_len) {
+			if (asprintf(&s->name, "%.*s [%.*s]", l.name_len, l.name, l.mod_len, l.mod) < 0)
 				goto nomem;
 		} else {
-			s->name = strdup(name);
+			s->name = strndup(l.name, (size_t)l.name_len);
 			if (!s->name)
 				goto nomem;
 		}
@@ -80,7 +128,9 @@ int ksyms_parse(FILE *f, struct ksyms *ks, char *err, size_t errlen)
 		ksyms_free(ks);
 		return -EACCES;
 	}
-	qsort(ks->syms, ks->nr, sizeof(*ks->syms), cmp_addr);
+	/* qsort(NULL, 0) is undefined: a file without text symbols has nothing to sort. */
+	if (ks->nr)
+		qsort(ks->syms, ks->nr, sizeof(*ks->syms), cmp_addr);
 	return 0;
 nomem:
 	free(line);
@@ -89,21 +139,65 @@ nomem:
 	return -ENOMEM;
 }
 
+int ksyms_parse_modules(FILE *f, struct ksyms *ks)
+{
+	char *line = NULL;
+	size_t cap = 0, alloc = 0;
+	int ret = 0;
+
+	free(ks->mods);
+	ks->mods = NULL;
+	ks->nr_mods = 0;
+	while (getline(&line, &cap, f) > 0) {
+		unsigned long long size, base;
+
+		/* "name size refcount deps state address [taints]" */
+		if (sscanf(line, "%*s %llu %*s %*s %*s 0x%llx", &size, &base) != 2 || !base)
+			continue;
+		if (ks->nr_mods == alloc) {
+			size_t na = alloc ? alloc * 2 : 64;
+			struct kmod *nm = realloc(ks->mods, na * sizeof(*nm));
+
+			if (!nm) {
+				ret = -ENOMEM;
+				break;
+			}
+			ks->mods = nm;
+			alloc = na;
+		}
+		ks->mods[ks->nr_mods++] = (struct kmod){ base, size };
+	}
+	free(line);
+	if (!ret && ferror(f))
+		ret = -EIO;
+	/* An empty, readable list still enables the checks: no module is loaded. */
+	if (!ret && !ks->mods)
+		ks->mods = calloc(1, sizeof(*ks->mods));
+	return ret ? ret : ks->mods ? 0 : -ENOMEM;
+}
+
 int ksyms_load(const char *path, struct ksyms *ks, char *err, size_t errlen)
 {
 	FILE *f;
 	int ret;
 
-	path = path ? path : "/proc/kallsyms";
-	f = fopen(path, "re");
+	f = fopen(path ? path : "/proc/kallsyms", "re");
 	if (!f) {
 		ret = -errno;
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		snprintf(err, errlen, "%s: %s", path ? path : "/proc/kallsyms", strerror(errno));
 		return ret;
 	}
 	ret = ksyms_parse(f, ks, err, errlen);
 	fclose(f);
-	return ret;
+	if (ret || path)
+		return ret;
+	/* Without /proc/modules (no modules): no range checks, as before. */
+	f = fopen("/proc/modules", "re");
+	if (f) {
+		(void)ksyms_parse_modules(f, ks);
+		fclose(f);
+	}
+	return 0;
 }
 
 const struct ksym *ksyms_search(const struct ksyms *ks, uint64_t addr)
@@ -124,45 +218,115 @@ const struct ksym *ksyms_search(const struct ksyms *ks, uint64_t addr)
 
 /*
  * Frames that are how the event reached us, not who asked for vmalloc
- * space: the BPF and tracing trampolines, KASAN, and the vmalloc API
- * layers down to alloc_vmap_area.
+ * space. By module: BPF programs and BPF trampolines live in "[bpf]", the
+ * ftrace and kprobe trampolines in "[__builtin__ftrace]" and
+ * "[__builtin__kprobes]" (ours or any other tool's). By name: the tracing
+ * glue, KASAN, and the vmalloc API layers down to alloc_vmap_area. Kernel
+ * functions that merely start with "bpf_prog_" (bpf_prog_alloc_no_stats)
+ * are callers like any other.
  */
+static const char *const internal_modules[] = {
+	"bpf", "__builtin__ftrace", "__builtin__kprobes",
+};
+
 static const char *const internal_prefixes[] = {
-	"bpf_prog_", "bpf_trampoline_", "bpf_trace_run", "__bpf_trace_", "__traceiter_", "trace_",
+	"bpf_trace_run", "__bpf_trace_", "__traceiter_", "trace_",
 	"perf_", "kasan_", "__kasan_", "alloc_vmap_area", "__alloc_vmap_area",
 	"__get_vm_area", "get_vm_area", "__vmap", "vmap", "vm_map_ram",
-	"new_vmap_block", "vb_alloc", "kvrealloc", "vrealloc", "__kvrealloc",
-	"pcpu_get_vm_areas", "node_alloc",
+	"new_vmap_block", "vb_alloc", "pcpu_get_vm_areas", "node_alloc",
+	/*
+	 * The vmalloc API and its wrappers (vmalloc_noprof,
+	 * __vmalloc_node_range_noprof, kvmalloc_node_noprof, vcalloc_noprof,
+	 * ...): by prefix, so a caller that merely has vmalloc in its name
+	 * (kvshadow_wl_vmalloc) stays a caller.
+	 */
+	"vmalloc", "__vmalloc", "vzalloc", "__vzalloc", "vcalloc", "__vcalloc",
+	"kvmalloc", "__kvmalloc", "kvzalloc", "kvcalloc", "kvrealloc", "__kvrealloc",
+	"vrealloc",
 };
 
 int kvs_caller_is_internal(const char *name)
 {
-	/* Judge the symbol, not its " [module]" suffix (test_vmalloc is a caller). */
 	size_t len = strcspn(name, " \t");
+	const char *mod = strchr(name, '[');
 	char sym[256];
 
+	if (mod) {
+		size_t mlen = strcspn(mod + 1, "]");
+
+		for (size_t i = 0; i < sizeof(internal_modules) / sizeof(internal_modules[0]); i++)
+			if (strlen(internal_modules[i]) == mlen &&
+			    !strncmp(mod + 1, internal_modules[i], mlen))
+				return 1;
+	}
+	/* Judge the symbol, not its " [module]" suffix (test_vmalloc is a caller). */
 	snprintf(sym, sizeof(sym), "%.*s", (int)(len < sizeof(sym) ? len : sizeof(sym) - 1), name);
-	/* Every API wrapper has vmalloc or vzalloc in its name (vmalloc_noprof,
-	 * __vmalloc_node_range_noprof, kvmalloc_node_noprof, vzalloc, ...). */
-	if (strstr(sym, "vmalloc") || strstr(sym, "vzalloc"))
-		return 1;
 	for (size_t i = 0; i < sizeof(internal_prefixes) / sizeof(internal_prefixes[0]); i++)
 		if (!strncmp(sym, internal_prefixes[i], strlen(internal_prefixes[i])))
 			return 1;
 	return 0;
 }
 
+/* Trampolines and BPF programs are small: farther from their start is something else. */
+#define PSEUDO_MODULE_SPAN 8192
+
+/*
+ * The symbol holding ip, when our snapshot can vouch for it; NULL with
+ * *stale when ip lies in module space but in no module or trampoline we
+ * know: the snapshot is older than that code.
+ */
+static const struct ksym *vouch(const struct ksyms *ks, uint64_t ip, bool *stale)
+{
+	const struct ksym *s = ksyms_search(ks, ip);
+	const char *mod;
+
+	*stale = false;
+	if (!s || !ks->mods || ip <= ks->core_end)
+		return s;
+	for (size_t i = 0; i < ks->nr_mods; i++)
+		if (ip >= ks->mods[i].base && ip - ks->mods[i].base < ks->mods[i].size)
+			return s;
+	mod = strchr(s->name, '[');
+	if (mod && kvs_caller_is_internal(s->name) && ip - s->addr < PSEUDO_MODULE_SPAN)
+		return s;
+	*stale = true;
+	return NULL;
+}
+
+int kvs_frame_internal(const struct ksyms *ks, uint64_t ip)
+{
+	bool stale;
+	const struct ksym *s = vouch(ks, ip, &stale);
+
+	if (stale)
+		return -ESTALE;
+	return !s || kvs_caller_is_internal(s->name);
+}
+
 int kvs_caller_name(const struct ksyms *ks, const uint64_t *ips, size_t nr,
 		    char *buf, size_t len)
 {
 	for (size_t i = 0; i < nr && ips[i]; i++) {
-		const struct ksym *s = ksyms_search(ks, ips[i]);
+		int internal = kvs_frame_internal(ks, ips[i]);
 
-		if (!s || kvs_caller_is_internal(s->name))
+		if (internal < 0) {
+			/* Skipping it could name its caller instead: say unknown. */
+			snprintf(buf, len, "unknown");
+			return -ESTALE;
+		}
+		if (internal)
 			continue;
-		snprintf(buf, len, "%s", s->name);
-		return 0;
+		return kvs_caller_name_ip(ks, ips[i], buf, len);
 	}
 	snprintf(buf, len, "unknown");
 	return -ENOENT;
+}
+
+int kvs_caller_name_ip(const struct ksyms *ks, uint64_t ip, char *buf, size_t len)
+{
+	bool stale;
+	const struct ksym *s = vouch(ks, ip, &stale);
+
+	snprintf(buf, len, "%s", s ? s->name : "unknown");
+	return s ? 0 : stale ? -ESTALE : -ENOENT;
 }

@@ -18,6 +18,8 @@
 #include "kvshadow.h"
 #include "kvshadow.skel.h"
 #include "loader.h"
+#include "numparse.h"
+#include "options.h"
 
 /* libbpf's own messages only with KVSHADOW_DEBUG set: probing failures are expected. */
 static int print_fn(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -83,11 +85,15 @@ static bool pick_tp(const struct btf *btf, const char *sys, const char *event,
 	return false;
 }
 
+/* An fentry/fexit pair: a latency histogram, or (hist < 0) the caller of alloc_vmap_area. */
 struct fentry_pair {
-	enum kvs_hist_kind hist;
+	int hist;
 	struct bpf_program *entry, *exit;
 	const char *func;
 };
+
+#define PAIR_CALLER (-1)
+#define MAX_PAIRS 4
 
 static int attach_one(struct kvs_bpf *b, struct bpf_program *p)
 {
@@ -113,13 +119,36 @@ static void mark_absent(struct kvs_bpf *b, enum kvs_hist_kind h, const char *fmt
 	va_end(ap);
 }
 
+/*
+ * alloc_vmap_area(..., struct vm_struct *vm): 6.9 and later pass the
+ * vm_struct whose caller the programs read; older kernels do not.
+ */
+static const char *area_caller_func(const struct btf *btf)
+{
+	int id = btf ? btf__find_by_name_kind(btf, "alloc_vmap_area", BTF_KIND_FUNC) : -1;
+	const struct btf_type *fn, *proto;
+	const struct btf_param *p;
+
+	if (id < 0 || !btf__find_by_name_kind(btf, "vm_struct", BTF_KIND_STRUCT))
+		return NULL;
+	fn = btf__type_by_id(btf, id);
+	proto = fn ? btf__type_by_id(btf, fn->type) : NULL;
+	if (!proto || !btf_is_func_proto(proto) || btf_vlen(proto) != 8)
+		return NULL;
+	p = btf_params(proto) + 7;
+	return !strcmp(btf__name_by_offset(btf, p->name_off), "vm") ? "alloc_vmap_area" : NULL;
+}
+
 static int open_skel(struct kvs_bpf *b, const struct btf *btf, enum kvs_mode mode,
-		     bool try_fentry, struct fentry_pair *pairs, size_t *nr_pairs,
-		     char *err, size_t errlen)
+		     const struct kvs_options *o, bool try_fentry, struct fentry_pair *pairs,
+		     size_t *nr_pairs, char *err, size_t errlen)
 {
 	struct kvshadow_bpf *s;
 	bool exact = mode == KVS_MODE_EXACT;
-	const char *vfunc;
+	const char *vfunc, *ring_env = getenv("KVSHADOW_RING_BYTES");
+	const char *verify_env = getenv("KVSHADOW_VERIFY_WALK");
+	uint64_t verify = 0;
+	unsigned long ring;
 
 	s = kvshadow_bpf__open();
 	if (!s) {
@@ -129,12 +158,30 @@ static int open_skel(struct kvs_bpf *b, const struct btf *btf, enum kvs_mode mod
 	b->skel = s;
 	s->rodata->estimate_events = mode == KVS_MODE_ESTIMATE;
 	s->rodata->tp_duration = exact;
-	/* The ring buffer only carries estimate events: a page otherwise. */
-	if (mode != KVS_MODE_ESTIMATE &&
-	    bpf_map__set_max_entries(s->maps.area_events, (unsigned int)sysconf(_SC_PAGESIZE))) {
-		snprintf(err, errlen, "sizing the ring buffer failed");
+	/*
+	 * The ring buffer only carries estimate events: a page otherwise.
+	 * KVSHADOW_RING_BYTES starts it at another size (tests of its growth).
+	 */
+	ring = mode != KVS_MODE_ESTIMATE ? (unsigned long)sysconf(_SC_PAGESIZE) :
+	       ring_env ? strtoul(ring_env, NULL, 0) : 0;
+	if (ring && bpf_map__set_max_entries(s->maps.area_events, (unsigned int)ring)) {
+		snprintf(err, errlen, "sizing the ring buffer to %lu bytes failed (a power of "
+			 "two, at least a page)", ring);
 		return -EINVAL;
 	}
+	/* The stack walk learns in estimate mode only (the other modes have vm->caller). */
+	if (mode != KVS_MODE_ESTIMATE &&
+	    bpf_map__set_max_entries(s->maps.learn_events, (unsigned int)sysconf(_SC_PAGESIZE))) {
+		snprintf(err, errlen, "sizing the stack-walk ring buffer failed");
+		return -EINVAL;
+	}
+	/* KVSHADOW_VERIFY_WALK=N: every Nth walked caller is unwound too, to check it. */
+	if (verify_env && kvs_parse_u64(verify_env, 0, 1000000, &verify)) {
+		snprintf(err, errlen, "KVSHADOW_VERIFY_WALK must be a count from 0 to 1000000, not '%s'",
+			 verify_env);
+		return -EINVAL;
+	}
+	s->bss->walk_verify = (__u32)verify;
 
 	if (exact) {
 		if (!pick_tp(btf, "kasan", "kasan_vmalloc_populate", s->progs.kvs_populate_btf,
@@ -170,6 +217,18 @@ static int open_skel(struct kvs_bpf *b, const struct btf *btf, enum kvs_mode mod
 	*nr_pairs = 0;
 	pairs[(*nr_pairs)++] = (struct fentry_pair){ KVS_HIST_VMALLOC, s->progs.kvs_vmalloc_entry,
 						     s->progs.kvs_vmalloc_exit, vfunc };
+	s->rodata->vmalloc_traced = try_fentry && vfunc;
+	s->rodata->slow_enabled = try_fentry && vfunc && o->slow_set;
+	s->rodata->slow_ns = o->slow_ns;
+	/* No --slow: its ring buffer is a page. */
+	if (!o->slow_set &&
+	    bpf_map__set_max_entries(s->maps.slow_events, (unsigned int)sysconf(_SC_PAGESIZE))) {
+		snprintf(err, errlen, "sizing the slow-call ring buffer failed");
+		return -EINVAL;
+	}
+	pairs[(*nr_pairs)++] = (struct fentry_pair){ PAIR_CALLER, s->progs.kvs_area_entry,
+						     s->progs.kvs_area_exit, area_caller_func(btf) };
+	s->rodata->caller_from_vm = try_fentry && pairs[*nr_pairs - 1].func;
 	if (!exact) {
 		pairs[(*nr_pairs)++] = (struct fentry_pair){
 			KVS_HIST_POPULATE, s->progs.kvs_populate_entry, s->progs.kvs_populate_exit,
@@ -192,17 +251,38 @@ static int open_skel(struct kvs_bpf *b, const struct btf *btf, enum kvs_mode mod
 	return 0;
 }
 
+/* What became of a pair: a histogram available or not, or where callers come from. */
+static void pair_done(struct kvs_bpf *b, const struct fentry_pair *p, const char *why)
+{
+	if (p->hist == KVS_HIST_VMALLOC) {
+		/* The slow-call log rides on the vmalloc pair. */
+		b->slow = !why[0];
+		snprintf(b->slow_why, sizeof(b->slow_why), "%s", why);
+	}
+	if (p->hist == PAIR_CALLER) {
+		b->kernel_callers = !why[0];
+		snprintf(b->callers_why, sizeof(b->callers_why), "%s", why);
+	} else if (why[0]) {
+		mark_absent(b, p->hist, "%s", why);
+	} else {
+		b->hist_available[p->hist] = true;
+		b->hist_source[p->hist] = "fentry";
+		b->hist_why[p->hist][0] = '\0';
+	}
+}
+
 static const char *perm_hint(void)
 {
 	return geteuid() ? "run as root (or with CAP_BPF and CAP_PERFMON)" :
 		"the kernel refuses BPF to root here (lockdown, or unprivileged_bpf/LSM policy)";
 }
 
-int kvs_bpf_open(struct kvs_bpf *b, enum kvs_mode mode, char *err, size_t errlen)
+int kvs_bpf_open(struct kvs_bpf *b, enum kvs_mode mode, const struct kvs_options *o,
+		 char *err, size_t errlen)
 {
-	struct fentry_pair pairs[3];
+	struct fentry_pair pairs[MAX_PAIRS];
 	size_t nr_pairs = 0;
-	bool try_fentry = true;
+	bool try_fentry = !o->no_fentry;
 	char fentry_why[KVS_WHY_LEN] = "";
 	struct btf *btf;
 	struct bpf_program *prog;
@@ -217,7 +297,7 @@ int kvs_bpf_open(struct kvs_bpf *b, enum kvs_mode mode, char *err, size_t errlen
 		return -ENOENT;
 	}
 retry:
-	ret = open_skel(b, btf, mode, try_fentry, pairs, &nr_pairs, err, errlen);
+	ret = open_skel(b, btf, mode, o, try_fentry, pairs, &nr_pairs, err, errlen);
 	if (ret)
 		goto fail;
 	ret = kvshadow_bpf__load(b->skel);
@@ -266,30 +346,30 @@ retry:
 	for (size_t i = 0; i < nr_pairs; i++) {
 		struct fentry_pair *p = &pairs[i];
 		size_t before = b->nr_links;
+		char why[KVS_WHY_LEN] = "";
 
 		if (!p->func) {
-			mark_absent(b, p->hist, "%s", p->hist == KVS_HIST_VMALLOC ?
-				    "no __vmalloc_node_range(_noprof) in the kernel BTF" :
-				    "no KASAN_VMALLOC in this kernel");
-			continue;
+			snprintf(why, sizeof(why), "%s", p->hist == KVS_HIST_VMALLOC ?
+				 "no __vmalloc_node_range(_noprof) in the kernel BTF" :
+				 p->hist == PAIR_CALLER ?
+				 "no alloc_vmap_area(..., struct vm_struct *vm) in the kernel BTF" :
+				 "no KASAN_VMALLOC in this kernel");
+		} else if (!bpf_program__autoload(p->entry)) {
+			snprintf(why, sizeof(why), "%s", fentry_why[0] ? fentry_why :
+				 "fentry/fexit not used (--no-fentry)");
+		} else {
+			ret = attach_one(b, p->entry);
+			if (!ret)
+				ret = attach_one(b, p->exit);
+			if (ret) {
+				/* Half a pair would measure nothing: drop both. */
+				while (b->nr_links > before)
+					bpf_link__destroy(b->links[--b->nr_links]);
+				snprintf(why, sizeof(why), "fentry/fexit on %s refused (%s)", p->func,
+					 strerror(-ret));
+			}
 		}
-		if (!bpf_program__autoload(p->entry)) {
-			mark_absent(b, p->hist, "%s", fentry_why[0] ? fentry_why : "fentry/fexit not loaded");
-			continue;
-		}
-		ret = attach_one(b, p->entry);
-		if (!ret)
-			ret = attach_one(b, p->exit);
-		if (ret) {
-			/* Half a pair would measure nothing: drop both. */
-			while (b->nr_links > before)
-				bpf_link__destroy(b->links[--b->nr_links]);
-			mark_absent(b, p->hist, "fentry/fexit on %s refused (%s)", p->func, strerror(-ret));
-			continue;
-		}
-		b->hist_available[p->hist] = true;
-		b->hist_source[p->hist] = "fentry";
-		b->hist_why[p->hist][0] = '\0';
+		pair_done(b, p, why);
 	}
 	btf__free(btf);
 	return 0;

@@ -6,10 +6,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "model.h"
+#include "snapshot.h"
 
 struct kvshadow_bpf;
 struct bpf_link;
+struct kvs_options;
 
 #define KVS_MAX_LINKS 16
 
@@ -22,6 +23,10 @@ struct kvs_bpf {
 	char hist_why[KVS_NR_HISTS][KVS_WHY_LEN];
 	bool vmalloc_events;			/* vmalloc:* attached (vmap_area_* counters) */
 	char vmalloc_why[KVS_WHY_LEN];
+	bool kernel_callers;			/* callers from vm->caller (fentry on alloc_vmap_area) */
+	bool slow;				/* --slow records: vmalloc fentry/fexit attached */
+	char slow_why[KVS_WHY_LEN];		/* why not, when --slow was asked for */
+	char callers_why[KVS_WHY_LEN];		/* why not, when not: callers from stacks */
 };
 
 /*
@@ -31,11 +36,14 @@ struct kvs_bpf {
 bool kvs_bpf_kernel_has_exact(void);
 
 /*
- * Load and attach for mode (exact or estimate). Returns 0, or -errno with a
- * message in err: -EPERM/-EACCES when BPF is not permitted (main falls back
- * to debugfs mode), -ENOENT when the kernel lacks what the mode needs.
+ * Load and attach for mode (exact or estimate) as the options ask:
+ * --no-fentry (no vmalloc latency, callers from stacks only), --slow.
+ * Returns 0, or -errno with a message in err: -EPERM/-EACCES when BPF is
+ * not permitted (main falls back to debugfs mode), -ENOENT when the kernel
+ * lacks what the mode needs.
  */
-int kvs_bpf_open(struct kvs_bpf *b, enum kvs_mode mode, char *err, size_t errlen);
+int kvs_bpf_open(struct kvs_bpf *b, enum kvs_mode mode, const struct kvs_options *o,
+		 char *err, size_t errlen);
 /* Destroy every link, then the programs and maps. Safe twice. */
 void kvs_bpf_close(struct kvs_bpf *b);
 

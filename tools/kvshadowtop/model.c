@@ -2,53 +2,11 @@
 /* The model: deltas, rates, percentiles, top-N, drift. Pure: no I/O. */
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "model.h"
-
-#define KVS_X_FIELD(n, g, h) { #n, offsetof(struct kvs_counters, n), g, h },
-const struct kvs_counter_field kvs_counter_fields[] = { KVS_COUNTERS(KVS_X_FIELD) };
-const size_t kvs_nr_counter_fields = sizeof(kvs_counter_fields) / sizeof(kvs_counter_fields[0]);
-
-static uint64_t *cfield(struct kvs_counters *c, size_t i)
-{
-	return (uint64_t *)((char *)c + kvs_counter_fields[i].offset);
-}
-
-static double *rfield(struct kvs_rates *r, size_t i)
-{
-	/* kvs_rates has the same fields in the same order, as doubles. */
-	return &((double *)r)[i];
-}
-
-const char *kvs_mode_name(enum kvs_mode mode)
-{
-	switch (mode) {
-	case KVS_MODE_EXACT: return "exact";
-	case KVS_MODE_ESTIMATE: return "estimate";
-	case KVS_MODE_DEBUGFS: return "debugfs";
-	}
-	return "unknown";
-}
-
-const char *kvs_hist_name(enum kvs_hist_kind k)
-{
-	static const char *const names[KVS_NR_HISTS] = { "populate", "release", "vmalloc" };
-
-	return (unsigned int)k < KVS_NR_HISTS ? names[k] : "unknown";
-}
-
-void kvs_why(char *dst, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(dst, KVS_WHY_LEN, fmt, ap);
-	va_end(ap);
-}
 
 void kvs_model_init(struct kvs_model *m, enum kvs_mode mode, const char *kernel, long page_size)
 {
@@ -56,8 +14,9 @@ void kvs_model_init(struct kvs_model *m, enum kvs_mode mode, const char *kernel,
 	m->mode = mode;
 	m->mode_name = kvs_mode_name(mode);
 	snprintf(m->kernel, sizeof(m->kernel), "%s", kernel ? kernel : "");
-	m->page_size = page_size > 0 ? page_size : 4096;
-	m->overhead_ratio = NAN;
+	m->page_size = page_size > 0 ? (uint64_t)page_size : 4096;
+	m->overhead_ratio = m->overhead_ratio_vmap = NAN;
+	m->counter_back = -1;
 	m->peak_scope = mode == KVS_MODE_DEBUGFS ? "since boot or reset" : "since start";
 	for (int i = 0; i < KVS_NR_HISTS; i++) {
 		m->hist[i].p50_ns = m->hist[i].p99_ns = NAN;
@@ -80,22 +39,48 @@ static void kv_free(struct kvs_kv *kv, size_t nr)
 	free(kv);
 }
 
-void kvs_snapshot_free(struct kvs_snapshot *s)
-{
-	top_list_free(&s->callers);
-	top_list_free(&s->processes);
-	kv_free(s->debugfs_kv, s->nr_debugfs_kv);
-	s->debugfs_kv = NULL;
-	s->nr_debugfs_kv = 0;
-}
-
 void kvs_model_free(struct kvs_model *m)
 {
 	top_list_free(&m->callers);
 	top_list_free(&m->processes);
-	kv_free((struct kvs_kv *)m->debugfs_kv, m->nr_debugfs_kv);
-	m->debugfs_kv = NULL;
-	m->nr_debugfs_kv = 0;
+	free(m->slow_new);
+	m->slow_new = NULL;
+	m->nr_slow_new = 0;
+	kv_free(m->debugfs_extra, m->nr_debugfs_extra);
+	m->debugfs_extra = NULL;
+	m->nr_debugfs_extra = 0;
+}
+
+const struct kvs_slow_rec *kvs_model_slow(const struct kvs_model *m, size_t i)
+{
+	return i < m->slow_recent_len ?
+		&m->slow_recent[(m->slow_recent_head + KVS_SLOW_RECENT - 1 - i) % KVS_SLOW_RECENT] :
+		NULL;
+}
+
+/* The interval's slow calls: a copy for the views, and the newest into the ring. */
+static int slow_update(struct kvs_model *m, const struct kvs_reading *r)
+{
+	struct kvs_slow_rec *copy = NULL;
+
+	if (r->nr_slow) {
+		copy = malloc(r->nr_slow * sizeof(*copy));
+		if (!copy)
+			return -ENOMEM;
+		memcpy(copy, r->slow, r->nr_slow * sizeof(*copy));
+	}
+	free(m->slow_new);
+	m->slow_new = copy;
+	m->nr_slow_new = r->nr_slow;
+	for (size_t i = 0; i < r->nr_slow; i++) {
+		m->slow_recent[m->slow_recent_head] = r->slow[i];
+		m->slow_recent_head = (m->slow_recent_head + 1) % KVS_SLOW_RECENT;
+		if (m->slow_recent_len < KVS_SLOW_RECENT)
+			m->slow_recent_len++;
+	}
+	m->have_slow = r->have_slow;
+	m->slow_lost = r->slow_lost;
+	return 0;
 }
 
 uint64_t kvs_model_history(const struct kvs_model *m, size_t i)
@@ -103,6 +88,11 @@ uint64_t kvs_model_history(const struct kvs_model *m, size_t i)
 	size_t oldest = (m->history_head + KVS_HISTORY - m->history_len) % KVS_HISTORY;
 
 	return i < m->history_len ? m->history[(oldest + i) % KVS_HISTORY] : 0;
+}
+
+const struct kvs_top_list *kvs_model_top(const struct kvs_model *m, enum kvs_by by)
+{
+	return by == KVS_BY_PROCESS ? &m->processes : &m->callers;
 }
 
 uint64_t kvs_hist_upper_ns(unsigned int i)
@@ -142,7 +132,7 @@ static int cmp_name(const void *a, const void *b)
 	return strcmp(((const struct kvs_top_entry *)a)->name, ((const struct kvs_top_entry *)b)->name);
 }
 
-/* Descending by a u64 key; compare, never subtract (no u64 → int casts). */
+/* Descending by a u64 key; compare, never subtract (no u64 -> int casts). */
 #define DESC(x, y) ((x) > (y) ? -1 : (x) < (y) ? 1 : 0)
 
 static int cmp_pages(const void *a, const void *b)
@@ -171,12 +161,98 @@ static int cmp_rate(const void *a, const void *b)
 	return c ? c : cmp_pages(a, b);
 }
 
-static int (*const sorters[])(const void *, const void *) = {
-	[KVS_SORT_PAGES] = cmp_pages,
-	[KVS_SORT_CALLS] = cmp_calls,
-	[KVS_SORT_RATE] = cmp_rate,
-	[KVS_SORT_NAME] = cmp_name,
+static uint64_t val_pages(const struct kvs_top_entry *e)
+{
+	return e->pages_populated;
+}
+
+static uint64_t val_calls(const struct kvs_top_entry *e)
+{
+	return e->populate_calls;
+}
+
+static uint64_t val_rate(const struct kvs_top_entry *e)
+{
+	return e->delta_pages_populated;
+}
+
+/* A percentile as a sortable value: ns, rows without one last. */
+static uint64_t ns_value(double ns)
+{
+	return isnan(ns) ? UINT64_MAX : (uint64_t)ns;
+}
+
+static uint64_t val_vm_p50(const struct kvs_top_entry *e)
+{
+	return ns_value(e->vmalloc_p50_ns);
+}
+
+static uint64_t val_vm_p99(const struct kvs_top_entry *e)
+{
+	return ns_value(e->vmalloc_p99_ns);
+}
+
+static uint64_t val_pop_p50(const struct kvs_top_entry *e)
+{
+	return ns_value(e->populate_p50_ns);
+}
+
+static uint64_t val_pop_p99(const struct kvs_top_entry *e)
+{
+	return ns_value(e->populate_p99_ns);
+}
+
+/* Slowest first; a row with no sample after every row with one. */
+#define CMP_LATENCY(fn, val)						\
+static int fn(const void *a, const void *b)				\
+{									\
+	uint64_t x = val(a), y = val(b);				\
+	int c = x == y ? 0 : x == UINT64_MAX ? 1 : y == UINT64_MAX ? -1 : DESC(x, y); \
+									\
+	return c ? c : cmp_pages(a, b);					\
+}
+CMP_LATENCY(cmp_vm_p50, val_vm_p50)
+CMP_LATENCY(cmp_vm_p99, val_vm_p99)
+CMP_LATENCY(cmp_pop_p50, val_pop_p50)
+CMP_LATENCY(cmp_pop_p99, val_pop_p99)
+
+#define COUNT_COL(n, col, w, c, v) \
+	{ .name = n, .column = col, .what = w, .width = 10, .cmp = c, .value = v, .duration = false }
+#define LATENCY_COL(n, col, w, c, v) \
+	{ .name = n, .column = col, .what = w, .width = 8, .cmp = c, .value = v, .duration = true }
+
+const struct kvs_sort_desc kvs_sorts[KVS_NR_SORTS] = {
+	[KVS_SORT_PAGES] = COUNT_COL("pages", "PAGES", "pages populated", cmp_pages, val_pages),
+	[KVS_SORT_CALLS] = COUNT_COL("calls", "CALLS", "populate calls", cmp_calls, val_calls),
+	[KVS_SORT_RATE] = { .name = "rate", .column = "+PAGES",
+			    .what = "pages populated in the last interval", .width = 8,
+			    .cmp = cmp_rate, .value = val_rate, .duration = false },
+	[KVS_SORT_VM_P50] = LATENCY_COL("vp50", "VM_P50", "median vmalloc latency", cmp_vm_p50,
+					val_vm_p50),
+	[KVS_SORT_VM_P99] = LATENCY_COL("vp99", "VM_P99", "99th percentile vmalloc latency",
+					cmp_vm_p99, val_vm_p99),
+	[KVS_SORT_POP_P50] = LATENCY_COL("pp50", "POP_P50", "median shadow populate latency",
+					 cmp_pop_p50, val_pop_p50),
+	[KVS_SORT_POP_P99] = LATENCY_COL("pp99", "POP_P99",
+					 "99th percentile shadow populate latency", cmp_pop_p99,
+					 val_pop_p99),
+	[KVS_SORT_NAME] = { .name = "name", .column = NULL, .what = "name", .width = 0,
+			    .cmp = cmp_name, .value = NULL, .duration = false },
 };
+
+static uint32_t sat_add32(uint32_t a, uint32_t b)
+{
+	return a > UINT32_MAX - b ? UINT32_MAX : a + b;
+}
+
+/* p50/p99 of a row from its latency slots; NAN when it has none. */
+static void row_quantiles(struct kvs_top_entry *e)
+{
+	e->vmalloc_p50_ns = kvs_row_quantile(e->vmalloc_ns, 0.50);
+	e->vmalloc_p99_ns = kvs_row_quantile(e->vmalloc_ns, 0.99);
+	e->populate_p50_ns = kvs_row_quantile(e->populate_ns, 0.50);
+	e->populate_p99_ns = kvs_row_quantile(e->populate_ns, 0.99);
+}
 
 size_t kvs_top_fold(const struct kvs_top_list *l, size_t n, enum kvs_sort sort,
 		    struct kvs_top_entry *out, struct kvs_top_entry *other)
@@ -188,6 +264,8 @@ size_t kvs_top_fold(const struct kvs_top_list *l, size_t n, enum kvs_sort sort,
 	snprintf(other->name, sizeof(other->name), "other");
 	other->pages_populated = l->dropped_pages;
 	other->populate_calls = l->dropped_calls;
+	if ((unsigned int)sort >= KVS_NR_SORTS)
+		sort = KVS_SORT_PAGES;
 	if (l->nr) {
 		tmp = malloc(l->nr * sizeof(*tmp));
 		if (!tmp) {
@@ -195,9 +273,7 @@ size_t kvs_top_fold(const struct kvs_top_list *l, size_t n, enum kvs_sort sort,
 			n = 0;
 		} else {
 			memcpy(tmp, l->e, l->nr * sizeof(*tmp));
-			if ((unsigned int)sort >= sizeof(sorters) / sizeof(sorters[0]))
-				sort = KVS_SORT_PAGES;
-			qsort(tmp, l->nr, sizeof(*tmp), sorters[sort]);
+			qsort(tmp, l->nr, sizeof(*tmp), kvs_sorts[sort].cmp);
 		}
 	}
 	rows = l->nr < n ? l->nr : n;
@@ -212,9 +288,23 @@ size_t kvs_top_fold(const struct kvs_top_list *l, size_t n, enum kvs_sort sort,
 		other->populate_calls += e->populate_calls;
 		other->delta_pages_populated += e->delta_pages_populated;
 		other->delta_populate_calls += e->delta_populate_calls;
+		for (int j = 0; j < KVS_ROW_SLOTS; j++) {
+			other->vmalloc_ns[j] = sat_add32(other->vmalloc_ns[j], e->vmalloc_ns[j]);
+			other->populate_ns[j] = sat_add32(other->populate_ns[j], e->populate_ns[j]);
+		}
 	}
 	free(tmp);
+	row_quantiles(other);
 	return rows;
+}
+
+double kvs_row_quantile(const uint32_t *slots, double q)
+{
+	struct kvs_hist_data h = { 0 };
+
+	for (int i = 0; i < KVS_ROW_SLOTS; i++)
+		h.slots[i] = slots[i];
+	return kvs_hist_quantile(&h, q);
 }
 
 /* Replace dst by a copy of src sorted by pages, with deltas against dst's old rows. */
@@ -237,6 +327,7 @@ static int top_update(struct kvs_top_list *dst, const struct kvs_top_list *src)
 
 		e[i].delta_pages_populated = e[i].pages_populated - (old ? old->pages_populated : 0);
 		e[i].delta_populate_calls = e[i].populate_calls - (old ? old->populate_calls : 0);
+		row_quantiles(&e[i]);
 	}
 	if (src->nr)
 		qsort(e, src->nr, sizeof(*e), cmp_pages);
@@ -250,26 +341,26 @@ static int top_update(struct kvs_top_list *dst, const struct kvs_top_list *src)
 	return 0;
 }
 
-static int copy_kv(struct kvs_model *m, const struct kvs_snapshot *s)
+static int copy_extra(struct kvs_model *m, const struct kvs_reading *r)
 {
 	struct kvs_kv *kv = NULL;
 
-	if (s->nr_debugfs_kv) {
-		kv = calloc(s->nr_debugfs_kv, sizeof(*kv));
+	if (r->nr_debugfs_extra) {
+		kv = calloc(r->nr_debugfs_extra, sizeof(*kv));
 		if (!kv)
 			return -ENOMEM;
-		for (size_t i = 0; i < s->nr_debugfs_kv; i++) {
-			kv[i].value = s->debugfs_kv[i].value;
-			kv[i].key = strdup(s->debugfs_kv[i].key);
+		for (size_t i = 0; i < r->nr_debugfs_extra; i++) {
+			kv[i].value = r->debugfs_extra[i].value;
+			kv[i].key = strdup(r->debugfs_extra[i].key);
 			if (!kv[i].key) {
 				kv_free(kv, i);
 				return -ENOMEM;
 			}
 		}
 	}
-	kv_free((struct kvs_kv *)m->debugfs_kv, m->nr_debugfs_kv);
-	m->debugfs_kv = kv;
-	m->nr_debugfs_kv = s->nr_debugfs_kv;
+	kv_free(m->debugfs_extra, m->nr_debugfs_extra);
+	m->debugfs_extra = kv;
+	m->nr_debugfs_extra = r->nr_debugfs_extra;
 	return 0;
 }
 
@@ -291,62 +382,118 @@ static void hist_update(struct kvs_hist *h, const struct kvs_hist_data *now,
 	h->avg_ns = h->total.count ? (double)h->total.sum_ns / (double)h->total.count : NAN;
 }
 
-int kvs_model_update(struct kvs_model *m, const struct kvs_snapshot *s)
+/* Deltas from the previous totals (the first update: from 0), and rates. */
+static void counters_update(struct kvs_model *m, const struct kvs_snapshot *s)
 {
 	struct kvs_counters prev = m->total;
-	double last = m->updates ? m->ts_mono : s->start_mono;
 
-	if (copy_kv(m, s) || top_update(&m->callers, &s->callers) ||
-	    top_update(&m->processes, &s->processes))
+	m->total = s->c;
+	m->known = s->known;
+	m->counter_back = -1;
+	for (size_t i = 0; i < KVS_NR_COUNTERS; i++) {
+		uint64_t a = kvs_counter_get(&prev, i), b = kvs_counter_get(&m->total, i);
+
+		m->delta[i] = kvs_delta(a, b);
+		m->rate[i] = m->interval_s > 0 ? (double)m->delta[i] / m->interval_s : 0;
+		if (b < a && kvs_counter_info[i].type == KVS_COUNTER && m->counter_back < 0 &&
+		    kvs_model_knows(m, i))
+			m->counter_back = (int)i;
+	}
+	m->peak_reset = m->updates && m->total.shadow_pages_peak < prev.shadow_pages_peak;
+	/* A gauge's first value is not a change. */
+	if (!m->updates && !m->since_boot) {
+		m->delta[KVS_ID_shadow_pages] = m->delta[KVS_ID_shadow_pages_peak] = 0;
+		m->rate[KVS_ID_shadow_pages] = m->rate[KVS_ID_shadow_pages_peak] = 0;
+	}
+}
+
+/* The tool's own cost over the last interval, from two readings of it. */
+static void self_update(struct kvs_model *m, const struct kvs_reading *r, bool first)
+{
+	const struct kvs_self *prev = &m->self;
+	double dt = m->interval_s;
+
+	m->self_cpu_percent = !first && dt > 0 ? (r->self.cpu_s - prev->cpu_s) * 100.0 / dt : NAN;
+	for (size_t i = 0; i < r->self.nr; i++) {
+		const struct kvs_prog_cost *p = &r->self.prog[i];
+		uint64_t runs = p->runs, ns = p->run_ns;
+
+		/* The same program in the previous reading (statistics on then too). */
+		for (size_t j = 0; m->have_self && j < prev->nr; j++) {
+			if (strcmp(prev->prog[j].name, p->name))
+				continue;
+			runs = p->runs >= prev->prog[j].runs ? p->runs - prev->prog[j].runs : p->runs;
+			ns = p->run_ns >= prev->prog[j].run_ns ? p->run_ns - prev->prog[j].run_ns :
+				p->run_ns;
+			break;
+		}
+		m->self_ns_per_run[i] = runs ? (double)ns / (double)runs : NAN;
+		m->self_runs_rate[i] = dt > 0 ? (double)runs / dt : 0;
+	}
+	m->have_self = r->have_self;
+	m->self = r->self;
+}
+
+static void walk_update(struct kvs_model *m, const struct kvs_reading *r)
+{
+	m->have_walk = r->have_walk;
+	m->walk = r->walk;
+}
+
+int kvs_model_update(struct kvs_model *m, const struct kvs_snapshot *s)
+{
+	const struct kvs_reading *r = s->now;
+	/* Since boot, the first interval is the uptime (CLOCK_MONOTONIC): a vmstat first line. */
+	double last = m->updates ? m->ts_mono : s->since_boot ? 0 : s->start_mono;
+
+	if (copy_extra(m, r) || top_update(&m->callers, &s->callers) ||
+	    top_update(&m->processes, &s->processes) || slow_update(m, r))
 		return -ENOMEM;
 
 	m->ts = s->ts;
 	m->interval_s = s->mono - last;
 	m->elapsed_s = s->mono - s->start_mono;
 	m->ts_mono = s->mono;
-	m->total = s->c;
-	for (size_t i = 0; i < kvs_nr_counter_fields; i++) {
-		uint64_t d = *cfield(&m->total, i) - *cfield(&prev, i);
+	m->since_boot = s->since_boot;
+	counters_update(m, s);
+	self_update(m, r, !m->updates);
+	walk_update(m, r);
 
-		*cfield(&m->delta, i) = d;
-		*rfield(&m->rate, i) = m->interval_s > 0 && !kvs_counter_fields[i].gauge ?
-			(double)d / m->interval_s : 0;
-	}
-	m->shadow_pages_delta = (int64_t)(m->total.shadow_pages - prev.shadow_pages);
-	if (!m->updates)
-		m->shadow_pages_delta = 0;
-	m->rate.shadow_pages = m->interval_s > 0 ? (double)m->shadow_pages_delta / m->interval_s : 0;
+	m->shadow_bytes = kvs_pages_to_bytes(m->total.shadow_pages, m->page_size);
+	m->shadow_peak_bytes = kvs_pages_to_bytes(m->total.shadow_pages_peak, m->page_size);
+	m->have_vmalloc_used = r->have_vmalloc_used;
+	m->vmalloc_used_bytes = r->vmalloc_used_bytes;
+	m->overhead_ratio = r->have_vmalloc_used && r->vmalloc_used_bytes &&
+		kvs_model_knows(m, KVS_ID_shadow_pages) ?
+		(double)m->shadow_bytes / (double)r->vmalloc_used_bytes : NAN;
+	m->have_vmap_bytes = s->have_vmap_bytes;
+	m->vmap_bytes = s->vmap_bytes;
+	m->overhead_ratio_vmap = s->have_vmap_bytes && s->vmap_bytes &&
+		kvs_model_knows(m, KVS_ID_shadow_pages) ?
+		(double)m->shadow_bytes / (double)s->vmap_bytes : NAN;
 
-	m->shadow_bytes = m->total.shadow_pages * (uint64_t)m->page_size;
-	m->shadow_peak_bytes = m->total.shadow_pages_peak * (uint64_t)m->page_size;
-	m->have_vmalloc_used = s->have_vmalloc_used;
-	m->vmalloc_used_bytes = s->vmalloc_used_bytes;
-	m->overhead_ratio = s->have_vmalloc_used && s->vmalloc_used_bytes ?
-		(double)m->shadow_bytes / (double)s->vmalloc_used_bytes : NAN;
-
-	m->have_debugfs = s->have_debugfs;
-	m->debugfs = s->debugfs;
-	m->have_debugfs_base = s->have_debugfs_base;
-	m->debugfs_base = s->debugfs_base;
-	/* In debugfs mode the debugfs file is the only view: nothing to drift from. */
-	m->drift_valid = s->have_debugfs && s->mode != KVS_MODE_DEBUGFS;
-	m->drift_pages = !m->drift_valid ? 0 :
-		s->c.shadow_pages > s->debugfs.shadow_pages ?
-		s->c.shadow_pages - s->debugfs.shadow_pages :
-		s->debugfs.shadow_pages - s->c.shadow_pages;
+	m->have_debugfs = r->have_debugfs;
+	m->debugfs = r->debugfs;
+	m->have_debugfs_base = s->base && s->base->have_debugfs;
+	if (m->have_debugfs_base)
+		m->debugfs_base = s->base->debugfs;
+	m->drift_valid = s->drift_valid;
+	m->drift_pages = s->drift_pages;
 
 	for (int i = 0; i < KVS_NR_HISTS; i++)
-		hist_update(&m->hist[i], &s->hist[i], s->hist_available[i], s->hist_source[i],
-			    s->hist_why[i]);
+		hist_update(&m->hist[i], &s->hist[i], r->hist_available[i], r->hist_source[i],
+			    r->hist_why[i]);
 
 	m->history[m->history_head] = m->total.shadow_pages;
 	m->history_head = (m->history_head + 1) % KVS_HISTORY;
 	if (m->history_len < KVS_HISTORY)
 		m->history_len++;
 
-	m->events_lost = s->events_lost;
-	m->unknown_frees = s->unknown_frees;
-	m->unavailable = s->unavailable;
+	m->events_lost = r->events_lost;
+	m->unknown_frees = r->unknown_frees;
+	m->estimate_reseeds = r->estimate_reseeds;
+	m->ring_buffer_bytes = r->ring_buffer_bytes;
+	m->unavailable = r->unavailable;
 	m->updates++;
 	return 0;
 }

@@ -10,15 +10,182 @@
 #include <errno.h>
 #include <langinfo.h>
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <term.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "tui.h"
 
 static struct tui tui;
+
+/* ---- can this terminal show us? ---- */
+
+/*
+ * 0 when the terminal can show the interactive view: stdin and stdout are
+ * terminals and TERM names a terminfo entry that can address the cursor
+ * (dumb, a hard-copy terminal or an unknown TERM cannot: curses would draw
+ * nothing). Else -ENOTTY and the reason in why.
+ */
+static int tui_usable(char *why, size_t len)
+{
+	const char *term = getenv("TERM");
+	const char *cup;
+	int err = 0, hc;
+
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		snprintf(why, len, "stdin is not a terminal, no keys can be read");
+		return -ENOTTY;
+	}
+	if (!term || !*term) {
+		snprintf(why, len, "TERM is not set");
+		return -ENOTTY;
+	}
+	if (setupterm(NULL, STDOUT_FILENO, &err) != OK) {
+		snprintf(why, len, err == 1 ? "terminal '%s' is a hard-copy terminal" : err == 0 ?
+			 "terminal type '%s' is not in the terminfo database" :
+			 "no terminfo database to look terminal type '%s' up in", term);
+		return -ENOTTY;
+	}
+	cup = tigetstr("cup");
+	hc = tigetflag("hc");
+	(void)del_curterm(cur_term);
+	cur_term = NULL;
+	if (hc > 0 || !cup || cup == (char *)-1) {
+		snprintf(why, len, "terminal '%s' cannot move the cursor", term);
+		return -ENOTTY;
+	}
+	return 0;
+}
+
+const struct kvs_view_ops *kvs_tui_or_batch(const char *prog)
+{
+	char why[256];
+
+	if (!tui_usable(why, sizeof(why)))
+		return &kvs_tui_view;
+	fprintf(stderr, "%s: %s: showing batch text instead (as with -b)\n", prog, why);
+	return &kvs_text_view;
+}
+
+/* ---- the terminal back after a crash ---- */
+
+/*
+ * A crash must not leave the terminal in curses mode (alternate screen,
+ * no echo): on SIGQUIT, SIGABRT, SIGSEGV, SIGBUS, SIGFPE and SIGILL the
+ * handler writes the terminal's own "leave" sequences and puts the tty
+ * modes of the start back, with write() and tcsetattr() only (endwin() is
+ * not async-signal-safe), then lets the signal do what it did before us:
+ * the old action (a core dump, or a sanitizer's report) runs as if we had
+ * not been there. SIGINT, SIGTERM and SIGHUP end the run cleanly (run.c).
+ */
+static const int fatal_sigs[] = { SIGQUIT, SIGABRT, SIGSEGV, SIGBUS, SIGFPE, SIGILL };
+#define NR_FATAL (sizeof(fatal_sigs) / sizeof(fatal_sigs[0]))
+static struct sigaction fatal_old[NR_FATAL];
+static bool fatal_caught[NR_FATAL];
+static struct termios shell_tio;
+static bool have_shell_tio;
+static char *leave_seq;		/* sgr0, cnorm, rmkx, rmcup without padding */
+static size_t leave_len;
+
+static void restore_now(void)
+{
+	size_t off = 0;
+
+	while (leave_seq && off < leave_len) {
+		ssize_t n = write(STDOUT_FILENO, leave_seq + off, leave_len - off);
+
+		if (n <= 0)
+			break;	/* nothing else to try from a signal handler */
+		off += (size_t)n;
+	}
+	if (have_shell_tio)
+		(void)tcsetattr(STDIN_FILENO, TCSANOW, &shell_tio);
+}
+
+static void on_fatal(int sig, siginfo_t *si, void *uc)
+{
+	restore_now();
+	for (size_t i = 0; i < NR_FATAL; i++)
+		if (fatal_sigs[i] == sig)
+			(void)sigaction(sig, &fatal_old[i], NULL);
+	/*
+	 * Sent (kill, raise, abort): send it again; it arrives under the old
+	 * action when we return. A fault: returning runs the instruction
+	 * again, which faults into the old action with the true context.
+	 */
+	if (si->si_code <= 0)
+		(void)raise(sig);
+}
+
+/* Append a terminfo string capability, without its $<padding>. */
+static int add_cap(char **buf, size_t *len, const char *name)
+{
+	const char *v = tigetstr(name);
+	char *nb;
+
+	if (!v || v == (char *)-1)
+		return 0;
+	nb = realloc(*buf, *len + strlen(v) + 1);
+	if (!nb)
+		return -ENOMEM;
+	*buf = nb;
+	for (const char *p = v; *p; p++) {
+		if (p[0] == '$' && p[1] == '<' && strchr(p, '>')) {
+			p = strchr(p, '>');
+			continue;
+		}
+		nb[(*len)++] = *p;
+	}
+	nb[*len] = '\0';
+	return 0;
+}
+
+static void release_fatal(void)
+{
+	for (size_t i = 0; i < NR_FATAL; i++) {
+		if (fatal_caught[i])
+			(void)sigaction(fatal_sigs[i], &fatal_old[i], NULL);
+		fatal_caught[i] = false;
+	}
+	free(leave_seq);
+	leave_seq = NULL;
+	leave_len = 0;
+}
+
+/* After newterm(): what the handler needs, then the handler. */
+static int catch_fatal(void)
+{
+	static const char *const caps[] = { "sgr0", "cnorm", "rmkx", "rmcup" };
+	struct sigaction sa = { .sa_sigaction = on_fatal, .sa_flags = SA_SIGINFO };
+	char *seq = NULL;
+	size_t len = 0;
+
+	for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++) {
+		if (add_cap(&seq, &len, caps[i])) {
+			free(seq);
+			return -ENOMEM;
+		}
+	}
+	leave_seq = seq;
+	leave_len = len;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < NR_FATAL; i++) {
+		if (sigaction(fatal_sigs[i], NULL, &fatal_old[i]))
+			return -errno;
+		/* Ignored at start (SIGQUIT in a background job): stays ignored. */
+		if (!(fatal_old[i].sa_flags & SA_SIGINFO) && fatal_old[i].sa_handler == SIG_IGN)
+			continue;
+		if (sigaction(fatal_sigs[i], &sa, NULL))
+			return -errno;
+		fatal_caught[i] = true;
+	}
+	return 0;
+}
 
 /* ---- pause ---- */
 
@@ -43,8 +210,10 @@ int tui_freeze(struct tui *t, const struct kvs_model *m)
 	tui_unfreeze(t);
 	t->frozen = *m;
 	/* Not shown, and owned by the live model: never follow it. */
-	t->frozen.debugfs_kv = NULL;
-	t->frozen.nr_debugfs_kv = 0;
+	t->frozen.debugfs_extra = NULL;
+	t->frozen.nr_debugfs_extra = 0;
+	t->frozen.slow_new = NULL;	/* the panel reads slow_recent, a copy already */
+	t->frozen.nr_slow_new = 0;
 	/* So that a failed first copy does not leave tui_unfreeze() a live pointer. */
 	t->frozen.processes.e = NULL;
 	if (dup_rows(&t->frozen.callers, &m->callers) ||
@@ -114,6 +283,7 @@ static void tui_close(void *state)
 		delscreen(t->scr);
 		t->scr = NULL;
 	}
+	release_fatal();
 	tui_unfreeze(t);
 	free(t->top);
 	t->top = NULL;
@@ -145,6 +315,9 @@ static int tui_open(const struct kvs_options *opts, void **state, char *err, siz
 	t->sort = opts->sort;
 	t->by = opts->by;
 	t->rows = opts->rows;
+	t->slow_set = opts->slow_set;
+	t->self_stats = opts->self_stats;
+	t->slow_ns = opts->slow_ns;
 	t->interval_s = t->new_interval_s = opts->interval_s > 0 ? opts->interval_s : 1;
 	t->cursor_y = -1;
 
@@ -155,6 +328,8 @@ static int tui_open(const struct kvs_options *opts, void **state, char *err, siz
 
 	if (!atexit_done && !atexit(tui_atexit))
 		atexit_done = true;
+	/* The modes to give back if we crash; endwin() restores its own copy. */
+	have_shell_tio = !tcgetattr(STDIN_FILENO, &shell_tio);
 	/* newterm(), unlike initscr(), returns NULL instead of exiting. */
 	t->scr = newterm(NULL, stdout, stdin);
 	if (!t->scr) {
@@ -163,6 +338,11 @@ static int tui_open(const struct kvs_options *opts, void **state, char *err, siz
 		return -ENOTTY;
 	}
 	t->open = true;
+	if (catch_fatal()) {
+		tui_close(t);
+		snprintf(err, errlen, "cannot catch crash signals to restore the terminal");
+		return -EIO;
+	}
 	if (cbreak() == ERR || noecho() == ERR || keypad(stdscr, TRUE) == ERR ||
 	    nodelay(stdscr, TRUE) == ERR) {
 		tui_close(t);
@@ -191,7 +371,7 @@ static bool follow_size(void)
 	return resizeterm(ws.ws_row, ws.ws_col) != ERR;
 }
 
-static int tui_update(void *state, const struct kvs_model *m)
+static int tui_update(void *state, const struct kvs_model *m, char *err, size_t errlen)
 {
 	struct tui *t = state;
 	int ret;
@@ -243,23 +423,28 @@ static enum kvs_view_action tui_input(void *state, const struct kvs_model *m)
 	return ret;
 }
 
-#ifdef KVS_VIEW_SET_INTERVAL
 static double tui_interval(void *state)
 {
 	struct tui *t = state;
 
 	return t ? t->new_interval_s : 0;
 }
-#endif
+
+static bool tui_self_stats(void *state)
+{
+	struct tui *t = state;
+
+	return t && t->self_stats;
+}
 
 const struct kvs_view_ops kvs_tui_view = {
 	.name = "tui",
+	.interactive = true,
 	.open = tui_open,
 	.update = tui_update,
 	.input_fd = tui_input_fd,
 	.input = tui_input,
 	.close = tui_close,
-#ifdef KVS_VIEW_SET_INTERVAL
 	.interval = tui_interval,
-#endif
+	.self_stats = tui_self_stats,
 };

@@ -16,25 +16,12 @@
 
 #define TUI_MSG_LEN 160
 #define TUI_PROMPT_LEN 24
-/* The range main accepts for -d, so the prompt never sets what -d would refuse. */
-#define TUI_DELAY_MIN 0.01
-#define TUI_DELAY_MAX 86400.0
 
 /* What a piece of text is; each maps to a colour pair or a mono attribute. */
 enum tui_attr {
 	TA_NORMAL, TA_TITLE, TA_ESTIMATE, TA_WARN, TA_HEAD, TA_SORT,
 	TA_SPARK, TA_MSG, TA_PAUSED, TA_DIM, TA_NR,
 };
-
-/* A column of the top table; the order here is the order on screen and of '<' '>'. */
-struct tui_col {
-	const char *title;	/* NULL: the name column, "CALLER" or "PROCESS" */
-	const char *what;	/* for "sorted by ..." and the help screen */
-	enum kvs_sort sort;
-	int width;		/* 0: left-aligned, takes the rest of the line */
-};
-extern const struct tui_col tui_cols[];
-extern const size_t tui_nr_cols;
 
 struct tui {
 	bool open;		/* curses is active: close() must endwin() */
@@ -49,6 +36,11 @@ struct tui {
 	bool paused;
 	struct kvs_model frozen; /* shown while paused; its top lists are our copies */
 	bool help;
+	bool slow_panel;	/* 'l': the slow-call log in place of the table */
+	bool slow_set;		/* --slow given */
+	bool self_stats;	/* 'o' / --self-stats: the tool's own cost wanted */
+	uint64_t slow_ns;	/* its threshold */
+	int help_top;		/* first help line shown; clamped when drawn */
 	bool prompting;		/* 'd' is reading a number */
 	char prompt[TUI_PROMPT_LEN];
 	size_t prompt_len;
@@ -67,11 +59,9 @@ void tui_message(struct tui *t, bool warn, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 int tui_freeze(struct tui *t, const struct kvs_model *m);
 void tui_unfreeze(struct tui *t);
-size_t tui_col_of(enum kvs_sort sort);
 
 /* tui_keys.c */
 enum kvs_view_action tui_key(struct tui *t, int key, const struct kvs_model *m);
 void tui_draw_help(struct tui *t);
-int tui_parse_delay(const char *s, double *out);
 
 #endif /* KVS_TUI_H */

@@ -20,22 +20,7 @@
 #include <string.h>
 
 #include "tui.h"
-
-const struct tui_col tui_cols[] = {
-	{ "PAGES", "pages populated", KVS_SORT_PAGES, 10 },
-	{ "CALLS", "populate calls", KVS_SORT_CALLS, 10 },
-	{ "+PAGES", "pages populated in the last interval", KVS_SORT_RATE, 8 },
-	{ NULL, "name", KVS_SORT_NAME, 0 },
-};
-const size_t tui_nr_cols = sizeof(tui_cols) / sizeof(tui_cols[0]);
-
-size_t tui_col_of(enum kvs_sort sort)
-{
-	for (size_t i = 0; i < tui_nr_cols; i++)
-		if (tui_cols[i].sort == sort)
-			return i;
-	return 0;
-}
+#include "units.h"
 
 /*
  * Print at (y, x), clipped to the window; returns the column after the text.
@@ -92,40 +77,6 @@ static void fill_line(struct tui *t, int y, enum tui_attr a)
 
 /* ---- units ---- */
 
-static const char *fmt_bytes(char *buf, size_t len, uint64_t b)
-{
-	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB", "PiB" };
-	double v = (double)b;
-	size_t u = 0;
-
-	if (b < 1024) {
-		snprintf(buf, len, "%" PRIu64 " B", b);
-		return buf;
-	}
-	v /= 1024;
-	while (v >= 1024 && u + 1 < sizeof(units) / sizeof(units[0])) {
-		v /= 1024;
-		u++;
-	}
-	snprintf(buf, len, "%.1f %s", v, units[u]);
-	return buf;
-}
-
-static const char *fmt_ns(char *buf, size_t len, double ns)
-{
-	if (isnan(ns))
-		snprintf(buf, len, "-");
-	else if (ns < 1e3)
-		snprintf(buf, len, "%.0f ns", ns);
-	else if (ns < 1e6)
-		snprintf(buf, len, "%.1f us", ns / 1e3);
-	else if (ns < 1e9)
-		snprintf(buf, len, "%.1f ms", ns / 1e6);
-	else
-		snprintf(buf, len, "%.2f s", ns / 1e9);
-	return buf;
-}
-
 static const char *fmt_duration(char *buf, size_t len, double s)
 {
 	unsigned long long v = s > 0 ? (unsigned long long)s : 0;
@@ -139,16 +90,6 @@ static const char *fmt_duration(char *buf, size_t len, double s)
 
 /* ---- the meters ---- */
 
-static const char *mode_label(enum kvs_mode mode)
-{
-	switch (mode) {
-	case KVS_MODE_EXACT: return "exact (kasan tracepoints)";
-	case KVS_MODE_ESTIMATE: return "ESTIMATE (modelled, not measured)";
-	case KVS_MODE_DEBUGFS: return "debugfs (counters only)";
-	}
-	return "?";
-}
-
 static int draw_title(struct tui *t, const struct kvs_model *m, int y)
 {
 	char up[32];
@@ -158,7 +99,7 @@ static int draw_title(struct tui *t, const struct kvs_model *m, int y)
 	x = tui_put(t, y, 0, TA_TITLE, "kvshadowtop ");
 	if (m)
 		x = tui_put(t, y, x, m->mode == KVS_MODE_ESTIMATE ? TA_ESTIMATE : TA_TITLE,
-			    " %s ", mode_label(m->mode));
+			    " %s ", kvs_mode_label(m->mode));
 	x = tui_put(t, y, x, TA_TITLE, "  every %gs", t->interval_s);
 	if (m)
 		x = tui_put(t, y, x, TA_TITLE, "  up %s  kernel %s",
@@ -175,8 +116,8 @@ static int draw_shadow(struct tui *t, const struct kvs_model *m, int y)
 	int x;
 
 	x = tui_put(t, y, 0, TA_NORMAL, "shadow    %s now (%" PRIu64 " pages), peak %s %s",
-		    fmt_bytes(now, sizeof(now), m->shadow_bytes), m->total.shadow_pages,
-		    fmt_bytes(peak, sizeof(peak), m->shadow_peak_bytes),
+		    kvs_fmt_bytes(now, sizeof(now), m->shadow_bytes), m->total.shadow_pages,
+		    kvs_fmt_bytes(peak, sizeof(peak), m->shadow_peak_bytes),
 		    m->peak_scope ? m->peak_scope : "");
 	if (!m->have_vmalloc_used) {
 		tui_put(t, y, x, TA_DIM, "   VmallocUsed n/a%s%s",
@@ -184,12 +125,15 @@ static int draw_shadow(struct tui *t, const struct kvs_model *m, int y)
 		return y + 1;
 	}
 	x = tui_put(t, y, x, TA_NORMAL, "   VmallocUsed %s",
-		    fmt_bytes(used, sizeof(used), m->vmalloc_used_bytes));
+		    kvs_fmt_bytes(used, sizeof(used), m->vmalloc_used_bytes));
 	if (isnan(m->overhead_ratio))
-		tui_put(t, y, x, TA_DIM, "   overhead n/a");
+		x = tui_put(t, y, x, TA_DIM, "   overhead n/a");
 	else
-		tui_put(t, y, x, TA_NORMAL, "   overhead %.3f (%.2fx of 1/8)",
-			m->overhead_ratio, m->overhead_ratio / 0.125);
+		x = tui_put(t, y, x, TA_NORMAL, "   overhead %.3f (%.2fx of 1/8)",
+			    m->overhead_ratio, m->overhead_ratio / 0.125);
+	/* Against every live vmap area (ioremap, vmap, lazily freed too): the fair ratio. */
+	if (!isnan(m->overhead_ratio_vmap))
+		tui_put(t, y, x, TA_NORMAL, ", %.3f of vmap areas", m->overhead_ratio_vmap);
 	return y + 1;
 }
 
@@ -198,11 +142,36 @@ static int draw_rates(struct tui *t, const struct kvs_model *m, int y)
 	int x;
 
 	x = tui_put(t, y, 0, TA_NORMAL, "populate  %.1f pages/s  %.1f calls/s",
-		    m->rate.pages_populated, m->rate.populate_calls);
+		    m->rate[KVS_ID_pages_populated], m->rate[KVS_ID_populate_calls]);
 	if (m->total.populate_failures)
 		x = tui_put(t, y, x, TA_WARN, "  %" PRIu64 " FAILED", m->total.populate_failures);
 	tui_put(t, y, x, TA_NORMAL, "   release %.1f pages/s  %.1f calls/s   net %+.1f pages/s",
-		m->rate.pages_released, m->rate.release_calls, m->rate.shadow_pages);
+		m->rate[KVS_ID_pages_released], m->rate[KVS_ID_release_calls],
+		m->rate[KVS_ID_shadow_pages]);
+	return y + 1;
+}
+
+/* The tool's own cost ('o'): CPU, memory, ns per run of the programs that ran. */
+static int draw_self(struct tui *t, const struct kvs_model *m, int y)
+{
+	char rss[32], ns[16];
+	int x;
+
+	if (!t->self_stats)
+		return y;
+	if (!m->have_self) {
+		tui_put(t, y, 0, TA_DIM, "self      n/a: %s",
+			m->unavailable.self[0] ? m->unavailable.self : "starting");
+		return y + 1;
+	}
+	x = tui_put(t, y, 0, TA_NORMAL, "self      cpu %.2f%%  rss %s ",
+		    isnan(m->self_cpu_percent) ? 0 : m->self_cpu_percent,
+		    kvs_fmt_bytes(rss, sizeof(rss), m->self.rss_bytes));
+	for (size_t i = 0; i < m->self.nr; i++)
+		if (m->self.prog[i].runs)
+			x = tui_put(t, y, x, TA_NORMAL, "  %s %s x%.0f/s", m->self.prog[i].name,
+				    kvs_fmt_ns(ns, sizeof(ns), m->self_ns_per_run[i]),
+				    m->self_runs_rate[i]);
 	return y + 1;
 }
 
@@ -224,8 +193,8 @@ static int draw_latency(struct tui *t, const struct kvs_model *m, int y)
 			x = tui_put(t, y, x, TA_NORMAL, "   %s no samples yet", kvs_hist_name(i));
 		} else {
 			x = tui_put(t, y, x, TA_NORMAL, "   %s %s / %s", kvs_hist_name(i),
-				    fmt_ns(p50, sizeof(p50), h->p50_ns),
-				    fmt_ns(p99, sizeof(p99), h->p99_ns));
+				    kvs_fmt_ns(p50, sizeof(p50), h->p50_ns),
+				    kvs_fmt_ns(p99, sizeof(p99), h->p99_ns));
 		}
 	}
 	if (!missing)
@@ -345,45 +314,118 @@ static int draw_message(struct tui *t, int y, bool compact)
 
 /* ---- the table ---- */
 
-static uint64_t col_value(const struct kvs_top_entry *e, enum kvs_sort s)
+/*
+ * Which columns the table shows and how wide: the numbers shrink to their
+ * digits, then drop (the sort column last), so that the name column keeps
+ * room for TUI_NAME_MIN characters (or its longest name): numbers without
+ * names say nothing.
+ */
+#define TUI_NAME_MIN 16
+
+struct table_cols {
+	bool shown[KVS_NR_SORTS];
+	int width[KVS_NR_SORTS];	/* numeric columns; the name takes the rest */
+};
+
+/* How wide a row's cell in column d is, as drawn. */
+static int cell_width(const struct kvs_sort_desc *d, const struct kvs_top_entry *e)
 {
-	switch (s) {
-	case KVS_SORT_PAGES: return e->pages_populated;
-	case KVS_SORT_CALLS: return e->populate_calls;
-	case KVS_SORT_RATE: return e->delta_pages_populated;
-	case KVS_SORT_NAME: break;
-	}
-	return 0;
+	char buf[32];
+
+	return (int)strlen(kvs_fmt_cell(buf, sizeof(buf), d, e));
 }
 
-static void draw_row(struct tui *t, int y, const struct kvs_top_entry *e, enum tui_attr a)
+/* Columns left of the name: each numeric column and its space, then one space. */
+static int numbers_width(const struct table_cols *c)
 {
+	int w = 1;
+
+	for (size_t i = 0; i < KVS_NR_SORTS; i++)
+		if (kvs_sorts[i].width && c->shown[i])
+			w += c->width[i] + 1;
+	return w;
+}
+
+static void table_layout(const struct tui *t, const char *title, const struct kvs_top_entry *rows,
+			 size_t n, const struct kvs_top_entry *other, struct table_cols *c)
+{
+	/* Dropped first to last: the latencies, the interval's pages, calls, pages. */
+	static const enum kvs_sort drop[] = { KVS_SORT_POP_P99, KVS_SORT_POP_P50, KVS_SORT_VM_P99,
+		KVS_SORT_VM_P50, KVS_SORT_RATE, KVS_SORT_CALLS, KVS_SORT_PAGES };
+	int need[KVS_NR_SORTS] = { 0 }, name_min = (int)strlen(title);
+
+	for (size_t r = 0; r <= n; r++) {
+		const struct kvs_top_entry *e = r < n ? &rows[r] : other;
+		int len = (int)strnlen(e->name, sizeof(e->name));
+
+		for (size_t i = 0; i < KVS_NR_SORTS; i++)
+			if (kvs_sorts[i].width && cell_width(&kvs_sorts[i], e) > need[i])
+				need[i] = cell_width(&kvs_sorts[i], e);
+		if (r < n && len > name_min)
+			name_min = len;
+	}
+	if (name_min > TUI_NAME_MIN)
+		name_min = TUI_NAME_MIN;
+	for (size_t i = 0; i < KVS_NR_SORTS; i++) {
+		int title_len = kvs_sorts[i].column ? (int)strlen(kvs_sorts[i].column) : 0;
+
+		c->shown[i] = true;
+		if (need[i] < title_len)
+			need[i] = title_len;
+		/* The usual widths when they fit: columns that do not jump as numbers grow. */
+		c->width[i] = kvs_sorts[i].width > need[i] ? kvs_sorts[i].width : need[i];
+	}
+	if (numbers_width(c) + name_min <= COLS)
+		return;
+	memcpy(c->width, need, sizeof(need));
+	for (size_t k = 0; k < sizeof(drop) / sizeof(drop[0]); k++) {
+		if (numbers_width(c) + name_min <= COLS)
+			return;
+		if (drop[k] != t->sort)
+			c->shown[drop[k]] = false;
+	}
+	/* Still too narrow: the name alone. */
+	if (numbers_width(c) + name_min > COLS)
+		for (size_t i = 0; i < KVS_NR_SORTS; i++)
+			if (kvs_sorts[i].width)
+				c->shown[i] = false;
+}
+
+static void draw_row(struct tui *t, int y, const struct kvs_top_entry *e, enum tui_attr a,
+		     const struct table_cols *c)
+{
+	char buf[32];
 	int x = 0;
 
-	for (size_t i = 0; i < tui_nr_cols; i++) {
-		const struct tui_col *c = &tui_cols[i];
+	/* The columns are the sort orders, in kvs_sorts order. */
+	for (size_t i = 0; i < KVS_NR_SORTS; i++) {
+		const struct kvs_sort_desc *d = &kvs_sorts[i];
 
-		if (c->width)
-			x = tui_put(t, y, x, a, "%*" PRIu64 " ", c->width, col_value(e, c->sort));
+		if (!c->shown[i])
+			continue;
+		if (d->width)
+			x = tui_put(t, y, x, a, "%*s ", c->width[i], kvs_fmt_cell(buf, sizeof(buf), d, e));
 		else
 			x = tui_put(t, y, x + 1, a, "%s", e->name);
 	}
 }
 
-static int draw_table_head(struct tui *t, const char *name, int y)
+static int draw_table_head(struct tui *t, const char *name, int y, const struct table_cols *c)
 {
 	int x = 0;
 
 	fill_line(t, y, TA_HEAD);
-	for (size_t i = 0; i < tui_nr_cols; i++) {
-		const struct tui_col *c = &tui_cols[i];
-		enum tui_attr a = c->sort == t->sort ? TA_SORT : TA_HEAD;
+	for (size_t i = 0; i < KVS_NR_SORTS; i++) {
+		const struct kvs_sort_desc *d = &kvs_sorts[i];
+		enum tui_attr a = i == t->sort ? TA_SORT : TA_HEAD;
 
-		if (c->width)
-			x = tui_put(t, y, x, TA_HEAD, "%*s", c->width - (int)strlen(c->title), "");
+		if (!c->shown[i])
+			continue;
+		if (d->width)
+			x = tui_put(t, y, x, TA_HEAD, "%*s", c->width[i] - (int)strlen(d->column), "");
 		else
 			x = tui_put(t, y, x, TA_HEAD, " ");
-		x = tui_put(t, y, x, a, "%s", c->title ? c->title : name);
+		x = tui_put(t, y, x, a, "%s", d->column ? d->column : name);
 		x = tui_put(t, y, x, TA_HEAD, " ");
 	}
 	return y + 1;
@@ -412,8 +454,9 @@ static void draw_table(struct tui *t, const struct kvs_model *m, int y, bool com
 	bool procs = t->by == KVS_BY_PROCESS;
 	const char *name = procs ? "PROCESS" : "CALLER";
 	struct kvs_top_entry other;
+	struct table_cols cols;
 	size_t fit, n, shown;
-	bool fold;
+	bool fold, more;
 
 	if (y >= LINES)
 		return;
@@ -425,14 +468,16 @@ static void draw_table(struct tui *t, const struct kvs_model *m, int y, bool com
 	}
 	if (!compact)
 		tui_put(t, y++, 0, TA_NORMAL, "TOP %s sorted by %s (%zu %s%s)",
-			procs ? "PROCESSES" : "CALLERS", tui_cols[tui_col_of(t->sort)].what, l->nr,
+			procs ? "PROCESSES" : "CALLERS", kvs_sorts[t->sort].what, l->nr,
 			procs ? (l->nr == 1 ? "process" : "processes") :
 			(l->nr == 1 ? "caller" : "callers"),
 			l->dropped_pages || l->dropped_calls ? ", some dropped: see other" : "");
-	y = draw_table_head(t, name, y);
-	if (y >= LINES)
-		return;
-	fit = (size_t)(LINES - y);
+	/* The rows below the head line, then the head: its widths fit them. */
+	if (y + 1 >= LINES) {
+		fit = 0;
+	} else {
+		fit = (size_t)(LINES - y - 1);
+	}
 	n = t->rows && t->rows < fit ? t->rows : fit;
 	/* Keep the last line for "other" when rows are left out. */
 	fold = l->nr > n || l->dropped_pages || l->dropped_calls;
@@ -441,10 +486,59 @@ static void draw_table(struct tui *t, const struct kvs_model *m, int y, bool com
 	if (!top_room(t, n))
 		n = 0;
 	shown = kvs_top_fold(l, n, t->sort, t->top, &other);
+	more = other.pages_populated || other.populate_calls || other.delta_pages_populated;
+	table_layout(t, name, t->top, shown, &other, &cols);
+	y = draw_table_head(t, name, y, &cols);
 	for (size_t i = 0; i < shown; i++)
-		draw_row(t, y++, &t->top[i], TA_NORMAL);
-	if (other.pages_populated || other.populate_calls || other.delta_pages_populated)
-		draw_row(t, y, &other, TA_DIM);
+		draw_row(t, y++, &t->top[i], TA_NORMAL, &cols);
+	if (more)
+		draw_row(t, y, &other, TA_DIM, &cols);
+}
+
+/* ---- the slow-call log ('l') ---- */
+
+static void draw_slow(struct tui *t, const struct kvs_model *m, int y)
+{
+	char thr[16], when[32], vm[16], pop[16], rel[16];
+
+	if (y >= LINES)
+		return;
+	if (!t->slow_set) {
+		tui_put(t, y, 0, TA_DIM, "no slow-call log: start kvshadowtop with --slow DURATION");
+		return;
+	}
+	if (!m->have_slow) {
+		tui_put(t, y, 0, TA_DIM, "no slow-call log: %s",
+			m->unavailable.slow[0] ? m->unavailable.slow : "not collected");
+		return;
+	}
+	tui_put(t, y++, 0, TA_NORMAL, "SLOW VMALLOC CALLS over %s, newest first (%" PRIu64
+		" since start%s)", kvs_fmt_ns(thr, sizeof(thr), (double)t->slow_ns),
+		m->total.slow_vmalloc, m->slow_lost ? ", some lost: buffer full" : "");
+	if (y >= LINES)
+		return;
+	fill_line(t, y, TA_HEAD);
+	tui_put(t, y++, 0, TA_HEAD, "%-12s %7s %-16s %8s %8s %8s %6s %8s %10s %s", "TIME", "PID",
+		"COMM", "VMALLOC", "POPULATE", "SHARE", "PAGES", "RELEASE", "SIZE", "CALLER");
+	for (size_t i = 0; i < m->slow_recent_len && y < LINES; i++) {
+		const struct kvs_slow_rec *s = kvs_model_slow(m, i);
+		char share[16];
+
+		kvs_fmt_clock(when, sizeof(when), s->ts);
+		kvs_fmt_ns(vm, sizeof(vm), (double)s->vmalloc_ns);
+		kvs_fmt_ns(pop, sizeof(pop), s->shadow_known ? (double)s->populate_ns : NAN);
+		kvs_fmt_ns(rel, sizeof(rel), s->shadow_known ? (double)s->release_ns : NAN);
+		if (s->shadow_known && s->vmalloc_ns)
+			snprintf(share, sizeof(share), "%.0f%%",
+				 100.0 * (double)s->populate_ns / (double)s->vmalloc_ns);
+		else
+			snprintf(share, sizeof(share), "-");
+		tui_put(t, y++, 0, TA_NORMAL, "%-12s %7u %-16.16s %8s %8s %8s %6" PRIu64
+			" %8s %10" PRIu64 " %s", when, s->pid, s->comm, vm, pop, share,
+			s->shadow_known ? s->nr_populated : 0, rel, s->size, s->caller);
+	}
+	if (!m->slow_recent_len && y < LINES)
+		tui_put(t, y, 0, TA_DIM, "none yet");
 }
 
 /* Below this many lines the table would vanish under the meters: keep the essentials. */
@@ -464,11 +558,15 @@ static void draw_main(struct tui *t, const struct kvs_model *m)
 	if (!compact) {
 		y = draw_rates(t, m, y);
 		y = draw_latency(t, m, y);
+		y = draw_self(t, m, y);
 		y = draw_checks(t, m, y);
 		y = draw_history(t, m, y);
 	}
 	y = draw_message(t, y, compact);
-	draw_table(t, m, y, compact);
+	if (t->slow_panel)
+		draw_slow(t, m, y);
+	else
+		draw_table(t, m, y, compact);
 }
 
 /* ---- the whole screen ---- */

@@ -1,22 +1,30 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Keys of the interactive view. One table both dispatches the keys and
- * writes the help screen, so a key cannot work without being listed.
+ * writes the help screen, so a key cannot work without being listed: the
+ * keys of the main screen and those that scroll the help when it does not
+ * fit the window.
  */
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "numparse.h"
 #include "tui.h"
 
 #define CTRL_KEY(c) ((c) & 0x1f)
 #define KEY_ESC 27
 
+/* Where a key works: the main screen, or the help screen (which it scrolls). */
+enum key_ctx { KC_MAIN, KC_HELP };
+
 struct tui_key {
 	int keys[4];		/* 0-terminated */
+	enum key_ctx ctx;
 	const char *help;
 	enum kvs_view_action (*fn)(struct tui *t, const struct kvs_model *m);
 };
@@ -29,34 +37,32 @@ static enum kvs_view_action key_quit(struct tui *t, const struct kvs_model *m)
 static enum kvs_view_action key_help(struct tui *t, const struct kvs_model *m)
 {
 	t->help = true;
+	t->help_top = 0;
 	return KVS_VIEW_CONTINUE;
 }
 
-static void set_sort(struct tui *t, size_t col)
+/* The columns are the sort orders (kvs_sorts), left to right. */
+static void set_sort(struct tui *t, unsigned int col)
 {
-	t->sort = tui_cols[col].sort;
-	tui_message(t, false, "sorted by %s", tui_cols[col].what);
+	t->sort = (enum kvs_sort)col;
+	tui_message(t, false, "sorted by %s", kvs_sorts[col].what);
 }
 
 static enum kvs_view_action key_sort_next(struct tui *t, const struct kvs_model *m)
 {
-	set_sort(t, (tui_col_of(t->sort) + 1) % tui_nr_cols);
+	set_sort(t, (t->sort + 1) % KVS_NR_SORTS);
 	return KVS_VIEW_CONTINUE;
 }
 
 static enum kvs_view_action key_sort_left(struct tui *t, const struct kvs_model *m)
 {
-	size_t c = tui_col_of(t->sort);
-
-	set_sort(t, c ? c - 1 : 0);
+	set_sort(t, t->sort ? t->sort - 1 : 0);
 	return KVS_VIEW_CONTINUE;
 }
 
 static enum kvs_view_action key_sort_right(struct tui *t, const struct kvs_model *m)
 {
-	size_t c = tui_col_of(t->sort);
-
-	set_sort(t, c + 1 < tui_nr_cols ? c + 1 : c);
+	set_sort(t, t->sort + 1 < KVS_NR_SORTS ? t->sort + 1 : t->sort);
 	return KVS_VIEW_CONTINUE;
 }
 
@@ -65,6 +71,22 @@ static enum kvs_view_action key_by(struct tui *t, const struct kvs_model *m)
 	t->by = t->by == KVS_BY_CALLER ? KVS_BY_PROCESS : KVS_BY_CALLER;
 	tui_message(t, false, "top %s", t->by == KVS_BY_CALLER ? "callers" : "processes");
 	return KVS_VIEW_CONTINUE;
+}
+
+static enum kvs_view_action key_slow(struct tui *t, const struct kvs_model *m)
+{
+	t->slow_panel = !t->slow_panel;
+	tui_message(t, false, "%s", t->slow_panel ? "slow vmalloc calls, newest first; l: the table" :
+		    "top table");
+	return KVS_VIEW_CONTINUE;
+}
+
+static enum kvs_view_action key_self(struct tui *t, const struct kvs_model *m)
+{
+	t->self_stats = !t->self_stats;
+	tui_message(t, false, "%s", t->self_stats ?
+		    "own cost on: the kernel now times every BPF program run" : "own cost off");
+	return KVS_VIEW_SET_SELF;
 }
 
 static enum kvs_view_action key_pause(struct tui *t, const struct kvs_model *m)
@@ -96,21 +118,97 @@ static enum kvs_view_action key_redraw(struct tui *t, const struct kvs_model *m)
 	return KVS_VIEW_CONTINUE;
 }
 
+/* Help scrolling; tui_draw_help() clamps help_top to what the window shows. */
+static int help_page(void)
+{
+	return LINES > 2 ? LINES - 2 : 1;
+}
+
+/* Beyond any help: End, and the most that keys held down before a redraw can add. */
+#define HELP_END (INT_MAX / 4)
+
+/* Move by delta, kept in [0, HELP_END] however many keys come before the next draw. */
+static enum kvs_view_action help_move(struct tui *t, int delta)
+{
+	long top = (long)t->help_top + delta;
+
+	t->help_top = top < 0 ? 0 : top > HELP_END ? HELP_END : (int)top;
+	return KVS_VIEW_CONTINUE;
+}
+
+static enum kvs_view_action key_help_down(struct tui *t, const struct kvs_model *m)
+{
+	return help_move(t, 1);
+}
+
+static enum kvs_view_action key_help_up(struct tui *t, const struct kvs_model *m)
+{
+	return help_move(t, -1);
+}
+
+static enum kvs_view_action key_help_pgdn(struct tui *t, const struct kvs_model *m)
+{
+	return help_move(t, help_page());
+}
+
+static enum kvs_view_action key_help_pgup(struct tui *t, const struct kvs_model *m)
+{
+	return help_move(t, -help_page());
+}
+
+static enum kvs_view_action key_help_home(struct tui *t, const struct kvs_model *m)
+{
+	t->help_top = 0;
+	return KVS_VIEW_CONTINUE;
+}
+
+static enum kvs_view_action key_help_end(struct tui *t, const struct kvs_model *m)
+{
+	t->help_top = HELP_END;
+	return KVS_VIEW_CONTINUE;
+}
+
 static const struct tui_key keys[] = {
-	{ { 'q', KEY_F(10) }, "quit", key_quit },
-	{ { 'h', '?', KEY_F(1) }, "this help; any key returns", key_help },
-	{ { 's' }, "sort by the next column (pages, calls, +pages, name)", key_sort_next },
-	{ { '<' }, "sort by the column to the left", key_sort_left },
-	{ { '>' }, "sort by the column to the right", key_sort_right },
-	{ { 'c' }, "show top callers or top processes", key_by },
-	{ { 'p' }, "pause: keep the numbers on screen; p again resumes", key_pause },
-	{ { 'd' }, "delay between updates, in seconds (fractions allowed)", key_delay },
-	{ { CTRL_KEY('l') }, "redraw the screen", key_redraw },
+	{ { 'q', KEY_F(10) }, KC_MAIN, "quit", key_quit },
+	{ { 'h', '?', KEY_F(1) }, KC_MAIN, "this help; any key but those below returns", key_help },
+	{ { 's' }, KC_MAIN, "sort by the next column (the columns: see -s in kvshadowtop(8))",
+	  key_sort_next },
+	{ { '<' }, KC_MAIN, "sort by the column to the left", key_sort_left },
+	{ { '>' }, KC_MAIN, "sort by the column to the right", key_sort_right },
+	{ { 'c' }, KC_MAIN, "show top callers or top processes", key_by },
+	{ { 'l' }, KC_MAIN, "the slowest recent vmalloc calls (--slow), newest first; l again: the table",
+	  key_slow },
+	{ { 'o' }, KC_MAIN, "the tool's own cost: ns per BPF program run, CPU, memory (costs a little)",
+	  key_self },
+	{ { 'p' }, KC_MAIN, "pause: keep the numbers on screen; p again resumes", key_pause },
+	{ { 'd' }, KC_MAIN, "delay between updates, in seconds (fractions allowed)", key_delay },
+	{ { CTRL_KEY('l') }, KC_MAIN, "redraw the screen", key_redraw },
+	{ { KEY_DOWN, 'j' }, KC_HELP, "scroll down a line", key_help_down },
+	{ { KEY_UP, 'k' }, KC_HELP, "scroll up a line", key_help_up },
+	{ { KEY_NPAGE, ' ' }, KC_HELP, "scroll down a page", key_help_pgdn },
+	{ { KEY_PPAGE, 'b' }, KC_HELP, "scroll up a page", key_help_pgup },
+	{ { KEY_HOME, 'g' }, KC_HELP, "to the top", key_help_home },
+	{ { KEY_END, 'G' }, KC_HELP, "to the end", key_help_end },
 };
 
-/* How the help screen names a key: "q", "^L", "F10". */
+#define NR_KEYS (sizeof(keys) / sizeof(keys[0]))
+#define KEYS_PER (sizeof(keys[0].keys) / sizeof(keys[0].keys[0]))
+
+/* How the help screen names a key: "q", "^L", "F10", "PgDn", "Space". */
 static void key_label(int k, char *buf, size_t len)
 {
+	static const struct { int key; const char *name; } names[] = {
+		{ KEY_DOWN, "Down" }, { KEY_UP, "Up" }, { KEY_NPAGE, "PgDn" },
+		{ KEY_PPAGE, "PgUp" }, { KEY_HOME, "Home" }, { KEY_END, "End" },
+		{ ' ', "Space" },
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (names[i].key == k) {
+			snprintf(buf, len, "%s", names[i].name);
+			return;
+		}
+	}
 	if (k >= KEY_F(1) && k <= KEY_F(63))
 		snprintf(buf, len, "F%d", k - KEY_F(0));
 	else if (k > 0 && k < 0x20)
@@ -121,63 +219,146 @@ static void key_label(int k, char *buf, size_t len)
 		snprintf(buf, len, "%s", keyname(k) ? keyname(k) : "?");
 }
 
-void tui_draw_help(struct tui *t)
-{
-	int y = 0, x;
+/*
+ * The help is a list of lines, some wrapped to the window: it is laid out
+ * twice, once to count its lines and once to draw those from help_top on.
+ */
+struct help_out {
+	struct tui *t;
+	int vy;			/* the help's line being laid out */
+	int top;		/* its first line on screen */
+	int rows;		/* screen lines for the help */
+	bool draw;
+};
 
-	tui_put(t, y++, 0, TA_TITLE, "kvshadowtop help: keys");
-	y++;
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++, y++) {
-		x = 2;
-		for (size_t j = 0; j < sizeof(keys[i].keys) / sizeof(keys[i].keys[0]) &&
-		     keys[i].keys[j]; j++) {
+/* Text at column x of the current line, if that line is on screen. */
+static int help_put(struct help_out *h, int x, enum tui_attr a, const char *text)
+{
+	int y = h->vy - h->top;
+
+	if (!h->draw || y < 0 || y >= h->rows)
+		return x + (int)strlen(text);
+	return tui_put(h->t, y, x, a, "%s", text);
+}
+
+/*
+ * text from column x on, wrapped at spaces to the window's width; lines
+ * after the first start at indent. Ends the last line.
+ */
+static void help_wrap(struct help_out *h, int x, int indent, enum tui_attr a, const char *text)
+{
+	const char *p = text;
+
+	for (;;) {
+		int width = COLS - x > 1 ? COLS - x : 1;
+		size_t n = strlen(p), cut = n;
+		char line[256];
+
+		if ((int)n > width) {
+			cut = (size_t)width;
+			while (cut > 0 && p[cut] != ' ')
+				cut--;
+			if (!cut)
+				cut = (size_t)width;	/* one word longer than the line */
+		}
+		if (cut >= sizeof(line))
+			cut = sizeof(line) - 1;
+		memcpy(line, p, cut);
+		line[cut] = '\0';
+		help_put(h, x, a, line);
+		h->vy++;
+		p += cut;
+		while (*p == ' ')
+			p++;
+		if (!*p)
+			return;
+		x = indent;
+	}
+}
+
+/* The keys of one context, one entry a line: labels, then what it does. */
+static void help_keys(struct help_out *h, enum key_ctx ctx)
+{
+	for (size_t i = 0; i < NR_KEYS; i++) {
+		int x = 2;
+
+		if (keys[i].ctx != ctx)
+			continue;
+		for (size_t j = 0; j < KEYS_PER && keys[i].keys[j]; j++) {
 			char name[16];
 
 			key_label(keys[i].keys[j], name, sizeof(name));
-			x = tui_put(t, y, x, TA_MSG, "%s ", name);
+			x = help_put(h, x, TA_MSG, name);
+			x = help_put(h, x, TA_MSG, " ");
 		}
-		tui_put(t, y, x < 14 ? 14 : x + 1, TA_NORMAL, "%s", keys[i].help);
+		x = x < 14 ? 14 : x + 1;
+		help_wrap(h, x, 14 < COLS / 2 ? 14 : 2, TA_NORMAL, keys[i].help);
 	}
-	y++;
-	tui_put(t, y++, 0, TA_TITLE, "columns");
-	for (size_t i = 0; i < tui_nr_cols; i++, y++)
-		tui_put(t, y, 2, TA_NORMAL, "%-14s %s", tui_cols[i].title ? tui_cols[i].title :
-			"CALLER/PROCESS", tui_cols[i].title ? tui_cols[i].what :
-			"vmalloc caller, or comm[tgid]; other = rows left out and dropped");
-	y++;
-	tui_put(t, y, 0, TA_DIM, "ESTIMATE mode models what KASAN_VMALLOC would map; "
-		"exact mode counts it on a patched KASAN kernel.");
 }
 
-/* Seconds, fractions allowed, in main's -d range; anything else is refused. */
-int tui_parse_delay(const char *s, double *out)
+static void help_content(struct help_out *h)
 {
-	const char *p = s;
-	bool digit = false;
-	char *end;
-	double v;
+	help_put(h, 0, TA_TITLE, "kvshadowtop help: keys");
+	h->vy += 2;
+	help_keys(h, KC_MAIN);
+	h->vy++;
+	help_put(h, 0, TA_TITLE, "in this help");
+	h->vy++;
+	help_keys(h, KC_HELP);
+	h->vy++;
+	help_put(h, 0, TA_TITLE, "columns");
+	h->vy++;
+	for (size_t i = 0; i < KVS_NR_SORTS; i++) {
+		const char *col = kvs_sorts[i].column ? kvs_sorts[i].column : "CALLER/PROCESS";
 
-	/* Only digits and one '.': strtod alone would take "inf", "1e3" or "0x1p0". */
-	while (isspace((unsigned char)*p))
-		p++;
-	for (const char *q = p; *q && !isspace((unsigned char)*q); q++) {
-		if (isdigit((unsigned char)*q))
-			digit = true;
-		else if (*q != '.')
-			return -EINVAL;
+		help_put(h, 2, TA_NORMAL, col);
+		help_wrap(h, 2 + (int)strlen(col) + 1 > 17 ? 2 + (int)strlen(col) + 1 : 17,
+			  17 < COLS / 2 ? 17 : 2, TA_NORMAL, kvs_sorts[i].column ? kvs_sorts[i].what :
+			  "vmalloc caller, or comm[tgid]; other = rows left out and dropped");
 	}
-	if (!digit)
-		return -EINVAL;
-	errno = 0;
-	v = strtod(p, &end);
-	if (errno || end == p)
-		return -EINVAL;
-	while (isspace((unsigned char)*end))
-		end++;
-	if (*end || !isfinite(v) || v < TUI_DELAY_MIN || v > TUI_DELAY_MAX)
-		return -ERANGE;
-	*out = v;
-	return 0;
+	h->vy++;
+	help_wrap(h, 0, 0, TA_DIM, "ESTIMATE mode models what KASAN_VMALLOC would map; "
+		  "exact mode counts it on a patched KASAN kernel.");
+}
+
+/* The last line when the help does not fit: where we are, and the keys that move. */
+static void help_footer(struct tui *t, int first, int last, int total)
+{
+	int x = tui_put(t, LINES - 1, 0, TA_TITLE, "lines %d-%d of %d, scroll:", first, last, total);
+
+	for (size_t i = 0; i < NR_KEYS; i++) {
+		if (keys[i].ctx != KC_HELP)
+			continue;
+		for (size_t j = 0; j < KEYS_PER && keys[i].keys[j]; j++) {
+			char name[16];
+
+			key_label(keys[i].keys[j], name, sizeof(name));
+			x = tui_put(t, LINES - 1, x, TA_TITLE, "%s%s", j ? "/" : " ", name);
+		}
+	}
+}
+
+void tui_draw_help(struct tui *t)
+{
+	struct help_out h = { .t = t };
+	int total, rows, max_top;
+
+	help_content(&h);
+	total = h.vy;
+	/* What does not fit scrolls, with the last line saying how. */
+	rows = total > LINES ? LINES - 1 : LINES;
+	if (rows < 1)
+		rows = 1;
+	max_top = total > rows ? total - rows : 0;
+	if (t->help_top > max_top)
+		t->help_top = max_top;
+	if (t->help_top < 0)
+		t->help_top = 0;
+	h = (struct help_out){ .t = t, .top = t->help_top, .rows = rows, .draw = true };
+	help_content(&h);
+	if (total > LINES)
+		help_footer(t, t->help_top + 1, t->help_top + rows < total ? t->help_top + rows : total,
+			    total);
 }
 
 static enum kvs_view_action prompt_done(struct tui *t)
@@ -189,20 +370,15 @@ static enum kvs_view_action prompt_done(struct tui *t)
 		tui_message(t, false, "delay unchanged: %gs", t->interval_s);
 		return KVS_VIEW_CONTINUE;
 	}
-	if (tui_parse_delay(t->prompt, &v)) {
+	/* The parser of -d: the prompt never sets what -d would refuse, nor the reverse. */
+	if (kvs_parse_seconds(t->prompt, KVS_INTERVAL_MIN, KVS_INTERVAL_MAX, &v)) {
 		tui_message(t, true, "'%s' is not a delay: give seconds from %g to %g, e.g. 0.5; "
-			    "still %gs", t->prompt, TUI_DELAY_MIN, TUI_DELAY_MAX, t->interval_s);
+			    "still %gs", t->prompt, KVS_INTERVAL_MIN, KVS_INTERVAL_MAX, t->interval_s);
 		return KVS_VIEW_CONTINUE;
 	}
-#ifdef KVS_VIEW_SET_INTERVAL
 	t->interval_s = t->new_interval_s = v;
 	tui_message(t, false, "delay %gs", v);
 	return KVS_VIEW_SET_INTERVAL;
-#else
-	tui_message(t, true, "this build cannot change the delay while running: restart with -d %g",
-		    v);
-	return KVS_VIEW_CONTINUE;
-#endif
 }
 
 /* A one-line editor that never blocks: main keeps collecting meanwhile. */
@@ -244,6 +420,7 @@ static enum kvs_view_action prompt_key(struct tui *t, int key)
 
 enum kvs_view_action tui_key(struct tui *t, int key, const struct kvs_model *m)
 {
+	enum key_ctx ctx = t->help ? KC_HELP : KC_MAIN;
 	char name[16];
 
 	if (t->prompting)
@@ -251,16 +428,17 @@ enum kvs_view_action tui_key(struct tui *t, int key, const struct kvs_model *m)
 	/* ncurses resized stdscr already; the redraw after the keys lays it out again. */
 	if (key == KEY_RESIZE)
 		return KVS_VIEW_CONTINUE;
+	if (ctx == KC_MAIN)
+		t->msg[0] = '\0';
+	for (size_t i = 0; i < NR_KEYS; i++)
+		for (size_t j = 0; j < KEYS_PER && keys[i].keys[j]; j++)
+			if (keys[i].ctx == ctx && keys[i].keys[j] == key)
+				return keys[i].fn(t, m);
+	/* In the help, any other key returns to the main screen. */
 	if (t->help) {
 		t->help = false;
 		return KVS_VIEW_CONTINUE;
 	}
-	t->msg[0] = '\0';
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		for (size_t j = 0; j < sizeof(keys[i].keys) / sizeof(keys[i].keys[0]) &&
-		     keys[i].keys[j]; j++)
-			if (keys[i].keys[j] == key)
-				return keys[i].fn(t, m);
 	key_label(key, name, sizeof(name));
 	tui_message(t, true, "unknown key %s: h lists the keys", name);
 	return KVS_VIEW_CONTINUE;

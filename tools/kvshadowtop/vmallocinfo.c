@@ -1,10 +1,71 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Parser of /proc/vmallocinfo. */
+/*
+ * Parser of /proc/vmallocinfo. A line starts the way the kernel prints it,
+ * "0x<start>-0x<end> <size> ...": lowercase hex of 1 to 16 digits, then
+ * blanks and the size in decimal. Strict by hand: sscanf's %llx also took
+ * signs, blanks and a second "0x" ("0x-f-0x-1" became an area, found by
+ * tests/fuzz/vmallocinfo).
+ */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "vmallocinfo.h"
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* "0x" and 1 to 16 hex digits at p; the end of it, or NULL. */
+static const char *hex_field(const char *p, uint64_t *v)
+{
+	int n = 0, d;
+
+	if (p[0] != '0' || p[1] != 'x')
+		return NULL;
+	*v = 0;
+	for (p += 2; (d = hex_digit(*p)) >= 0; p++) {
+		if (++n > 16)
+			return NULL;
+		*v = *v << 4 | (uint64_t)d;
+	}
+	return n ? p : NULL;
+}
+
+/* Blanks, then a decimal that fits 64 bits; the end of it, or NULL. */
+static const char *dec_field(const char *p, uint64_t *v)
+{
+	int n = 0;
+
+	while (*p == ' ')
+		p++;
+	*v = 0;
+	for (; *p >= '0' && *p <= '9'; p++, n++) {
+		uint64_t d = (uint64_t)(*p - '0');
+
+		if (*v > (UINT64_MAX - d) / 10)
+			return NULL;
+		*v = *v * 10 + d;
+	}
+	return n && (!*p || *p == ' ' || *p == '\n') ? p : NULL;
+}
+
+/* The range at the start of line; the rest of it, or NULL. */
+static const char *range(const char *line, uint64_t *start, uint64_t *end)
+{
+	const char *p = hex_field(line, start);
+
+	if (!p || *p != '-')
+		return NULL;
+	p = hex_field(p + 1, end);
+	return p && (!*p || *p == ' ' || *p == '\n') ? p : NULL;
+}
 
 long kvs_vmallocinfo_parse(FILE *f, kvs_area_fn fn, void *arg)
 {
@@ -14,9 +75,9 @@ long kvs_vmallocinfo_parse(FILE *f, kvs_area_fn fn, void *arg)
 	int ret = 0;
 
 	while (getline(&line, &cap, f) > 0) {
-		unsigned long long start, end;
+		uint64_t start, end;
 
-		if (sscanf(line, "0x%llx-0x%llx", &start, &end) != 2)
+		if (!range(line, &start, &end))
 			continue;
 		if (!(start >> 63)) {
 			/*
@@ -41,4 +102,29 @@ long kvs_vmallocinfo_parse(FILE *f, kvs_area_fn fn, void *arg)
 	if (!nr && hidden)
 		return -EACCES;
 	return nr;
+}
+
+int kvs_vmallocinfo_bytes(FILE *f, uint64_t *bytes)
+{
+	char *line = NULL;
+	size_t cap = 0, areas = 0;
+	uint64_t sum = 0;
+
+	while (getline(&line, &cap, f) > 0) {
+		uint64_t start, end, size;
+		const char *p = range(line, &start, &end);
+
+		/* The addresses may be hashed or 0: the size column counts anyway. */
+		if (!p || !dec_field(p, &size))
+			continue;
+		sum = sum + size < sum ? UINT64_MAX : sum + size;
+		areas++;
+	}
+	free(line);
+	if (ferror(f))
+		return -EIO;
+	if (!areas)
+		return -ENODATA;
+	*bytes = sum;
+	return 0;
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* /proc/vmallocinfo: the vmap areas that seed the estimate. */
+/* /proc/vmallocinfo: the vmap areas that seed the estimate, and their total size. */
 #ifndef KVS_VMALLOCINFO_H
 #define KVS_VMALLOCINFO_H
 
@@ -16,5 +16,13 @@ typedef int (*kvs_area_fn)(void *arg, uint64_t start, uint64_t end, int lazy);
  * fn's error.
  */
 long kvs_vmallocinfo_parse(FILE *f, kvs_area_fn fn, void *arg);
+
+/*
+ * The bytes of every vmap area in vmallocinfo text (the size column: it is
+ * printed as a number even where addresses are hidden): vmalloc, vmap,
+ * ioremap, vm_map_ram and lazily freed areas, guard pages included.
+ * 0, -EIO, or -ENODATA when f held no area line.
+ */
+int kvs_vmallocinfo_bytes(FILE *f, uint64_t *bytes);
 
 #endif /* KVS_VMALLOCINFO_H */

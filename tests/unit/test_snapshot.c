@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The pure step (snapshot.c) for every mode: what is known, baseline
+ * subtraction of counters, histograms and attribution rows alike, and the
+ * absolute shadow_pages each mode gets from its own source.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "kvs_test.h"
+
+static struct kvs_top_entry *row(struct kvs_snapshot *s, const char *name)
+{
+	for (size_t i = 0; i < s->callers.nr; i++)
+		if (!strcmp(s->callers.e[i].name, name))
+			return &s->callers.e[i];
+	return NULL;
+}
+
+static uint64_t rows_pages(const struct kvs_top_list *l)
+{
+	uint64_t n = l->dropped_pages;
+
+	for (size_t i = 0; i < l->nr; i++)
+		n += l->e[i].pages_populated;
+	return n;
+}
+
+static uint64_t rows_calls(const struct kvs_top_list *l)
+{
+	uint64_t n = l->dropped_calls;
+
+	for (size_t i = 0; i < l->nr; i++)
+		n += l->e[i].populate_calls;
+	return n;
+}
+
+/*
+ * The defect this guards against: BPF keeps rows since attach, the
+ * baseline comes a moment later; at idle the table showed
+ * "execmem_alloc 3 calls" under populate_calls 0.
+ */
+static void test_exact_baseline(void **state)
+{
+	struct kvs_top_entry base_rows[] = {
+		{ .name = "execmem_alloc", .pages_populated = 3, .populate_calls = 3 },
+		{ .name = "copy_process", .pages_populated = 4, .populate_calls = 2 },
+	};
+	struct kvs_top_entry now_rows[] = {
+		{ .name = "copy_process", .pages_populated = 10, .populate_calls = 5 },
+		{ .name = "execmem_alloc", .pages_populated = 3, .populate_calls = 3 },
+		{ .name = "vmalloc_user", .pages_populated = 2, .populate_calls = 1 },
+	};
+	struct kvs_reading base = { .mono = 5, .have_bpf = true, .have_debugfs = true };
+	struct kvs_reading now = { .mono = 7, .have_bpf = true, .have_debugfs = true };
+	struct kvs_snapshot s;
+
+	base.bpf = (struct kvs_counters){ .populate_calls = 5, .pages_populated = 7,
+		.pages_allocated = 9, .release_calls = 1, .pages_released = 2,
+		.vmap_area_allocs = 11 };
+	base.bpf_net = 5;
+	base.bpf_net_peak = 5;
+	base.debugfs.shadow_pages = 1000;
+	base.callers = (struct kvs_top_list){ .e = base_rows, .nr = 2, .available = true,
+					      .dropped_pages = 1, .dropped_calls = 1 };
+	now.bpf = (struct kvs_counters){ .populate_calls = 5 + 4, .pages_populated = 7 + 8,
+		.pages_allocated = 9 + 12, .release_calls = 1 + 2, .pages_released = 2 + 3,
+		.vmap_area_allocs = 11 + 6, .populate_failures = 1 };
+	now.bpf_net = 5 + 8 - 3;
+	now.bpf_net_peak = 5 + 8;
+	now.debugfs.shadow_pages = 1005;
+	now.callers = (struct kvs_top_list){ .e = now_rows, .nr = 3, .available = true,
+					     .dropped_pages = 1, .dropped_calls = 1 };
+
+	assert_int_equal(kvs_snapshot_compute(KVS_MODE_EXACT, &now, &base, &s), 0);
+	/* Without --slow the slow-call counter is unknown, not zero. */
+	assert_true(s.known == (KVS_ALL_COUNTERS & ~KVS_BIT(KVS_ID_slow_vmalloc)));
+	assert_false(s.since_boot);
+	assert_int_equal(s.c.populate_calls, 4);
+	assert_int_equal(s.c.pages_populated, 8);
+	assert_int_equal(s.c.pages_allocated, 12);
+	assert_int_equal(s.c.release_calls, 2);
+	assert_int_equal(s.c.pages_released, 3);
+	assert_int_equal(s.c.populate_failures, 1);
+	assert_int_equal(s.c.vmap_area_allocs, 6);
+	/* shadow_pages: the kernel's at the baseline plus the net change since. */
+	assert_int_equal(s.c.shadow_pages, 1005);
+	assert_int_equal(s.c.shadow_pages_peak, 1008);
+	assert_true(s.drift_valid);
+	assert_int_equal(s.drift_pages, 0);
+	/* Rows since the baseline: execmem_alloc did nothing since, so it is gone. */
+	assert_int_equal(s.callers.nr, 2);
+	assert_null(row(&s, "execmem_alloc"));
+	assert_int_equal(row(&s, "copy_process")->pages_populated, 6);
+	assert_int_equal(row(&s, "copy_process")->populate_calls, 3);
+	assert_int_equal(row(&s, "vmalloc_user")->pages_populated, 2);
+	assert_int_equal(s.callers.dropped_pages, 0);
+	assert_int_equal(s.callers.dropped_calls, 0);
+	/* The table and the counters above it count the same calls. */
+	assert_int_equal(rows_pages(&s.callers), s.c.pages_populated);
+	assert_int_equal(rows_calls(&s.callers), s.c.populate_calls);
+	assert_ptr_equal(s.now, &now);
+	assert_ptr_equal(s.base, &base);
+	kvs_snapshot_free(&s);
+}
+
+/* Nothing happened since the baseline: every counter and row is 0. */
+static void test_exact_idle(void **state)
+{
+	struct kvs_top_entry rows[] = {
+		{ .name = "execmem_alloc", .pages_populated = 3, .populate_calls = 3 },
+	};
+	struct kvs_reading r = { .mono = 5, .have_bpf = true, .have_debugfs = true };
+	struct kvs_snapshot s;
+
+	r.bpf.populate_calls = 3;
+	r.bpf.pages_populated = 3;
+	r.bpf_net = r.bpf_net_peak = 3;
+	r.debugfs.shadow_pages = 137;
+	r.callers = (struct kvs_top_list){ .e = rows, .nr = 1, .available = true };
+	assert_int_equal(kvs_snapshot_compute(KVS_MODE_EXACT, &r, &r, &s), 0);
+	for (size_t i = 0; i < KVS_NR_COUNTERS; i++)
+		if (i != KVS_ID_shadow_pages && i != KVS_ID_shadow_pages_peak)
+			assert_int_equal(kvs_counter_get(&s.c, i), 0);
+	assert_int_equal(s.c.shadow_pages, 137);
+	assert_int_equal(s.c.shadow_pages_peak, 137);
+	assert_int_equal(s.callers.nr, 0);
+	kvs_snapshot_free(&s);
+}
+
+/* Without the kernel's absolute number at the baseline, shadow_pages is unknown, not invented. */
+static void test_exact_without_debugfs(void **state)
+{
+	struct kvs_reading r = { .mono = 5, .have_bpf = true };
+	struct kvs_snapshot s;
+
+	r.bpf_net = 40;
+	assert_int_equal(kvs_snapshot_compute(KVS_MODE_EXACT, &r, &r, &s), 0);
+	assert_false(s.known & KVS_BIT(KVS_ID_shadow_pages));
+	assert_false(s.known & KVS_BIT(KVS_ID_shadow_pages_peak));
+	assert_true(s.known & KVS_BIT(KVS_ID_pages_populated));
+	assert_false(s.drift_valid);
+	kvs_snapshot_free(&s);
+}
+
+static void test_estimate(void **state)
+{
+	struct kvs_reading base = { .mono = 1, .have_bpf = true, .have_estimate = true };
+	struct kvs_reading now = { .mono = 2, .have_bpf = true, .have_estimate = true };
+	struct kvs_snapshot s;
+
+	base.est = (struct kvs_counters){ .shadow_pages = 120, .shadow_pages_peak = 120,
+		.pages_populated = 2, .populate_calls = 2, .pages_allocated = 3 };
+	base.bpf.vmap_area_allocs = 4;
+	now.est = (struct kvs_counters){ .shadow_pages = 130, .shadow_pages_peak = 135,
+		.pages_populated = 20, .populate_calls = 12, .pages_allocated = 30,
+		.pages_released = 8, .release_calls = 3 };
+	now.bpf.vmap_area_allocs = 14;
+	now.bpf.vmap_purges = 1;
+	now.bpf.populate_failures = 99;		/* not a number estimate mode has */
+	assert_int_equal(kvs_snapshot_compute(KVS_MODE_ESTIMATE, &now, &base, &s), 0);
+	assert_false(s.known & KVS_BIT(KVS_ID_populate_failures));
+	assert_int_equal(s.c.populate_failures, 0);
+	assert_int_equal(s.c.shadow_pages, 130);
+	assert_int_equal(s.c.shadow_pages_peak, 135);
+	assert_int_equal(s.c.pages_populated, 18);
+	assert_int_equal(s.c.populate_calls, 10);
+	assert_int_equal(s.c.pages_allocated, 27);
+	assert_int_equal(s.c.pages_released, 8);
+	assert_int_equal(s.c.release_calls, 3);
+	assert_int_equal(s.c.vmap_area_allocs, 10);
+	assert_int_equal(s.c.vmap_purges, 1);
+	assert_false(s.drift_valid);
+	kvs_snapshot_free(&s);
+}
+
+static void test_debugfs(void **state)
+{
+	struct kvs_reading base, now;
+	struct kvs_snapshot s;
+
+	debugfs_reading(&base, 1, 63, 70, 140, 77, 148, 37, 0, 6);
+	debugfs_reading(&now, 2, 65, 90, 150, 85, 160, 40, 1, 8);
+	assert_int_equal(kvs_snapshot_compute(KVS_MODE_DEBUGFS, &now, &base, &s), 0);
+	assert_true(s.known == KVS_DEBUGFS_COUNTERS);
+	assert_int_equal(s.c.shadow_pages, 65);
+	assert_int_equal(s.c.shadow_pages_peak, 90);	/* the kernel's own, since boot or reset */
+	assert_int_equal(s.c.pages_populated, 10);
+	assert_int_equal(s.c.pages_released, 8);
+	assert_int_equal(s.c.pages_allocated, 12);
+	assert_int_equal(s.c.populate_calls, 3);
+	assert_int_equal(s.c.populate_failures, 1);
+	assert_int_equal(s.c.release_calls, 2);
+	assert_false(s.drift_valid);
+	assert_int_equal(s.callers.nr, 0);
+	kvs_snapshot_free(&s);
+
+	/* No baseline: since boot, as the kernel counts. */
+	assert_int_equal(kvs_snapshot_compute(KVS_MODE_DEBUGFS, &now, NULL, &s), 0);
+	assert_true(s.since_boot);
+	assert_int_equal(s.c.pages_populated, 150);
+	assert_int_equal(s.c.release_calls, 8);
+	kvs_snapshot_free(&s);
+
+	/* The file went away: nothing is known, nothing is made up. */
+	now.have_debugfs = false;
+	assert_int_equal(kvs_snapshot_compute(KVS_MODE_DEBUGFS, &now, &base, &s), 0);
+	assert_true(s.known == 0);
+	kvs_snapshot_free(&s);
+}
+
+static void test_hist_since(void **state)
+{
+	struct kvs_reading base = { .mono = 1, .have_bpf = true };
+	struct kvs_reading now = { .mono = 2, .have_bpf = true };
+	struct kvs_snapshot s;
+
+	base.hist[KVS_HIST_VMALLOC].slots[10] = 5;
+	base.hist[KVS_HIST_VMALLOC].count = 5;
+	base.hist[KVS_HIST_VMALLOC].sum_ns = 5000;
+	now.hist[KVS_HIST_VMALLOC].slots[10] = 7;
+	now.hist[KVS_HIST_VMALLOC].slots[12] = 1;
+	now.hist[KVS_HIST_VMALLOC].count = 8;
+	now.hist[KVS_HIST_VMALLOC].sum_ns = 12000;
+	assert_int_equal(kvs_snapshot_compute(KVS_MODE_ESTIMATE, &now, &base, &s), 0);
+	assert_int_equal(s.hist[KVS_HIST_VMALLOC].slots[10], 2);
+	assert_int_equal(s.hist[KVS_HIST_VMALLOC].slots[12], 1);
+	assert_int_equal(s.hist[KVS_HIST_VMALLOC].count, 3);
+	assert_int_equal(s.hist[KVS_HIST_VMALLOC].sum_ns, 7000);
+	kvs_snapshot_free(&s);
+}
+
+static void test_mode_names(void **state)
+{
+	assert_string_equal(kvs_mode_name(KVS_MODE_EXACT), "exact");
+	assert_string_equal(kvs_mode_name(KVS_MODE_ESTIMATE), "estimate");
+	assert_string_equal(kvs_mode_name(KVS_MODE_DEBUGFS), "debugfs");
+	assert_string_equal(kvs_mode_name(KVS_NR_MODES), "unknown");
+	for (int m = 0; m < KVS_NR_MODES; m++) {
+		assert_true(strlen(kvs_mode_label(m)) > 0);
+		assert_true(strlen(kvs_mode_help(m)) > 0);
+	}
+	assert_string_equal(kvs_hist_name(KVS_HIST_POPULATE), "populate");
+	assert_string_equal(kvs_hist_name(KVS_HIST_VMALLOC), "vmalloc");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_exact_baseline),
+		cmocka_unit_test(test_exact_idle),
+		cmocka_unit_test(test_exact_without_debugfs),
+		cmocka_unit_test(test_estimate),
+		cmocka_unit_test(test_debugfs),
+		cmocka_unit_test(test_hist_since),
+		cmocka_unit_test(test_mode_names),
+	};
+
+	return cmocka_run_group_tests_name("snapshot", tests, NULL, NULL);
+}

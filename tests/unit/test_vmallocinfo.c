@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: GPL-2.0
+/* /proc/vmallocinfo: areas for the estimate's seed, and the bytes of them all. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "vmallocinfo.h"
+
+static const char real[] =
+	"0xffffc90000000000-0xffffc90000005000   20480 irq_init_percpu_irqstack+0x114/0x1a0 vmap\n"
+	"0xffffc90000009000-0xffffc9000000b000    8192 gen_pool_add_owner+0x45/0xa0 pages=1 vmalloc N0=1\n"
+	"0xffffc9000003c000-0xffffc90000041000   20480 unpurged vm_area\n"
+	"0xffffc90000042000-0xffffc90000044000    8192 vm_map_ram\n"
+	"garbage line\n";
+/* kptr_restrict=0 hashes the addresses, 2 zeros them; the sizes stay real. */
+static const char hashed[] =
+	"0x00000000a1b2c3d4-0x00000000deadbeef   20480 irq_init_percpu_irqstack+0x114/0x1a0 vmap\n"
+	"0x000000001234abcd-0x0000000077777777    8192 gen_pool_add_owner+0x45/0xa0 pages=1 vmalloc\n";
+static const char zeros[] =
+	"0x0000000000000000-0x0000000000000000   20480 irq_init_percpu_irqstack+0x114/0x1a0 vmap\n";
+
+struct seen {
+	uint64_t start[8], end[8];
+	int lazy[8];
+	int n;
+};
+
+static int record(void *arg, uint64_t start, uint64_t end, int lazy)
+{
+	struct seen *s = arg;
+
+	s->start[s->n] = start;
+	s->end[s->n] = end;
+	s->lazy[s->n++] = lazy;
+	return 0;
+}
+
+static long parse(const char *text, struct seen *s)
+{
+	FILE *f = fmemopen((void *)text, strlen(text), "r");
+	long n;
+
+	assert_non_null(f);
+	memset(s, 0, sizeof(*s));
+	n = kvs_vmallocinfo_parse(f, record, s);
+	fclose(f);
+	return n;
+}
+
+static int bytes(const char *text, uint64_t *out)
+{
+	FILE *f = fmemopen((void *)text, strlen(text), "r");
+	int r;
+
+	assert_non_null(f);
+	r = kvs_vmallocinfo_bytes(f, out);
+	fclose(f);
+	return r;
+}
+
+static void test_areas(void **state)
+{
+	struct seen s;
+
+	assert_int_equal(parse(real, &s), 4);
+	assert_true(s.start[0] == 0xffffc90000000000ULL && s.end[0] == 0xffffc90000005000ULL);
+	assert_int_equal(s.lazy[0], 0);
+	assert_int_equal(s.lazy[2], 1);		/* unpurged vm_area: lazily freed */
+	assert_int_equal(s.lazy[3], 0);
+	/* Addresses the kernel hid: refused, so the estimate is not seeded with nonsense. */
+	assert_int_equal(parse(hashed, &s), -EACCES);
+	assert_int_equal(s.n, 0);
+	assert_int_equal(parse(zeros, &s), -EACCES);
+	assert_int_equal(parse("", &s), 0);
+	/*
+	 * Only what the kernel prints (found by tests/fuzz/vmallocinfo: %llx
+	 * took signs, blanks and a second 0x): none of these is an area.
+	 */
+	assert_int_equal(parse("0x-f-0x-1 4096 x\n"
+			       "0x ffffc90000000000-0x ffffc90000005000 20480 x\n"
+			       "0x0xffffc90000000000-0x0xffffc90000005000 20480 x\n"
+			       "0xffffc90000000000-0x0ffffc90000005000 20480 x\n"
+			       "0xffffc90000000000-0xffffc90000005000x 20480 x\n"
+			       "0xFFFFC90000000000-0xFFFFC90000005000 20480 x\n", &s), 0);
+	assert_int_equal(s.n, 0);
+}
+
+static void test_bytes(void **state)
+{
+	uint64_t b = 0;
+
+	assert_int_equal(bytes(real, &b), 0);
+	assert_int_equal(b, 20480 + 8192 + 20480 + 8192);
+	/* The size column is there whatever kptr_restrict says. */
+	assert_int_equal(bytes(hashed, &b), 0);
+	assert_int_equal(b, 20480 + 8192);
+	assert_int_equal(bytes(zeros, &b), 0);
+	assert_int_equal(b, 20480);
+	b = 7;
+	assert_int_equal(bytes("nothing here\n", &b), -ENODATA);
+	assert_int_equal(b, 7);
+	assert_int_equal(bytes("0x1-0x2 18446744073709551615 x\n0x3-0x4 5 y\n", &b), 0);
+	assert_true(b == UINT64_MAX);	/* saturated, never wrapped */
+	/* A size is a decimal: "-1" is not UINT64_MAX bytes. */
+	b = 7;
+	assert_int_equal(bytes("0x1-0x2 -1 x\n0x3-0x4 18446744073709551616 y\n", &b), -ENODATA);
+	assert_int_equal(b, 7);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_areas),
+		cmocka_unit_test(test_bytes),
+	};
+
+	return cmocka_run_group_tests_name("vmallocinfo", tests, NULL, NULL);
+}

@@ -1,0 +1,140 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# kvshadowtop --slow and the per-caller latency columns in the test kernel,
+# against what the kernel and the workload module record on their own
+# (tests/vm/guest/slow.sh):
+# - --slow 0s logs every vmalloc call once: the shell's records are the
+#   workload module's calls (caller, size), as many as the kprobe on
+#   __vmalloc_node_range_noprof saw minus the nested page-array calls;
+# - a record's populate time and pages are the kasan_vmalloc_populate
+#   events of that task inside that call; the slow-by-construction call
+#   (64 MiB) populates exactly the shadow pages its addresses cover and
+#   spends a share of its time there; its duration is within the module's;
+# - --slow 3600s logs nothing; -b --slow 5ms prints the slow call's line;
+# - the rows' p50/p99 are within a log2 bucket of the module's durations;
+# - every line of --json output is JSON; slow_vmalloc counts the records.
+set -uo pipefail
+# shellcheck source=tests/vm/lib.sh
+. "$(dirname "$0")/lib.sh"
+command -v jq >/dev/null || { echo "SKIP: jq not installed (make deps)"; exit 77; }
+[ -x "$top/build/static/bin/kvshadowtop" ] || fail "build/static/bin/kvshadowtop not built (make static)"
+
+out=$work/out
+vm_run -- 'sh /kvshadow/tests/slow.sh' >"$out" || { cat "$out"; fail "guest run failed"; }
+# VM_TEST_KEEP=FILE keeps the guest's output, to look into a failure.
+[ -z "${VM_TEST_KEEP:-}" ] || cp "$out" "$VM_TEST_KEEP"
+grep -q '^slow OK$' "$out" || { cat "$out"; fail "the guest script did not finish"; }
+shell=$(sed -n 's/^SHELL //p' "$out")
+section() { sed -n "/^==$1==\$/,/^==/p" "$out" | sed '1d;$d'; }
+for t in all none batch; do
+	grep -q "^RC $t 0$" "$out" || { section "$t.err"; fail "$t: kvshadowtop did not exit 0 on SIGTERM"; }
+	[ -z "$(section "$t.err")" ] || { section "$t.err"; fail "$t: kvshadowtop wrote to stderr"; }
+done
+WL=kvshadow_workload
+
+# ---- --slow 0s: every call ----
+section all.out >"$work/all.json"
+jq -e . "$work/all.json" >/dev/null || fail "all: a line is not JSON"
+jq -c 'select(.event == "slow_vmalloc")' "$work/all.json" >"$work/rec"
+last=$(jq -c 'select(has("event") | not)' "$work/all.json" | tail -n 1)
+nrec=$(grep -c . "$work/rec")
+echo "all: $nrec records, slow_vmalloc $(echo "$last" | jq .slow_vmalloc), slow_lost $(echo "$last" | jq .slow_lost)"
+[ "$(echo "$last" | jq .slow_vmalloc)" = "$nrec" ] || fail "all: slow_vmalloc is not the number of records"
+[ "$(echo "$last" | jq .slow_lost)" = 0 ] || fail "all: records lost"
+
+section all.log | awk '$2 == "op=alloc"' >"$work/log"
+section all.trace >"$work/trace"
+# The shell's calls as the module logged them: "fn size" lines, sorted.
+awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+	print f["fn"] " [" wl "] " f["size"] }' wl=$WL "$work/log" | sort >"$work/want"
+jq -r --argjson p "$shell" 'select(.pid == $p) | "\(.caller) \(.size)"' "$work/rec" | sort >"$work/got"
+echo "the shell's records (caller size):"; uniq -c "$work/got"
+diff "$work/want" "$work/got" || fail "all: the shell's records are not the module's calls"
+[ "$(wc -l <"$work/want")" = 11 ] || fail "all: the module logged $(wc -l <"$work/want") calls, want 11"
+jq -e --argjson p "$shell" 'select(.pid == $p) | .comm == "sh" and .tgid == $p' "$work/rec" |
+	grep -qv true && fail "all: a record of the shell without comm sh"
+# The kernel's count: kprobe hits of the shell minus the nested page-array calls.
+hits=$(grep -cE "^ *sh-$shell +\[.* vm: " "$work/trace")
+nested=$(grep -c 'nested=[1-9]' "$work/log")
+echo "kprobe: $hits calls by the shell, $nested nested ones"
+[ "$((hits - nested))" = "$(wc -l <"$work/got")" ] ||
+	fail "all: $((hits - nested)) outermost vmalloc calls in the kprobe trace, $(wc -l <"$work/got") records"
+
+# Populate inside the calls: the kasan events of the shell, summed.
+for k in nr_populated nr_allocated duration_ns; do
+	want=$(grep -E "^ *sh-$shell +\[.* kasan_vmalloc_populate: " "$work/trace" |
+	       sed -n "s/.* $k=\([0-9]*\).*/\1/p" | awk '{ s += $1 } END { print s + 0 }')
+	f=$k; [ "$k" = duration_ns ] && f=populate_ns
+	got=$(jq -s --argjson p "$shell" "map(select(.pid == \$p) | .$f) | add" "$work/rec")
+	echo "populate $k: kernel events $want, records $got"
+	[ "$want" = "$got" ] || fail "all: the records' $f add up to $got, the kasan events to $want"
+done
+
+# The slow call: its pages from its addresses, its time against the module's.
+slow=$(jq -c --argjson p "$shell" "select(.pid == \$p and .caller == \"kvshadow_wl_slow [$WL]\")" "$work/rec")
+read -r start end ns < <(awk '/fn=kvshadow_wl_slow/ { for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+	print f["start"], f["end"], f["ns"] }' "$work/log")
+pages=$(( ((end - 1) >> 15) - (start >> 15) + 1 ))
+echo "slow call: $slow"
+echo "module: [$start, $end) ${ns} ns: $pages shadow pages"
+# The kernel's events inside that call (trace order: from its kprobe hit to
+# the shell's next outermost call; the nested page-array call is inside).
+read -r kpop kalloc kns kcover < <(awk -v shell="$shell" -v start="$start" '
+	$1 !~ ("-" shell "$") { next }
+	/ vm: / { size = $NF; sub(/size=/, "", size)
+		if (size == 67104768) { in_slow = 1; next }
+		# The log gives the nested area: its size, page-aligned, plus a guard page.
+		if (in_slow && int((size + 4095) / 4096) * 4096 + 4096 != nested) in_slow = 0
+		next }
+	in_slow && / kasan_vmalloc_populate: / {
+		for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+		pop += f["nr_populated"]; alloc += f["nr_allocated"]; ns += f["duration_ns"]
+		if (f["addr"] == start) { split(f["shadow"], r, "-"); cover = r[2] "-" r[1] } }
+	END { print pop + 0, alloc + 0, ns + 0, cover }' nested="$(awk '/fn=kvshadow_wl_slow/ { for (i = 1; i <= NF; i++) if ($i ~ /^nested=/) print substr($i, 8) }' "$work/log")" "$work/trace")
+echo "kernel events in the slow call: nr_populated $kpop nr_allocated $kalloc duration_ns $kns"
+echo "$slow" | jq -e ".nr_populated == $kpop and .nr_allocated == $kalloc and .populate_ns == $kns" >/dev/null ||
+	fail "slow: the record is not the kasan events inside the call"
+# Its own populate event covers the shadow of exactly its addresses.
+cover=$(( ${kcover%-*} - ${kcover#*-} ))
+[ "$cover" = "$((pages * 4096))" ] || fail "slow: the populate event covers $cover shadow bytes, its addresses $pages pages"
+echo "$slow" | jq -e ".nr_populated > 0 and .populate_ns > 0 and .populate_ns < .vmalloc_ns" >/dev/null ||
+	fail "slow: no share of populate in the call"
+echo "$slow" | jq -e ".vmalloc_ns >= $ns / 2 and .vmalloc_ns <= $ns * 1.02 + 50000" >/dev/null ||
+	fail "slow: vmalloc_ns is not within the module's $ns ns"
+echo "slow: populate share $(echo "$slow" | jq '.populate_ns * 100 / .vmalloc_ns | floor') %"
+
+# Rows: p50/p99 within a log2 bucket of the module's durations (vmalloc) and
+# of the kasan events (populate), per function.
+for fn in slow vmalloc aligned vzalloc; do
+	row=$(echo "$last" | jq -c ".top[] | select(.caller == \"kvshadow_wl_$fn [$WL]\")")
+	[ -n "$row" ] || fail "rows: kvshadow_wl_$fn is not a row"
+	read -r lo hi < <(awk -v fn=kvshadow_wl_$fn '$0 ~ "fn=" fn " " { for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+		if (!n++ || f["ns"] < lo) lo = f["ns"]; if (f["ns"] > hi) hi = f["ns"] } END { print lo, hi }' "$work/log")
+	echo "row kvshadow_wl_$fn: $row; module ns $lo..$hi"
+	echo "$row" | jq -e ".vmalloc_p50_ns >= $lo / 2.2 and .vmalloc_p50_ns <= $hi * 2.2 and
+		.vmalloc_p99_ns >= $hi / 2.2 and .vmalloc_p99_ns <= $hi * 2.2" >/dev/null ||
+		fail "rows: kvshadow_wl_$fn's vmalloc p50/p99 are not within a bucket of $lo..$hi ns"
+	echo "$row" | jq -e '.populate_p50_ns > 0 and .populate_p99_ns >= .populate_p50_ns' >/dev/null ||
+		fail "rows: kvshadow_wl_$fn has no populate latency"
+done
+
+# ---- --slow 3600s: nothing ----
+section none.out >"$work/none.json"
+jq -e . "$work/none.json" >/dev/null || fail "none: a line is not JSON"
+[ "$(jq -c 'select(.event)' "$work/none.json" | grep -c .)" = 0 ] || fail "none: records above every call's time"
+[ "$(jq -s 'map(select(has("event") | not)) | last | .slow_vmalloc' "$work/none.json")" = 0 ] ||
+	fail "none: slow_vmalloc is not 0"
+
+# ---- -b --slow 5ms: the slow call's line ----
+section batch.out >"$work/batch"
+grep '^slow ' "$work/batch"
+bns=$(section batch.log | awk '/op=alloc fn=kvshadow_wl_slow/ { for (i = 1; i <= NF; i++) if ($i ~ /^ns=/) print substr($i, 4) }')
+[ "${bns:-0}" -ge 5000000 ] || fail "batch: the slow call took ${bns:-?} ns, not slow by construction"
+grep -Eq "^slow [0-9:.]+ sh\[$shell\] pid $shell caller kvshadow_wl_slow \[$WL\] size 67104768 vmalloc [0-9.]+(ms|s) populate [0-9.]+[mun]?s \([0-9]+%\) nr_populated [0-9]+ " "$work/batch" ||
+	fail "batch: no line for the slow call"
+grep '^slow ' "$work/batch" | grep -Ev ' vmalloc [0-9.]+(ms|s) ' | grep -Eq . &&
+	fail "batch: a line under 5ms"
+grep '^slow ' "$work/batch" | awk '{ for (i = 1; i < NF; i++) if ($i == "vmalloc") v = $(i + 1); sub(/ms$/, "", v); if (v + 0 < 5 && v !~ /s$/) bad = 1 } END { exit bad }' ||
+	fail "batch: a line under 5ms"
+console_clean || fail "unexpected report on the console"
+echo PASS

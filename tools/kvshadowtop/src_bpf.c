@@ -1,0 +1,622 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The BPF probe of kvshadowtop (struct kvs_probe_ops): load and attach
+ * (loader.c), then each interval read the maps into a reading. In estimate
+ * mode it also replays the vmap area events of the ring buffer through the
+ * shadow model (estimate.c), seeded from /proc/vmallocinfo.
+ *
+ * Everything here reads; the arithmetic (baselines, modes) is the pure step
+ * in snapshot.c. Maps are read without deleting (no lookup/delete race).
+ */
+#include <errno.h>
+#include <search.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "attr.h"
+#include "collect.h"
+#include "ksyms.h"
+#include "kvshadow.h"
+#include "kvshadow.skel.h"
+#include "loader.h"
+#include "options.h"
+#include "sanitize.h"
+#include "bpfstats.h"
+#include "stackwalk.h"
+#include "src_bpf.h"
+#include "src_estimate.h"
+
+_Static_assert(KVS_BPF_HIST_SLOTS == KVS_HIST_SLOTS, "histogram slots differ");
+_Static_assert((int)KVS_NR_BPF_HISTS == (int)KVS_NR_HISTS, "histogram ids differ");
+_Static_assert(sizeof(struct kvs_bpf_counters) % sizeof(__u64) == 0, "counters are u64s");
+
+struct src_bpf {
+	enum kvs_mode mode;
+	struct kvs_bpf bpf;
+	int ncpus;
+	struct kvs_est_src *est;		/* estimate mode's replay */
+
+	struct ksyms ksyms;
+	bool have_ksyms;
+	double ksyms_loaded;		/* CLOCK_MONOTONIC of the snapshot */
+	char ksyms_why[KVS_WHY_LEN];
+	char *stack_names[KVS_MAX_STACKS];	/* caller of each stack id, resolved once */
+	void *ip_names;				/* tsearch tree of struct ip_name */
+	char slow_why[KVS_WHY_LEN];		/* --slow asked for, not possible here */
+
+	bool slow;				/* --slow records are collected */
+	struct ring_buffer *slow_rb;
+	struct kvs_slow_rec *slow_recs;		/* since the last read, oldest first */
+	size_t nr_slow, cap_slow;
+	int slow_err;
+
+	struct kvs_bpf_stats stats;		/* the tool's own cost, when asked */
+
+	/* Estimate mode: the stack walk, learned from raw stacks (stackwalk.h). */
+	struct ring_buffer *learn_rb;
+	struct kvs_walk_stats walk;
+	bool ksyms_stale;			/* a frame of the path being learned */
+};
+
+static double mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---- BPF maps ---- */
+
+static int read_counters(struct src_bpf *b, struct kvs_bpf_counters *out)
+{
+	const size_t n = sizeof(*out) / sizeof(__u64);
+	struct kvs_bpf_counters *per = calloc(b->ncpus, sizeof(*per));
+	__u64 *sum = (__u64 *)out;
+	__u32 key = 0;
+	int ret;
+
+	if (!per)
+		return -ENOMEM;
+	memset(out, 0, sizeof(*out));
+	ret = bpf_map__lookup_elem(b->bpf.skel->maps.counters, &key, sizeof(key), per,
+				   b->ncpus * sizeof(*per), 0);
+	for (int cpu = 0; !ret && cpu < b->ncpus; cpu++)
+		for (size_t i = 0; i < n; i++)
+			sum[i] += ((const __u64 *)&per[cpu])[i];
+	free(per);
+	return ret;
+}
+
+static int read_hists(struct src_bpf *b, struct kvs_hist_data *out)
+{
+	struct kvs_bpf_hist *per = calloc(b->ncpus, sizeof(*per));
+	int ret = 0;
+
+	if (!per)
+		return -ENOMEM;
+	for (__u32 h = 0; h < KVS_NR_BPF_HISTS && !ret; h++) {
+		memset(&out[h], 0, sizeof(out[h]));
+		ret = bpf_map__lookup_elem(b->bpf.skel->maps.hists, &h, sizeof(h), per,
+					   b->ncpus * sizeof(*per), 0);
+		for (int cpu = 0; cpu < b->ncpus && !ret; cpu++) {
+			for (int i = 0; i < KVS_BPF_HIST_SLOTS; i++)
+				out[h].slots[i] += per[cpu].slots[i];
+			out[h].count += per[cpu].count;
+			out[h].sum_ns += per[cpu].sum_ns;
+		}
+	}
+	free(per);
+	return ret;
+}
+
+/*
+ * Our kallsyms snapshot again, when it met code it did not know (a module
+ * loaded after it), at most once a second.
+ */
+static void refresh_ksyms(struct src_bpf *b)
+{
+	double now = mono_s();
+	struct ksyms fresh;
+
+	if (now - b->ksyms_loaded < 1)
+		return;
+	b->ksyms_loaded = now;
+	if (ksyms_load(NULL, &fresh, b->ksyms_why, sizeof(b->ksyms_why)))
+		return;
+	ksyms_free(&b->ksyms);
+	b->ksyms = fresh;
+	b->have_ksyms = true;
+}
+
+/* The caller a stack id stands for; cached, ids are stable (no REUSE_STACKID). */
+static const char *stack_caller(struct src_bpf *b, __s32 id)
+{
+	__u64 ips[KVS_STACK_DEPTH] = { 0 };
+	char name[KVS_NAME_LEN], safe[KVS_NAME_LEN];
+	int ret;
+
+	if (id < 0 || id >= KVS_MAX_STACKS)
+		return "unknown";
+	if (b->stack_names[id])
+		return b->stack_names[id];
+	if (!b->have_ksyms)
+		return "unknown";
+	if (bpf_map__lookup_elem(b->bpf.skel->maps.stacks, &id, sizeof(id), ips, sizeof(ips), 0))
+		return "unknown";
+	ret = kvs_caller_name(&b->ksyms, (const uint64_t *)ips, KVS_STACK_DEPTH, name, sizeof(name));
+	if (ret == -ESTALE) {
+		refresh_ksyms(b);
+		ret = kvs_caller_name(&b->ksyms, (const uint64_t *)ips, KVS_STACK_DEPTH, name,
+				      sizeof(name));
+	}
+	/* Still unknown code: its module is gone. "unknown" now, maybe named later. */
+	if (ret == -ESTALE)
+		return "unknown";
+	b->stack_names[id] = strdup(kvs_sanitize(safe, sizeof(safe), name, sizeof(name)));
+	return b->stack_names[id] ? b->stack_names[id] : "unknown";
+}
+
+/*
+ * The caller the kernel recorded (vm->caller): the function holding that
+ * address, as the BPF side named it at the event ("%ps"), else from our
+ * kallsyms snapshot.
+ */
+struct ip_name {
+	__u64 ip;
+	char name[KVS_NAME_LEN];
+};
+
+static int cmp_ip(const void *a, const void *b)
+{
+	const struct ip_name *x = a, *y = b;
+
+	return x->ip < y->ip ? -1 : x->ip > y->ip;
+}
+
+/*
+ * The caller the kernel recorded (vm->caller): the function holding that
+ * address, as the BPF side named it at the event ("%ps"), else from our
+ * kallsyms snapshot. Once per address: estimate mode asks per event.
+ */
+static const char *ip_caller(struct src_bpf *b, __u64 ip)
+{
+	struct ip_name key = { .ip = ip }, *e, **slot;
+	struct kvs_caller_name n;
+	char name[KVS_NAME_LEN];
+
+	slot = tfind(&key, &b->ip_names, cmp_ip);
+	if (slot)
+		return (*slot)->name;
+	if (!bpf_map__lookup_elem(b->bpf.skel->maps.caller_names, &ip, sizeof(ip), &n, sizeof(n), 0)) {
+		snprintf(name, sizeof(name), "%.*s", (int)sizeof(n.name), n.name);
+	} else if (!b->have_ksyms) {
+		return "unknown";
+	} else if (kvs_caller_name_ip(&b->ksyms, ip, name, sizeof(name)) == -ESTALE) {
+		refresh_ksyms(b);
+		/* Its module may be gone: "unknown" this time, not remembered. */
+		if (kvs_caller_name_ip(&b->ksyms, ip, name, sizeof(name)))
+			return "unknown";
+	}
+	e = malloc(sizeof(*e));
+	if (!e)
+		return "unknown";
+	e->ip = ip;
+	kvs_sanitize(e->name, sizeof(e->name), name, sizeof(name));
+	if (!tsearch(e, &b->ip_names, cmp_ip)) {
+		free(e);
+		return "unknown";
+	}
+	return e->name;
+}
+
+/* A caller key's name: the kernel's caller where it was read, else the stack's. */
+static const char *caller_of(struct src_bpf *b, __u64 ip, __s32 stackid)
+{
+	return ip ? ip_caller(b, ip) : stack_caller(b, stackid);
+}
+
+/* Exact mode: the attribution maps, since attach. */
+static int read_attribution(struct src_bpf *b, struct kvs_reading *r,
+			    const struct kvs_bpf_counters *cnt)
+{
+	struct kvs_attr callers = { 0 }, procs = { 0 };
+	struct kvs_caller_key ck, *cprev = NULL;
+	struct kvs_process_key pk, *pprev = NULL;
+	struct kvs_attr_val v;
+	char name[KVS_NAME_LEN];
+	int ret = 0;
+
+	while (!ret && !bpf_map__get_next_key(b->bpf.skel->maps.callers, cprev, &ck, sizeof(ck))) {
+		cprev = &ck;
+		if (bpf_map__lookup_elem(b->bpf.skel->maps.callers, &ck, sizeof(ck), &v, sizeof(v), 0))
+			continue;
+		ret = kvs_attr_add(&callers, caller_of(b, ck.ip, ck.stackid),
+				   v.pages_populated, v.populate_calls, v.vmalloc_ns, v.populate_ns);
+	}
+	while (!ret && !bpf_map__get_next_key(b->bpf.skel->maps.processes, pprev, &pk, sizeof(pk))) {
+		pprev = &pk;
+		if (bpf_map__lookup_elem(b->bpf.skel->maps.processes, &pk, sizeof(pk), &v, sizeof(v), 0))
+			continue;
+		kvs_process_name(name, sizeof(name), pk.comm, sizeof(pk.comm), pk.tgid);
+		ret = kvs_attr_add(&procs, name, v.pages_populated, v.populate_calls, v.vmalloc_ns,
+				   v.populate_ns);
+	}
+	if (!ret)
+		ret = kvs_attr_to_list(&callers, &r->callers);
+	if (!ret)
+		ret = kvs_attr_to_list(&procs, &r->processes);
+	kvs_attr_free(&callers);
+	kvs_attr_free(&procs);
+	r->callers.dropped_pages = cnt->callers_dropped_pages;
+	r->callers.dropped_calls = cnt->callers_dropped_calls;
+	r->processes.dropped_pages = cnt->processes_dropped_pages;
+	r->processes.dropped_calls = cnt->processes_dropped_calls;
+	return ret;
+}
+
+/* ---- the probe ---- */
+
+static void src_bpf_close(void *state)
+{
+	struct src_bpf *b = state;
+
+	if (!b)
+		return;
+	kvs_bpf_stats_disable(&b->stats);
+	ring_buffer__free(b->learn_rb);
+	kvs_est_src_close(b->est);
+	ring_buffer__free(b->slow_rb);
+	free(b->slow_recs);
+	kvs_bpf_close(&b->bpf);
+	tdestroy(b->ip_names, free);
+	for (size_t i = 0; i < KVS_MAX_STACKS; i++)
+		free(b->stack_names[i]);
+	ksyms_free(&b->ksyms);
+	free(b);
+}
+
+/* One --slow record into the list the next read hands over. */
+static int on_slow_event(void *ctx, void *data, size_t size)
+{
+	struct src_bpf *b = ctx;
+	const struct kvs_slow_event *e = data;
+	struct kvs_slow_rec *r;
+	struct timespec mono, real;
+
+	if (size < sizeof(*e))
+		return 0;
+	if (b->nr_slow == b->cap_slow) {
+		size_t cap = b->cap_slow ? 2 * b->cap_slow : 64;
+
+		r = realloc(b->slow_recs, cap * sizeof(*r));
+		if (!r) {
+			b->slow_err = -ENOMEM;
+			return 0;
+		}
+		b->slow_recs = r;
+		b->cap_slow = cap;
+	}
+	r = &b->slow_recs[b->nr_slow++];
+	memset(r, 0, sizeof(*r));
+	/* The event's CLOCK_MONOTONIC ns as a wall-clock time. */
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	clock_gettime(CLOCK_REALTIME, &real);
+	r->ts = (double)real.tv_sec + real.tv_nsec / 1e9 -
+		((double)mono.tv_sec + mono.tv_nsec / 1e9 - (double)e->ts_ns / 1e9);
+	r->pid = e->pid;
+	r->tgid = e->tgid;
+	kvs_sanitize(r->comm, sizeof(r->comm), e->comm, sizeof(e->comm));
+	snprintf(r->caller, sizeof(r->caller), "%s", e->caller ? ip_caller(b, e->caller) : "unknown");
+	r->size = e->size;
+	r->vmalloc_ns = e->vmalloc_ns;
+	/* Exact mode sees populate and release through the kasan events. */
+	r->shadow_known = b->mode == KVS_MODE_EXACT;
+	r->populate_ns = e->populate_ns;
+	r->nr_populated = e->nr_populated;
+	r->nr_allocated = e->nr_allocated;
+	r->release_ns = e->release_ns;
+	return 0;
+}
+
+/* ---- the stack walk ---- */
+
+static bool frame_internal(void *ctx, uint64_t ip)
+{
+	struct src_bpf *b = ctx;
+	int r = kvs_frame_internal(&b->ksyms, ip);
+
+	if (r < 0)
+		b->ksyms_stale = true;
+	return r != 0;
+}
+
+/* A frame the walk must not trust any more: it unwinds whenever it meets it. */
+static void poison(struct src_bpf *b, uint64_t ra)
+{
+	struct kvs_frame f = { .poison = 1 };
+
+	if (!bpf_map__update_elem(b->bpf.skel->maps.frames, &ra, sizeof(ra), &f, sizeof(f), 0))
+		b->walk.poisoned++;
+}
+
+/* What the walk knows of ra, merged with one more pass over it; false: it cannot. */
+static bool merge_frame(struct kvs_frame *old, const struct kvs_walk_frame *w)
+{
+	uint32_t lo = old->step, hi = old->step + old->slack;
+
+	if (old->caller != w->caller)
+		return false;
+	if (w->caller)
+		return true;
+	lo = w->step < lo ? w->step : lo;
+	hi = w->step > hi ? w->step : hi;
+	if (hi - lo > KVS_WALK_SLACK)
+		return false;
+	old->step = lo;
+	old->slack = (__u16)(hi - lo);
+	return true;
+}
+
+/* One raw stack with its full unwind: what the walk learns from it. */
+static int on_learn_event(void *ctx, void *data, size_t size)
+{
+	struct src_bpf *b = ctx;
+	const struct kvs_learn_event *l = data;
+	struct kvs_walk_frame out[KVS_WALK_MAX];
+	__u64 ips[KVS_STACK_DEPTH] = { 0 };
+	uint32_t *start = &b->bpf.skel->bss->walk_start, first = 0;
+	size_t n;
+
+	if (size < sizeof(*l) || !b->have_ksyms || l->len > KVS_RAW_STACK ||
+	    bpf_map__lookup_elem(b->bpf.skel->maps.stacks, &l->stackid, sizeof(l->stackid), ips,
+				 sizeof(ips), 0))
+		return 0;
+	b->ksyms_stale = false;
+	if (kvs_walk_learn((const uint64_t *)ips, KVS_STACK_DEPTH, l->raw, l->len, frame_internal,
+			   b, &first, out, KVS_WALK_MAX, &n) || b->ksyms_stale || !first)
+		return 0;
+	if (*start && *start != first) {
+		/* The tracepoint's frame cannot move: this copy saw something else. */
+		b->walk.conflicts++;
+		return 0;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct kvs_frame f = { .step = out[i].step, .caller = out[i].caller };
+		__u64 ra = out[i].ra;
+
+		if (!bpf_map__lookup_elem(b->bpf.skel->maps.frames, &ra, sizeof(ra), &f, sizeof(f), 0)) {
+			struct kvs_frame was = f;
+
+			if (f.poison)
+				continue;
+			if (!merge_frame(&f, &out[i])) {
+				b->walk.conflicts++;
+				poison(b, ra);
+			} else if (memcmp(&f, &was, sizeof(f))) {
+				(void)bpf_map__update_elem(b->bpf.skel->maps.frames, &ra, sizeof(ra),
+							   &f, sizeof(f), BPF_EXIST);
+			}
+			continue;
+		}
+		if (!bpf_map__update_elem(b->bpf.skel->maps.frames, &ra, sizeof(ra), &f, sizeof(f),
+					  BPF_NOEXIST))
+			b->walk.frames++;
+	}
+	b->walk.paths++;
+	__atomic_store_n(start, first, __ATOMIC_RELEASE);
+	return 0;
+}
+
+/* kvs_caller_fn for the estimate's events; walked callers are checked when unwound too. */
+static const char *event_caller(void *ctx, uint64_t ip, int32_t stackid, uint32_t flags)
+{
+	struct src_bpf *b = ctx;
+	const char *walked, *unwound;
+
+	if (flags & KVS_CALLER_KERNEL)
+		return ip_caller(b, ip);
+	if (!(flags & KVS_CALLER_WALKED))
+		return flags & KVS_CALLER_STACK ? stack_caller(b, stackid) : "unknown";
+	walked = ip_caller(b, ip);
+	if (!(flags & KVS_CALLER_STACK))
+		return walked;
+	unwound = stack_caller(b, stackid);
+	b->walk.verified++;
+	if (strcmp(walked, unwound)) {
+		/* The unwinder is the reference: trust it, and stop walking there. */
+		b->walk.mismatches++;
+		poison(b, ip);
+		return unwound;
+	}
+	return walked;
+}
+
+static int src_bpf_open(void **state, enum kvs_mode mode, const struct kvs_options *o,
+			char *err, size_t errlen)
+{
+	struct src_bpf *b = calloc(1, sizeof(*b));
+	long page_size = sysconf(_SC_PAGESIZE);
+	int ret;
+
+	*state = NULL;
+	if (!b) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	b->mode = mode;
+	kvs_bpf_stats_init(&b->stats);
+	ret = libbpf_num_possible_cpus();
+	if (ret < 0) {
+		snprintf(err, errlen, "counting CPUs: %s", strerror(-ret));
+		goto fail;
+	}
+	b->ncpus = ret;
+	ret = kvs_bpf_open(&b->bpf, mode, o, err, errlen);
+	if (ret)
+		goto fail;
+	if (ksyms_load(NULL, &b->ksyms, b->ksyms_why, sizeof(b->ksyms_why)) == 0)
+		b->have_ksyms = true;
+	b->ksyms_loaded = mono_s();
+	if (o->slow_set && b->bpf.slow) {
+		b->slow_rb = ring_buffer__new(bpf_map__fd(b->bpf.skel->maps.slow_events),
+					      on_slow_event, b, NULL);
+		if (!b->slow_rb) {
+			ret = -errno;
+			snprintf(err, errlen, "slow-call ring buffer: %s", strerror(errno));
+			goto fail;
+		}
+		b->slow = true;
+	} else if (o->slow_set) {
+		snprintf(b->slow_why, sizeof(b->slow_why), "%s", b->bpf.slow_why);
+	}
+	if (mode == KVS_MODE_ESTIMATE) {
+		b->learn_rb = ring_buffer__new(bpf_map__fd(b->bpf.skel->maps.learn_events),
+					       on_learn_event, b, NULL);
+		if (!b->learn_rb) {
+			ret = -errno;
+			snprintf(err, errlen, "stack-walk ring buffer: %s", strerror(errno));
+			goto fail;
+		}
+		ret = kvs_est_src_open(&b->est, bpf_map__fd(b->bpf.skel->maps.area_rings),
+				       bpf_map__fd(b->bpf.skel->maps.area_events), page_size,
+				       event_caller, b, err, errlen);
+		if (ret)
+			goto fail;
+	}
+	*state = b;
+	return 0;
+fail:
+	src_bpf_close(b);
+	return ret;
+}
+
+static int src_bpf_fd(void *state)
+{
+	struct src_bpf *b = state;
+
+	return b->est ? kvs_est_src_fd(b->est) : -1;
+}
+
+static int src_bpf_drain(void *state, double budget_s)
+{
+	struct src_bpf *b = state;
+
+	/* Slow-call records and raw stacks are few: all of them, then the estimate's events. */
+	if (b->slow_rb && ring_buffer__consume(b->slow_rb) < 0)
+		return -EIO;
+	if (b->learn_rb && ring_buffer__consume(b->learn_rb) < 0)
+		return -EIO;
+	return b->est ? kvs_est_src_drain(b->est, budget_s) : 0;
+}
+
+/* High-water marks start again with the baseline. */
+static void src_bpf_start(void *state)
+{
+	struct src_bpf *b = state;
+	struct kvs_bpf_net *n = &b->bpf.skel->bss->net_state;
+
+	__atomic_store_n(&n->peak, __atomic_load_n(&n->net, __ATOMIC_RELAXED), __ATOMIC_RELAXED);
+}
+
+static int src_bpf_read(void *state, struct kvs_reading *r, char *err, size_t errlen)
+{
+	struct src_bpf *b = state;
+	struct kvs_bpf_counters cnt;
+	int ret;
+
+	ret = src_bpf_drain(b, 0.05);
+	if (ret) {
+		snprintf(err, errlen, "estimate: replaying events: %s", strerror(-ret));
+		return ret;
+	}
+	ret = read_counters(b, &cnt);
+	if (!ret)
+		ret = read_hists(b, r->hist);
+	if (ret) {
+		snprintf(err, errlen, "reading BPF maps: %s", strerror(-ret));
+		return ret;
+	}
+	r->have_bpf = true;
+	r->bpf = cnt.c;
+	r->events_lost = cnt.events_lost;
+	if (b->slow_err) {
+		snprintf(err, errlen, "slow-call records: %s", strerror(-b->slow_err));
+		return b->slow_err;
+	}
+	/* The records drained since the last read move into the reading. */
+	r->have_slow = b->slow;
+	r->slow = b->slow_recs;
+	r->nr_slow = b->nr_slow;
+	r->slow_lost = cnt.slow_lost;
+	if (b->learn_rb) {
+		r->have_walk = true;
+		r->walk = b->walk;
+		r->walk.walked = cnt.callers_walked;
+		r->walk.unwound = cnt.callers_unwound;
+		r->walk.learn_lost = cnt.learn_lost;
+	}
+	b->slow_recs = NULL;
+	b->nr_slow = b->cap_slow = 0;
+	memcpy(r->unavailable.slow, b->slow_why, KVS_WHY_LEN);
+	if (kvs_bpf_stats_on(&b->stats)) {
+		ret = kvs_bpf_stats_read(&b->stats, b->bpf.skel->obj, &r->self);
+		if (ret) {
+			snprintf(err, errlen, "reading BPF program statistics: %s", strerror(-ret));
+			return ret;
+		}
+		r->have_self = true;
+	}
+	r->bpf_net = __atomic_load_n(&b->bpf.skel->bss->net_state.net, __ATOMIC_RELAXED);
+	r->bpf_net_peak = __atomic_load_n(&b->bpf.skel->bss->net_state.peak, __ATOMIC_RELAXED);
+	for (int h = 0; h < KVS_NR_HISTS; h++) {
+		r->hist_available[h] = b->bpf.hist_available[h];
+		r->hist_source[h] = b->bpf.hist_source[h];
+		memcpy(r->hist_why[h], b->bpf.hist_why[h], KVS_WHY_LEN);
+	}
+	if (b->est)
+		ret = kvs_est_src_read(b->est, cnt.events_lost, r, err, errlen);
+	else if ((ret = read_attribution(b, r, &cnt)))
+		snprintf(err, errlen, "out of memory");
+	if (ret)
+		return ret;
+	r->callers.available = b->have_ksyms;
+	if (!b->have_ksyms)
+		kvs_why(r->callers.why, "no kernel symbols: %s", b->ksyms_why);
+	r->processes.available = true;
+	return 0;
+}
+
+static enum kvs_mode src_bpf_auto_mode(void)
+{
+	return kvs_bpf_kernel_has_exact() ? KVS_MODE_EXACT : KVS_MODE_ESTIMATE;
+}
+
+static int src_bpf_set_self(void *state, bool on, char *err, size_t errlen)
+{
+	struct src_bpf *b = state;
+
+	if (!on) {
+		kvs_bpf_stats_disable(&b->stats);
+		return 0;
+	}
+	return kvs_bpf_stats_enable(&b->stats, b->bpf.skel->obj, err, errlen);
+}
+
+const struct kvs_probe_ops kvs_bpf_probe = {
+	.name = "bpf",
+	.auto_mode = src_bpf_auto_mode,
+	.open = src_bpf_open,
+	.fd = src_bpf_fd,
+	.drain = src_bpf_drain,
+	.start = src_bpf_start,
+	.read = src_bpf_read,
+	.set_self = src_bpf_set_self,
+	.close = src_bpf_close,
+};
