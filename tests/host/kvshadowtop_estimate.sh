@@ -37,9 +37,13 @@ done
 "$tool" -h | grep -q -- '--mode' || fail "-h does not describe --mode"
 
 N=12
-"$tool" -b --json -d 0.5 -n 4 --mode estimate >"$work/out.json" 2>"$work/err" &
+LINES=6
+"$tool" -b --json -d 0.5 -n $LINES --mode estimate >"$work/out.json" 2>"$work/err" &
 pid=$!
-sleep 0.7	# attached and seeded (the first interval is 0.5 s)
+# The first line comes after the baseline, so the workload starts after it
+# (the sanitized build takes longer to load than a fixed sleep allows).
+for _ in $(seq 100); do [ -s "$work/out.json" ] && break; sleep 0.05; done
+[ -s "$work/out.json" ] || fail "no first JSON line within 5 s"
 for _ in $(seq $N); do
 	bpftool map create "$pin" type array key 4 value 4096 entries 1024 name kvstest ||
 		fail "bpftool map create"
@@ -51,7 +55,7 @@ pid=
 cat "$work/err"
 san_clean "$work/err"
 [ $rc = 0 ] || fail "kvshadowtop exited $rc"
-[ "$(wc -l <"$work/out.json")" = 4 ] || fail "want 4 JSON lines, got $(wc -l <"$work/out.json")"
+[ "$(wc -l <"$work/out.json")" = $LINES ] || fail "want $LINES JSON lines, got $(wc -l <"$work/out.json")"
 
 keys='["ts","interval_s","mode","shadow_pages","shadow_pages_peak","populate_calls","pages_populated",
 "release_calls","pages_released","populate_failures","vmap_area_allocs","vmap_area_alloc_bytes",
