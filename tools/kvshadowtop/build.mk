@@ -32,10 +32,18 @@ $(KVTOP_GEN)/vmlinux.h:
 	@mkdir -p $(@D)
 	$(BPFTOOL) btf dump file $(KVTOP_VMLINUX_BTF) format c > $@.tmp && mv $@.tmp $@
 
-$(KVTOP_GEN)/kvshadow.bpf.o: bpf/kvshadow.bpf.c bpf/kvshadow.h lib/kvs_counters.h $(KVTOP_GEN)/vmlinux.h
+# One BPF object per concern (bpf/kvshadow.bpf.h says which), linked into
+# one kvshadow.bpf.o and one skeleton: the programs share maps and settings.
+KVTOP_BPF_OBJS := maps exact vmap fentry stock
+KVTOP_BPF_HDRS := bpf/kvshadow.bpf.h bpf/stackwalk.bpf.h bpf/kvshadow.h lib/kvs_counters.h
+
+$(KVTOP_GEN)/bpf/%.bpf.o: bpf/%.bpf.c $(KVTOP_BPF_HDRS) $(KVTOP_GEN)/vmlinux.h
 	@mkdir -p $(@D)
 	$(CLANG) -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(KVTOP_ARCH) \
-		-I$(KVTOP_GEN) -Ibpf -Ilib -Wall -Werror -c $< -o $@.tmp
+		-I$(KVTOP_GEN) -Ibpf -Ilib -Wall -Werror -c $< -o $@
+
+$(KVTOP_GEN)/kvshadow.bpf.o: $(patsubst %,$(KVTOP_GEN)/bpf/%.bpf.o,$(KVTOP_BPF_OBJS))
+	$(BPFTOOL) gen object $@.tmp $^
 	$(LLVM_STRIP) -g $@.tmp 2>/dev/null || true
 	mv $@.tmp $@
 

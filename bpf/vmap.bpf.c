@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Any kernel: the vmalloc:alloc_vmap_area, free_vmap_area_noflush and
+ * purge_vmap_area_lazy events count vmap area activity in every mode and,
+ * in estimate mode, go to userspace in one ordered ring buffer, where the
+ * shadow model replays them (tools/kvshadowtop/estimate.c).
+ */
+#include "kvshadow.bpf.h"
+#include "stackwalk.bpf.h"
+
+/*
+ * Estimate mode: one ring buffer shared by all CPUs, not a per-CPU
+ * buffer, because the shadow model needs one order of events (an area is
+ * allocated before it is freed, freed before it is purged) and a shared
+ * ring buffer serialises reservations. It starts at 1 MiB (~20k events;
+ * FREE and PURGE records are 32 bytes with the header, ALLOC 64) because
+ * size costs what we measure: the data pages are mapped twice in vmalloc
+ * space, so on a KASAN kernel 16 MiB took ~1100 shadow pages, 9x the rest
+ * of an idle system. When records are lost, kvshadowtop puts a bigger one
+ * into area_rings (programs look it up per event) and re-seeds its model.
+ * kvshadowtop shrinks area_events to a page when estimate mode is off.
+ */
+struct ringbuf {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 20);
+};
+
+struct ringbuf area_events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__array(values, struct ringbuf);
+} area_rings SEC(".maps") = {
+	.values = { [0] = &area_events },
+};
+
+/*
+ * Waking the consumer costs an irq_work (a self-IPI, ~10 us per event in a
+ * VM): wake it only when the buffer is a quarter full. kvshadowtop also
+ * drains on a short timer, so a quiet buffer is still read promptly.
+ */
+static __always_inline __u64 wakeup_flags(void *rb)
+{
+	__u64 avail = bpf_ringbuf_query(rb, BPF_RB_AVAIL_DATA);
+	__u64 size = bpf_ringbuf_query(rb, BPF_RB_RING_SIZE);
+
+	return avail > size / 4 ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+}
+
+/* The ring buffer in use now (kvshadowtop may swap in a bigger one). */
+static __always_inline void *area_ring(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&area_rings, &zero);
+}
+
+static __always_inline void emit(__u32 type, __u64 addr, __u64 size, __u32 npurged)
+{
+	struct kvs_area_event *e;
+	void *rb;
+
+	if (!estimate_events)
+		return;
+	rb = area_ring();
+	e = rb ? bpf_ringbuf_reserve(rb, sizeof(*e), 0) : NULL;
+	if (!e) {
+		count(events_lost, 1);
+		return;
+	}
+	e->addr = addr;
+	e->size = size;
+	e->type = type;
+	e->npurged = npurged;
+	bpf_ringbuf_submit(e, wakeup_flags(rb));
+}
+
+/* The ALLOC record's caller: the kernel's, the walk's (checked now and then), or a stack. */
+static __always_inline void alloc_caller(void *ctx, bool on_stack, struct kvs_alloc_event *e)
+{
+	e->caller = area_caller();
+	if (e->caller) {
+		e->flags = KVS_CALLER_KERNEL;
+		name_caller(e->caller);
+		return;
+	}
+	e->caller = on_stack ? walk_caller(ctx) : 0;
+	if (e->caller) {
+		count(callers_walked, 1);
+		e->flags = KVS_CALLER_WALKED;
+		if (!walk_verify || __sync_fetch_and_add(&walk_seq, 1) % walk_verify)
+			return;
+	} else {
+		count(callers_unwound, 1);
+	}
+	e->stackid = bpf_get_stackid(ctx, &stacks, 0);
+	e->flags |= KVS_CALLER_STACK;
+	if (!e->caller && on_stack)
+		learn(ctx, e->stackid);
+}
+
+static __always_inline void emit_alloc(void *ctx, bool on_stack, __u64 addr, __u64 size)
+{
+	struct kvs_alloc_event *e;
+	void *rb;
+
+	if (!estimate_events)
+		return;
+	rb = area_ring();
+	e = rb ? bpf_ringbuf_reserve(rb, sizeof(*e), 0) : NULL;
+	if (!e) {
+		count(events_lost, 1);
+		return;
+	}
+	e->ev.addr = addr;
+	e->ev.size = size;
+	e->ev.type = KVS_EV_ALLOC;
+	e->ev.npurged = 0;
+	e->stackid = -1;
+	e->flags = 0;
+	e->pad = 0;
+	alloc_caller(ctx, on_stack, e);
+	e->tgid = bpf_get_current_pid_tgid() >> 32;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	bpf_ringbuf_submit(e, wakeup_flags(rb));
+}
+
+/* on_stack: ctx is the tracepoint's arguments on the kernel stack (tp_btf). */
+static __always_inline void on_alloc_va(void *ctx, bool on_stack, __u64 addr, __u64 size,
+					int failed)
+{
+	if (failed) {
+		count(c.vmap_area_alloc_failures, 1);
+		return;
+	}
+	count(c.vmap_area_allocs, 1);
+	count(c.vmap_area_alloc_bytes, size);
+	emit_alloc(ctx, on_stack, addr, size);
+}
+
+static __always_inline void on_free_va(void *ctx, __u64 va_start)
+{
+	count(c.vmap_area_frees, 1);
+	emit(KVS_EV_FREE, va_start, 0, 0);
+}
+
+static __always_inline void on_purge(void *ctx, __u64 start, __u64 end, __u32 npurged)
+{
+	count(c.vmap_purges, 1);
+	count(c.vmap_areas_purged, npurged);
+	emit(KVS_EV_PURGE, start, end > start ? end - start : 0, npurged);
+}
+
+SEC("?tp_btf/alloc_vmap_area")
+int BPF_PROG(kvs_alloc_va_btf, unsigned long addr, unsigned long size, unsigned long align,
+	     unsigned long vstart, unsigned long vend, int failed)
+{
+	on_alloc_va(ctx, true, addr, size, failed);
+	return 0;
+}
+
+SEC("?tp_btf/free_vmap_area_noflush")
+int BPF_PROG(kvs_free_va_btf, unsigned long va_start, unsigned long nr_lazy,
+	     unsigned long nr_lazy_max)
+{
+	on_free_va(ctx, va_start);
+	return 0;
+}
+
+SEC("?tp_btf/purge_vmap_area_lazy")
+int BPF_PROG(kvs_purge_btf, unsigned long start, unsigned long end, unsigned int npurged)
+{
+	on_purge(ctx, start, end, npurged);
+	return 0;
+}
+
+struct trace_event_raw_alloc_vmap_area___kvs {
+	struct trace_entry ent;
+	unsigned long addr, size, align, vstart, vend;
+	int failed;
+} __attribute__((preserve_access_index));
+
+struct trace_event_raw_free_vmap_area_noflush___kvs {
+	struct trace_entry ent;
+	unsigned long va_start, nr_lazy, nr_lazy_max;
+} __attribute__((preserve_access_index));
+
+struct trace_event_raw_purge_vmap_area_lazy___kvs {
+	struct trace_entry ent;
+	unsigned long start, end;
+	unsigned int npurged;
+} __attribute__((preserve_access_index));
+
+SEC("?tracepoint/vmalloc/alloc_vmap_area")
+int kvs_alloc_va_tp(struct trace_event_raw_alloc_vmap_area___kvs *ctx)
+{
+	on_alloc_va(ctx, false, ctx->addr, ctx->size, ctx->failed);
+	return 0;
+}
+
+SEC("?tracepoint/vmalloc/free_vmap_area_noflush")
+int kvs_free_va_tp(struct trace_event_raw_free_vmap_area_noflush___kvs *ctx)
+{
+	on_free_va(ctx, ctx->va_start);
+	return 0;
+}
+
+SEC("?tracepoint/vmalloc/purge_vmap_area_lazy")
+int kvs_purge_tp(struct trace_event_raw_purge_vmap_area_lazy___kvs *ctx)
+{
+	on_purge(ctx, ctx->start, ctx->end, ctx->npurged);
+	return 0;
+}
+
