@@ -218,3 +218,25 @@ int BPF_PROG(kvs_vmalloc_exit)
 		slow_record(t, ns);
 	return 0;
 }
+
+/*
+ * Purges begun and ended (estimate mode). A purge releases shadow before
+ * its vmalloc:purge_vmap_area_lazy event, at its end: while one runs, the
+ * kernel's debugfs count is already lower than the model. kvshadowtop
+ * reads again when a purge ran across its reading.
+ */
+__u64 purge_enter, purge_exit;
+
+SEC("?fentry/__purge_vmap_area_lazy")
+int BPF_PROG(kvs_purge_entry)
+{
+	__sync_fetch_and_add(&purge_enter, 1);
+	return 0;
+}
+
+SEC("?fexit/__purge_vmap_area_lazy")
+int BPF_PROG(kvs_purge_exit)
+{
+	__sync_fetch_and_add(&purge_exit, 1);
+	return 0;
+}

@@ -210,32 +210,27 @@ static __always_inline void name_caller(__u64 ip)
 		bpf_map_update_elem(&caller_names, &ip, &n, BPF_NOEXIST);
 }
 
-/*
- * Who to blame: the kernel's own caller where known (no unwinding), else
- * the stack, resolved in userspace by the same "first frame outside the
- * vmalloc, KASAN, tracing and BPF internals" rule.
- */
-static __always_inline void caller_key(void *ctx, struct kvs_caller_key *ck)
-{
-	ck->ip = area_caller();
-	if (ck->ip)
-		name_caller(ck->ip);
-	ck->stackid = ck->ip ? 0 : bpf_get_stackid(ctx, &stacks, 0);
-}
-
 static __always_inline void process_key(struct kvs_process_key *pk)
 {
 	pk->tgid = bpf_get_current_pid_tgid() >> 32;
 	bpf_get_current_comm(pk->comm, sizeof(pk->comm));
 }
 
-/* Populate work of the current task: pages, calls (0 or 1), latency (0: not measured). */
-static __always_inline void attribute(void *ctx, __u64 pages, __u64 calls, __u64 ns)
+/*
+ * Populate work of the current task: pages, calls (0 or 1), latency (0:
+ * not measured). Who to blame: the kernel's own caller ip where known (no
+ * unwinding), else the stack, resolved in userspace by the same "first
+ * frame outside the vmalloc, KASAN, tracing and BPF internals" rule.
+ */
+static __always_inline void attribute_ip(void *ctx, __u64 ip, __u64 pages, __u64 calls, __u64 ns)
 {
-	struct kvs_caller_key ck = {};
+	struct kvs_caller_key ck = { .ip = ip };
 	struct kvs_process_key pk = {};
 
-	caller_key(ctx, &ck);
+	if (ip)
+		name_caller(ip);
+	else
+		ck.stackid = bpf_get_stackid(ctx, &stacks, 0);
 	if (ck.stackid < 0 || attr_add(&callers, &ck, pages, calls, ns)) {
 		count(callers_dropped_pages, pages);
 		count(callers_dropped_calls, calls);
@@ -245,6 +240,12 @@ static __always_inline void attribute(void *ctx, __u64 pages, __u64 calls, __u64
 		count(processes_dropped_pages, pages);
 		count(processes_dropped_calls, calls);
 	}
+}
+
+/* The same, blamed on the caller of the vmap area being allocated. */
+static __always_inline void attribute(void *ctx, __u64 pages, __u64 calls, __u64 ns)
+{
+	attribute_ip(ctx, area_caller(), pages, calls, ns);
 }
 
 static __always_inline struct kvs_task_vmalloc *task_vmalloc_get(__u64 flags)

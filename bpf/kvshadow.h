@@ -153,6 +153,55 @@ struct kvs_task_area {
 	__u32 pad;
 };
 
+/*
+ * Stock mode (a KASAN_VMALLOC kernel without our series): the kernel's
+ * layout, as stock.bpf.c found it from kallsyms and the kernel's own
+ * variables. Ranges are [start, end).
+ */
+struct kvs_layout {
+	__u64 page_offset;		/* __va(0): where page tables are read */
+	__u64 shadow_offset;		/* KASAN_SHADOW_OFFSET */
+	__u64 vmalloc_start, vmalloc_end;
+	__u64 modules_start, modules_end;	/* from the end of the kernel image */
+	__u64 vmalloc_shadow_start, vmalloc_shadow_end;
+	__u64 modules_shadow_start, modules_shadow_end;
+	__u64 early_shadow_pa;		/* kasan_early_shadow_page: never counted (0: unknown) */
+	__u32 levels;			/* page table levels: 4 or 5 */
+	__s32 err;			/* 0: ready; -errno: stock mode cannot walk (why in userspace) */
+	__u32 ready;
+	__u32 pad;
+};
+
+/* Stock mode: one count of the present shadow PTEs (kvs_pt_walk, run by kvshadowtop). */
+struct kvs_pt_count {
+	__u64 present;			/* PTEs mapping a shadow page of the vmalloc and module areas */
+	__u64 steps;			/* walk steps it took */
+	__s32 err;			/* 0 or -errno */
+	__u32 pad;
+};
+
+/* Stock mode, per task: the shadow work of the call in progress. */
+struct kvs_task_stock {
+	__u64 pop_start_ns;		/* alloc_vmap_area reached its populate (0: not in one) */
+	__u64 pop_pages;		/* shadow pages that populate mapped so far */
+	__u64 apply_start_ns;		/* the apply_to_*page_range call in progress */
+	__u64 present_before;		/* a depopulate's range: present PTEs at its entry */
+	__u64 last_end;			/* end of the task's last populate outside alloc_vmap_area */
+	/*
+	 * The count in progress (bpf/stock.bpf.c), kept here and not on the
+	 * BPF stack: the verifier follows every value on the stack through
+	 * each bpf_loop step, and gives up on a page-table walk.
+	 */
+	__u64 w_pgd;			/* top-level table (virtual) */
+	__u64 w_addr, w_end;		/* what is left of the range */
+	__u64 w_table;			/* the table whose entries are being counted (virtual) */
+	__u64 w_count;			/* entries counted so far */
+	__u64 w_steps;
+	__u32 w_k, w_hi;		/* next entry of w_table, and the end */
+	__s32 w_err;
+	__u32 w_nulls;			/* count NULL pointers (populate's pages[]), not PTEs */
+};
+
 /* processes map key. */
 struct kvs_process_key {
 	__u32 tgid;

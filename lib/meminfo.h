@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* /proc/meminfo: the one number kvshadow sets shadow memory against. */
+/* /proc/meminfo: VmallocUsed (what shadow memory is set against), VmallocTotal. */
 #ifndef KVSHADOW_MEMINFO_H
 #define KVSHADOW_MEMINFO_H
 
@@ -22,5 +22,14 @@ int meminfo_vmalloc_used(const char *path, uint64_t *bytes, char *err,
  */
 int meminfo_vmalloc_used_file(FILE *f, const char *name, uint64_t *bytes, char *err,
 			      size_t errlen);
+
+/*
+ * Any "<key>: <KiB> kB" value in bytes (key without its colon), from path
+ * or an open stream; errors as above.
+ */
+int meminfo_value(const char *path, const char *key, uint64_t *bytes, char *err,
+		  size_t errlen);
+int meminfo_value_file(FILE *f, const char *name, const char *key, uint64_t *bytes,
+		       char *err, size_t errlen);
 
 #endif

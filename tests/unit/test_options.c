@@ -250,7 +250,7 @@ static void test_enum(void **state)
 	assert_int_equal(kvs_enum_parse(kvs_by_name, KVS_NR_BY, "process"), KVS_BY_PROCESS);
 	assert_int_equal(kvs_enum_parse(kvs_by_name, KVS_NR_BY, "Process"), -1);
 	assert_string_equal(kvs_enum_list(kvs_mode_name_i, KVS_NR_MODES, list, sizeof(list)),
-			    "exact, estimate or debugfs");
+			    "exact, stock, estimate or debugfs");
 	assert_int_equal(kvs_opt_enum("--by", kvs_by_name, KVS_NR_BY, "cpu", &v, err, sizeof(err)),
 			 -EINVAL);
 	assert_string_equal(err, "--by is caller or process, not 'cpu'");

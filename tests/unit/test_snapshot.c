@@ -148,6 +148,89 @@ static void test_exact_without_debugfs(void **state)
 	kvs_snapshot_free(&s);
 }
 
+/*
+ * Stock mode: the page tables' count at the baseline is the start, BPF's
+ * net change moves it; a later quiet walk is the second view (drift).
+ */
+static void test_stock(void **state)
+{
+	struct kvs_top_entry base_rows[] = {
+		{ .name = "alloc_thread_stack_node", .pages_populated = 2, .populate_calls = 2 },
+	};
+	struct kvs_top_entry now_rows[] = {
+		{ .name = "alloc_thread_stack_node", .pages_populated = 6, .populate_calls = 4 },
+		{ .name = "kvshadow_wl_aligned [kvshadow_workload]", .pages_populated = 16,
+		  .populate_calls = 1 },
+	};
+	struct kvs_reading base = { .mono = 5, .have_bpf = true, .have_ptwalk = true,
+				    .ptwalk_quiet = true, .ptwalk_pages = 500, .ptwalk_net = 3 };
+	struct kvs_reading now = { .mono = 8, .have_bpf = true, .have_ptwalk = true,
+				   .ptwalk_quiet = true, .ptwalk_pages = 517, .ptwalk_net = 20 };
+	struct kvs_snapshot s;
+
+	base.bpf = (struct kvs_counters){ .populate_calls = 2, .pages_populated = 3,
+		.pages_released = 0, .vmap_area_allocs = 2 };
+	base.bpf_net = 3;
+	base.bpf_net_peak = 3;
+	base.callers = (struct kvs_top_list){ .e = base_rows, .nr = 1, .available = true };
+	now.bpf = (struct kvs_counters){ .populate_calls = 2 + 3, .pages_populated = 3 + 20,
+		.pages_released = 4, .vmap_area_allocs = 2 + 3,
+		/* Not known in stock mode: whatever BPF holds there is not shown. */
+		.pages_allocated = 77, .release_calls = 9, .populate_failures = 1 };
+	now.bpf_net = 3 + 20 - 4;
+	now.bpf_net_peak = 3 + 20;
+	now.callers = (struct kvs_top_list){ .e = now_rows, .nr = 2, .available = true };
+
+	assert_int_equal(kvs_snapshot_compute(KVS_MODE_STOCK, &now, &base, &s), 0);
+	assert_false(s.known & KVS_BIT(KVS_ID_pages_allocated));
+	assert_false(s.known & KVS_BIT(KVS_ID_populate_failures));
+	assert_false(s.known & KVS_BIT(KVS_ID_release_calls));
+	assert_true(s.known & KVS_BIT(KVS_ID_shadow_pages));
+	assert_true(s.known & KVS_BIT(KVS_ID_pages_released));
+	assert_int_equal(s.c.populate_calls, 3);
+	assert_int_equal(s.c.pages_populated, 20);
+	assert_int_equal(s.c.pages_released, 4);
+	assert_int_equal(s.c.pages_allocated, 0);
+	/* 500 at the walk when BPF's net was 3: 497 + 19 now, peak 497 + 23. */
+	assert_int_equal(s.c.shadow_pages, 516);
+	assert_int_equal(s.c.shadow_pages_peak, 520);
+	/* The last walk (net 20 then: 517 expected) found 517: no drift. */
+	assert_true(s.have_pagetable);
+	assert_int_equal(s.pagetable_pages, 517);
+	assert_true(s.drift_valid);
+	assert_int_equal(s.drift_pages, 0);
+	/* Attribution since the baseline agrees with the counters. */
+	assert_int_equal(rows_pages(&s.callers), s.c.pages_populated);
+	assert_int_equal(rows_calls(&s.callers), s.c.populate_calls);
+	kvs_snapshot_free(&s);
+
+	/* A walk that found other than BPF's count: that is drift. */
+	now.ptwalk_pages = 510;
+	assert_int_equal(kvs_snapshot_compute(KVS_MODE_STOCK, &now, &base, &s), 0);
+	assert_int_equal(s.drift_pages, 7);
+	kvs_snapshot_free(&s);
+	/* A busy walk says nothing: no page-table view, no drift. */
+	now.ptwalk_quiet = false;
+	assert_int_equal(kvs_snapshot_compute(KVS_MODE_STOCK, &now, &base, &s), 0);
+	assert_false(s.have_pagetable);
+	assert_false(s.drift_valid);
+	assert_int_equal(s.c.shadow_pages, 516);
+	kvs_snapshot_free(&s);
+	/* Where debugfs exists (our kernel, stock mode forced), it is the second view. */
+	now.have_debugfs = true;
+	now.debugfs.shadow_pages = 515;
+	assert_int_equal(kvs_snapshot_compute(KVS_MODE_STOCK, &now, &base, &s), 0);
+	assert_true(s.drift_valid);
+	assert_int_equal(s.drift_pages, 1);
+	kvs_snapshot_free(&s);
+	/* A baseline without a quiet walk has no start: shadow_pages is unknown, not 0. */
+	base.ptwalk_quiet = false;
+	assert_int_equal(kvs_snapshot_compute(KVS_MODE_STOCK, &now, &base, &s), 0);
+	assert_false(s.known & KVS_BIT(KVS_ID_shadow_pages));
+	assert_int_equal(s.c.populate_calls, 3);
+	kvs_snapshot_free(&s);
+}
+
 static void test_estimate(void **state)
 {
 	struct kvs_reading base = { .mono = 1, .have_bpf = true, .have_estimate = true };
@@ -255,6 +338,7 @@ int main(void)
 		cmocka_unit_test(test_exact_baseline),
 		cmocka_unit_test(test_exact_idle),
 		cmocka_unit_test(test_exact_without_debugfs),
+		cmocka_unit_test(test_stock),
 		cmocka_unit_test(test_estimate),
 		cmocka_unit_test(test_debugfs),
 		cmocka_unit_test(test_hist_since),

@@ -154,7 +154,8 @@ static void read_vmap_bytes(struct kvs_reading *r)
 	r->have_vmap_bytes = !ret;
 }
 
-int kvs_collect_read(struct kvs_collect *c, struct kvs_reading *r, char *err, size_t errlen)
+/* One reading of every source, as it stands. */
+static int read_once(struct kvs_collect *c, struct kvs_reading *r, char *err, size_t errlen)
 {
 	int ret;
 
@@ -182,6 +183,51 @@ int kvs_collect_read(struct kvs_collect *c, struct kvs_reading *r, char *err, si
 fail:
 	kvs_reading_free(r);
 	return ret;
+}
+
+/* The probe's activity token once no such work runs (waiting up to ~0.2 s); false: unknown. */
+static bool activity_settled(struct kvs_collect *c, uint64_t *token)
+{
+	const struct timespec ms = { 0, 1000000 };
+	bool busy = false;
+
+	if (!c->probe || !c->probe->activity)
+		return false;
+	for (int i = 0; i < 200; i++) {
+		if (!c->probe->activity(c->probe_state, token, &busy))
+			return false;
+		if (!busy)
+			return true;
+		nanosleep(&ms, NULL);
+	}
+	return true;
+}
+
+/*
+ * A reading no purge cut through: read again (a few times at most) when a
+ * purge began or ended while the sources were read, so that the model and
+ * the kernel's count stand at the same point.
+ */
+int kvs_collect_read(struct kvs_collect *c, struct kvs_reading *r, char *err, size_t errlen)
+{
+	uint64_t before, after;
+	bool busy = false;
+	int ret;
+
+	for (int tries = 0;; tries++) {
+		bool watched = activity_settled(c, &before);
+
+		ret = read_once(c, r, err, errlen);
+		if (ret)
+			return ret;
+		if (!watched || tries == 5 ||
+		    (c->probe->activity(c->probe_state, &after, &busy) && after == before && !busy))
+			break;
+		kvs_reading_free(r);
+	}
+	if (c->probe && c->probe->take)
+		c->probe->take(c->probe_state, r);
+	return 0;
 }
 
 int kvs_collect_baseline(struct kvs_collect *c, struct kvs_reading *r, char *err, size_t errlen)

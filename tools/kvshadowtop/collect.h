@@ -31,8 +31,17 @@ struct kvs_probe_ops {
 	int (*drain)(void *state, double budget_s);	/* consume waiting events for at most budget_s */
 	/* Just before the baseline reading: restart high-water marks. */
 	void (*start)(void *state);
-	/* Fill the probe's part of r. 0 or -errno with err. */
+	/* Fill the probe's part of r; may run again for the same interval. 0 or -errno with err. */
 	int (*read)(void *state, struct kvs_reading *r, char *err, size_t errlen);
+	/* Move what reaches the views once per interval (--slow records) into r (NULL: none). */
+	void (*take)(void *state, struct kvs_reading *r);
+	/*
+	 * Kernel work a reading must not cut through (estimate mode: a lazy
+	 * purge releases shadow before its event). token changes whenever
+	 * such work begins or ends; busy while some runs. false (or NULL):
+	 * the probe cannot tell.
+	 */
+	bool (*activity)(void *state, uint64_t *token, bool *busy);
 	/* BPF run-time statistics on or off (NULL: none). 0 or -errno with err. */
 	int (*set_self)(void *state, bool on, char *err, size_t errlen);
 	void (*close)(void *state);

@@ -217,7 +217,8 @@ static int slow_lines(FILE *f, const struct kvs_model *m)
 				      "vmalloc_ns", u64(s->vmalloc_ns),
 				      "populate_ns", s->shadow_known ? u64(s->populate_ns) : json_null(),
 				      "nr_populated", s->shadow_known ? u64(s->nr_populated) : json_null(),
-				      "nr_allocated", s->shadow_known ? u64(s->nr_allocated) : json_null(),
+				      "nr_allocated", s->shadow_known && s->allocated_known ?
+				      u64(s->nr_allocated) : json_null(),
 				      "release_ns", s->shadow_known ? u64(s->release_ns) : json_null());
 
 		ret = o ? write_line(f, o) : -ENOMEM;
@@ -247,6 +248,7 @@ int kvs_json_write(FILE *f, const struct kvs_model *m, const struct kvs_options 
 	    set(root, "debugfs", debugfs_json(m)) ||
 	    set(root, "debugfs_baseline", debugfs_baseline_json(m)) ||
 	    set(root, "drift_pages", m->drift_valid ? u64(m->drift_pages) : json_null()) ||
+	    set(root, "pagetable_pages", m->have_pagetable ? u64(m->pagetable_pages) : json_null()) ||
 	    set(root, "top", top_json(m, o)) ||
 	    set(root, "top_by", json_string(kvs_by_name(o->by))) ||
 	    set(root, "shadow_bytes", kvs_model_knows(m, KVS_ID_shadow_pages) ?

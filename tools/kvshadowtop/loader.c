@@ -70,6 +70,53 @@ bool kvs_bpf_kernel_has_exact(void)
 	return has;
 }
 
+static bool btf_has_member(const struct btf *btf, const char *type, const char *member)
+{
+	int id = btf ? btf__find_by_name_kind(btf, type, BTF_KIND_STRUCT) : -1;
+	const struct btf_type *t = id >= 0 ? btf__type_by_id(btf, id) : NULL;
+	const struct btf_member *m;
+
+	if (!t)
+		return false;
+	m = btf_members(t);
+	for (int i = 0; i < btf_vlen(t); i++, m++)
+		if (!strcmp(btf__name_by_offset(btf, m->name_off), member))
+			return true;
+	return false;
+}
+
+static const char *area_caller_func(const struct btf *btf);
+
+/* Why this kernel cannot run stock mode (NULL: it can, if fentry is allowed). */
+static const char *stock_unsupported(const struct btf *btf)
+{
+#ifndef __x86_64__
+	return "stock mode reads x86_64 page tables only";
+#endif
+	if (!btf)
+		return "no kernel BTF";
+	if (!btf_has_member(btf, "vmalloc_populate_data", "pages"))
+		return "the kernel BTF has no struct vmalloc_populate_data with pages[] "
+		       "(no KASAN_VMALLOC, or a kernel older than 6.12)";
+	if (!btf_has(btf, "apply_to_page_range", BTF_KIND_FUNC) ||
+	    !btf_has(btf, "apply_to_existing_page_range", BTF_KIND_FUNC))
+		return "no apply_to_page_range/apply_to_existing_page_range in the kernel BTF";
+	if (!area_caller_func(btf))
+		return "no alloc_vmap_area(..., struct vm_struct *vm) in the kernel BTF";
+	if (!btf_has_tp(btf, "alloc_vmap_area"))
+		return "no vmalloc:alloc_vmap_area tracepoint";
+	return NULL;
+}
+
+bool kvs_bpf_kernel_has_stock(void)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	bool has = !stock_unsupported(btf);
+
+	btf__free(btf);
+	return has;
+}
+
 /* Enable the tp_btf or the classic flavour of one event; false when neither exists. */
 static bool pick_tp(const struct btf *btf, const char *sys, const char *event,
 		    struct bpf_program *btf_prog, struct bpf_program *tp_prog)
@@ -93,7 +140,8 @@ struct fentry_pair {
 };
 
 #define PAIR_CALLER (-1)
-#define MAX_PAIRS 4
+#define PAIR_PURGE (-2)
+#define MAX_PAIRS 5
 
 static int attach_one(struct kvs_bpf *b, struct bpf_program *p)
 {
@@ -137,6 +185,20 @@ static const char *area_caller_func(const struct btf *btf)
 		return NULL;
 	p = btf_params(proto) + 7;
 	return !strcmp(btf__name_by_offset(btf, p->name_off), "vm") ? "alloc_vmap_area" : NULL;
+}
+
+/* Stock mode's fentry/fexit programs: it counts nothing without every one. */
+#define KVS_STOCK_PROGS 5
+static struct bpf_program **stock_progs(struct kvshadow_bpf *s)
+{
+	static struct bpf_program *p[KVS_STOCK_PROGS];
+
+	p[0] = s->progs.kvs_stock_area_exit;
+	p[1] = s->progs.kvs_stock_pop_entry;
+	p[2] = s->progs.kvs_stock_pop_exit;
+	p[3] = s->progs.kvs_stock_depop_entry;
+	p[4] = s->progs.kvs_stock_depop_exit;
+	return p;
 }
 
 static int open_skel(struct kvs_bpf *b, const struct btf *btf, enum kvs_mode mode,
@@ -183,6 +245,22 @@ static int open_skel(struct kvs_bpf *b, const struct btf *btf, enum kvs_mode mod
 	}
 	s->bss->walk_verify = (__u32)verify;
 
+	if (mode == KVS_MODE_STOCK) {
+		const char *why = stock_unsupported(btf);
+
+		if (!why && !try_fentry)
+			why = o->no_fentry ? "it needs fentry/fexit (--no-fentry was given)" :
+			      "this kernel refuses fentry/fexit, which it needs";
+		if (why) {
+			snprintf(err, errlen, "%s", why);
+			return -ENOENT;
+		}
+		s->rodata->stock_mode = true;
+		bpf_program__set_autoload(s->progs.kvs_pt_walk, true);
+		bpf_program__set_autoload(s->progs.kvs_stock_area_tp, true);
+		for (size_t i = 0; i < KVS_STOCK_PROGS; i++)
+			bpf_program__set_autoload(stock_progs(s)[i], true);
+	}
 	if (exact) {
 		if (!pick_tp(btf, "kasan", "kasan_vmalloc_populate", s->progs.kvs_populate_btf,
 			     s->progs.kvs_populate_tp) ||
@@ -229,7 +307,10 @@ static int open_skel(struct kvs_bpf *b, const struct btf *btf, enum kvs_mode mod
 	pairs[(*nr_pairs)++] = (struct fentry_pair){ PAIR_CALLER, s->progs.kvs_area_entry,
 						     s->progs.kvs_area_exit, area_caller_func(btf) };
 	s->rodata->caller_from_vm = try_fentry && pairs[*nr_pairs - 1].func;
-	if (!exact) {
+	if (mode == KVS_MODE_ESTIMATE) {
+		pairs[(*nr_pairs)++] = (struct fentry_pair){
+			PAIR_PURGE, s->progs.kvs_purge_entry, s->progs.kvs_purge_exit,
+			btf_has(btf, "__purge_vmap_area_lazy", BTF_KIND_FUNC) ? "__purge_vmap_area_lazy" : NULL };
 		pairs[(*nr_pairs)++] = (struct fentry_pair){
 			KVS_HIST_POPULATE, s->progs.kvs_populate_entry, s->progs.kvs_populate_exit,
 			btf_has(btf, "kasan_populate_vmalloc", BTF_KIND_FUNC) ? "kasan_populate_vmalloc" : NULL };
@@ -259,7 +340,9 @@ static void pair_done(struct kvs_bpf *b, const struct fentry_pair *p, const char
 		b->slow = !why[0];
 		snprintf(b->slow_why, sizeof(b->slow_why), "%s", why);
 	}
-	if (p->hist == PAIR_CALLER) {
+	if (p->hist == PAIR_PURGE) {
+		b->purges_traced = !why[0];
+	} else if (p->hist == PAIR_CALLER) {
 		b->kernel_callers = !why[0];
 		snprintf(b->callers_why, sizeof(b->callers_why), "%s", why);
 	} else if (why[0]) {
@@ -301,6 +384,12 @@ retry:
 	if (ret)
 		goto fail;
 	ret = kvshadow_bpf__load(b->skel);
+	if (ret && mode == KVS_MODE_STOCK) {
+		snprintf(err, errlen, "loading its page-table and fentry/fexit programs failed: %s "
+			 "(KVSHADOW_DEBUG=1 shows libbpf's log)", strerror(-ret));
+		ret = ret == -EPERM || ret == -EACCES ? ret : -ENOENT;
+		goto fail;
+	}
 	if (ret && try_fentry) {
 		/* Maybe only fentry was refused: try again without it. */
 		snprintf(fentry_why, sizeof(fentry_why),
@@ -323,7 +412,9 @@ retry:
 	bpf_object__for_each_program(prog, b->skel->obj) {
 		const char *sec = bpf_program__section_name(prog);
 
-		if (!bpf_program__autoload(prog) || strstr(sec, "fentry/") || strstr(sec, "fexit/"))
+		/* fentry/fexit below; the page-table walk runs on demand (BPF_PROG_RUN). */
+		if (!bpf_program__autoload(prog) || strstr(sec, "fentry/") || strstr(sec, "fexit/") ||
+		    prog == b->skel->progs.kvs_pt_walk)
 			continue;
 		ret = attach_one(b, prog);
 		if (ret) {
@@ -336,11 +427,22 @@ retry:
 
 	for (int h = 0; h < KVS_NR_HISTS; h++)
 		mark_absent(b, h, "no fentry/fexit on this kernel's function");
-	if (mode == KVS_MODE_EXACT) {
+	if (mode == KVS_MODE_EXACT || mode == KVS_MODE_STOCK) {
 		for (int h = KVS_HIST_POPULATE; h <= KVS_HIST_RELEASE; h++) {
 			b->hist_available[h] = true;
-			b->hist_source[h] = "tracepoint";
+			b->hist_source[h] = mode == KVS_MODE_EXACT ? "tracepoint" : "fentry";
 			b->hist_why[h][0] = '\0';
+		}
+	}
+	for (size_t i = 0; mode == KVS_MODE_STOCK && i < KVS_STOCK_PROGS; i++) {
+		struct bpf_program *p = stock_progs(b->skel)[i];
+
+		ret = attach_one(b, p);
+		if (ret) {
+			snprintf(err, errlen, "attaching %s (%s) failed: %s", bpf_program__name(p),
+				 bpf_program__section_name(p), strerror(-ret));
+			ret = ret == -EPERM || ret == -EACCES ? ret : -ENOENT;
+			goto fail;
 		}
 	}
 	for (size_t i = 0; i < nr_pairs; i++) {
@@ -353,6 +455,7 @@ retry:
 				 "no __vmalloc_node_range(_noprof) in the kernel BTF" :
 				 p->hist == PAIR_CALLER ?
 				 "no alloc_vmap_area(..., struct vm_struct *vm) in the kernel BTF" :
+				 p->hist == PAIR_PURGE ? "no __purge_vmap_area_lazy in the kernel BTF" :
 				 "no KASAN_VMALLOC in this kernel");
 		} else if (!bpf_program__autoload(p->entry)) {
 			snprintf(why, sizeof(why), "%s", fentry_why[0] ? fentry_why :

@@ -12,7 +12,7 @@ struct kvshadow_bpf;
 struct bpf_link;
 struct kvs_options;
 
-#define KVS_MAX_LINKS 16
+#define KVS_MAX_LINKS 24
 
 struct kvs_bpf {
 	struct kvshadow_bpf *skel;
@@ -25,6 +25,7 @@ struct kvs_bpf {
 	char vmalloc_why[KVS_WHY_LEN];
 	bool kernel_callers;			/* callers from vm->caller (fentry on alloc_vmap_area) */
 	bool slow;				/* --slow records: vmalloc fentry/fexit attached */
+	bool purges_traced;			/* estimate: purges in flight are seen (fentry) */
 	char slow_why[KVS_WHY_LEN];		/* why not, when --slow was asked for */
 	char callers_why[KVS_WHY_LEN];		/* why not, when not: callers from stacks */
 };
@@ -34,6 +35,13 @@ struct kvs_bpf {
  * events/kasan or btf_trace_kasan_vmalloc_populate in the kernel BTF).
  */
 bool kvs_bpf_kernel_has_exact(void);
+
+/*
+ * Whether this kernel looks like stock mode can work: KASAN_VMALLOC's
+ * populate data, apply_to_*page_range and alloc_vmap_area in the kernel
+ * BTF (whether fentry is allowed shows only when loading).
+ */
+bool kvs_bpf_kernel_has_stock(void);
 
 /*
  * Load and attach for mode (exact or estimate) as the options ask:

@@ -479,6 +479,8 @@ int kvs_model_update(struct kvs_model *m, const struct kvs_snapshot *s)
 		m->debugfs_base = s->base->debugfs;
 	m->drift_valid = s->drift_valid;
 	m->drift_pages = s->drift_pages;
+	m->have_pagetable = s->have_pagetable;
+	m->pagetable_pages = s->pagetable_pages;
 
 	for (int i = 0; i < KVS_NR_HISTS; i++)
 		hist_update(&m->hist[i], &s->hist[i], r->hist_available[i], r->hist_source[i],

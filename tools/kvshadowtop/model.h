@@ -75,7 +75,9 @@ struct kvs_model {
 	struct kvs_kv *debugfs_extra;	/* keys of newer kernels, in file order (model's copy) */
 	size_t nr_debugfs_extra;
 	bool drift_valid;		/* BPF view and debugfs both present */
-	uint64_t drift_pages;		/* |BPF shadow_pages - debugfs shadow_pages| */
+	uint64_t drift_pages;		/* |BPF shadow_pages - debugfs (stock: page tables)| */
+	bool have_pagetable;		/* stock mode: the page tables' own count */
+	uint64_t pagetable_pages;	/* present shadow PTEs at the last quiet walk */
 
 	struct kvs_hist hist[KVS_NR_HISTS];
 

@@ -45,8 +45,9 @@ static const struct family overhead = {
 	"kvshadow_shadow_bytes / kvshadow_vmalloc_used_bytes.", false };
 static const struct family drift = {
 	"kvshadow_debugfs_drift_bytes", PROMTEXT_GAUGE,
-	"Difference between the shadow bytes counted from tracepoints and "
-	"the kernel's debugfs counter; should stay 0.", true };
+	"Difference between the shadow bytes counted by BPF and the kernel's "
+	"debugfs counter (stock mode without it: the kernel page tables at the "
+	"last quiet walk); should stay 0.", true };
 static const struct family events_lost = {
 	"kvshadow_events_lost_total", PROMTEXT_COUNTER,
 	"Trace records lost (ring buffer full); the estimate is low when "
@@ -86,8 +87,9 @@ static const struct family bpf_runs = {
 static const struct family info = {
 	"kvshadow_info", PROMTEXT_GAUGE,
 	"Always 1. mode: where the numbers come from (exact: kvshadow kernel "
-	"counters; estimate: modelled from vmalloc tracepoints on a kernel "
-	"without KASAN_VMALLOC; debugfs: kernel counters only).", true };
+	"counters; stock: an unpatched KASAN kernel's page tables and fentry; "
+	"estimate: modelled from vmalloc tracepoints on a kernel without "
+	"KASAN_VMALLOC; debugfs: kernel counters only).", true };
 
 /* Estimates must never read as measurements, not even in HELP. */
 static int family(struct promtext *pt, const struct family *f, bool estimate)

@@ -116,7 +116,13 @@ static void set_self(struct run *r, bool on)
 		r->self_note[0] = '\0';
 }
 
-/* Open the sources, choosing the mode when the user did not. */
+/*
+ * Open the sources, choosing the mode when the user did not: the first of
+ * exact, stock, estimate (the order of KVS_MODES) that this kernel
+ * supports. A mode the kernel lacks (-ENOENT) hands over to the next one;
+ * no BPF rights (-EPERM, -EACCES) to debugfs mode. Each step down is said
+ * on stderr, with its reason.
+ */
 static int open_collect(struct run *r, const struct kvs_probe_ops *probe)
 {
 	struct kvs_options *o = r->o;
@@ -126,19 +132,24 @@ static int open_collect(struct run *r, const struct kvs_probe_ops *probe)
 
 	if (!o->mode_set)
 		mode = probe ? probe->auto_mode() : KVS_MODE_DEBUGFS;
-	/* The modes that read debugfs mount it, once, here; the man pages say so. */
-	if (mode != KVS_MODE_ESTIMATE && !o->debugfs_file)
-		(void)debugfs_mount_if_needed(err, sizeof(err));
-	ret = kvs_collect_open(&r->c, mode, probe, o, err, sizeof(err));
-	if (ret && !o->mode_set && mode != KVS_MODE_DEBUGFS &&
-	    (ret == -EPERM || ret == -EACCES || ret == -ENOENT)) {
-		/* No BPF rights or no BTF: the debugfs counters may still work. */
-		fprintf(stderr, "%s: %s mode unavailable: %s; falling back to debugfs mode\n",
-			r->prog, kvs_mode_name(mode), err);
-		kvs_why(r->bpf_note, "%s", err);
-		mode = KVS_MODE_DEBUGFS;
-		(void)debugfs_mount_if_needed(err, sizeof(err));
+	for (;;) {
+		/* The modes that read debugfs mount it, once, here; the man pages say so. */
+		if (mode != KVS_MODE_ESTIMATE && !o->debugfs_file)
+			(void)debugfs_mount_if_needed(err, sizeof(err));
+		err[0] = '\0';
 		ret = kvs_collect_open(&r->c, mode, probe, o, err, sizeof(err));
+		if (!ret || o->mode_set || mode == KVS_MODE_DEBUGFS ||
+		    (ret != -EPERM && ret != -EACCES && ret != -ENOENT))
+			break;
+		fprintf(stderr, "%s: %s mode unavailable: %s; ", r->prog, kvs_mode_name(mode), err);
+		if (ret == -ENOENT && mode + 1 < KVS_MODE_DEBUGFS) {
+			mode++;
+		} else {
+			/* No BPF rights or no BTF: the debugfs counters may still work. */
+			kvs_why(r->bpf_note, "%s", err);
+			mode = KVS_MODE_DEBUGFS;
+		}
+		fprintf(stderr, "falling back to %s mode\n", kvs_mode_name(mode));
 	}
 	if (ret == -EINTR && stop) {
 		/* A signal ended a blocking first read (a FIFO for --file): a clean end. */

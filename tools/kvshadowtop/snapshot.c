@@ -50,6 +50,15 @@ kvs_counter_mask kvs_mode_known(enum kvs_mode mode)
 	switch (mode) {
 	case KVS_MODE_EXACT:
 		return KVS_ALL_COUNTERS;
+	case KVS_MODE_STOCK:
+		/*
+		 * Page allocation, failures and the release calls themselves
+		 * happen inside notrace KASAN code; so do the purged areas' sizes.
+		 */
+		return KVS_ALL_COUNTERS & ~(KVS_BIT(KVS_ID_pages_allocated) |
+					    KVS_BIT(KVS_ID_populate_failures) |
+					    KVS_BIT(KVS_ID_release_calls) |
+					    KVS_BIT(KVS_ID_vmap_area_purged_bytes));
 	case KVS_MODE_ESTIMATE:
 		/* The vmalloc tracepoints cannot see a populate that would have failed. */
 		return KVS_ALL_COUNTERS & ~KVS_BIT(KVS_ID_populate_failures);
@@ -186,6 +195,15 @@ static const kvs_counter_mask gauges = KVS_BIT(KVS_ID_shadow_pages) |
 /* What estimate mode's model counts though it is no shadow number: the purge events carry no per-area size. */
 #define MODELLED_VMAP KVS_BIT(KVS_ID_vmap_area_purged_bytes)
 
+/* shadow_pages and its peak: an absolute start plus BPF's net change since attach. */
+static void shadow_from(struct kvs_snapshot *s, int64_t start, const struct kvs_reading *now)
+{
+	int64_t cur = start + now->bpf_net, hi = start + now->bpf_net_peak;
+
+	s->c.shadow_pages = cur > 0 ? (uint64_t)cur : 0;
+	s->c.shadow_pages_peak = hi > cur ? (uint64_t)hi : s->c.shadow_pages;
+}
+
 /*
  * Exact mode: BPF counts every populate and release since attach; the
  * baseline pairs that with the kernel's absolute shadow_pages at one quiet
@@ -194,19 +212,43 @@ static const kvs_counter_mask gauges = KVS_BIT(KVS_ID_shadow_pages) |
 static void exact_counters(struct kvs_snapshot *s, const struct kvs_reading *now,
 			   const struct kvs_reading *base)
 {
-	int64_t start, cur, hi;
-
 	counters_since(&s->c, &now->bpf, base ? &base->bpf : NULL, s->known & ~gauges);
 	if (!base || !base->have_debugfs) {
 		/* No absolute starting point: a since-start net would pose as shadow_pages. */
 		s->known &= ~gauges;
 		return;
 	}
-	start = (int64_t)base->debugfs.shadow_pages - base->bpf_net;
-	cur = start + now->bpf_net;
-	hi = start + now->bpf_net_peak;
-	s->c.shadow_pages = cur > 0 ? (uint64_t)cur : 0;
-	s->c.shadow_pages_peak = hi > cur ? (uint64_t)hi : s->c.shadow_pages;
+	shadow_from(s, (int64_t)base->debugfs.shadow_pages - base->bpf_net, now);
+}
+
+/*
+ * Stock mode: the same, with the page tables' count at the baseline as the
+ * starting point. A later quiet walk is a second view of shadow_pages: what
+ * BPF's count said at that walk against what the walk found.
+ */
+static void stock_counters(struct kvs_snapshot *s, const struct kvs_reading *now,
+			   const struct kvs_reading *base)
+{
+	int64_t start, then;
+
+	counters_since(&s->c, &now->bpf, base ? &base->bpf : NULL, s->known & ~gauges);
+	if (!base || !base->have_ptwalk || !base->ptwalk_quiet) {
+		s->known &= ~gauges;
+		return;
+	}
+	start = (int64_t)base->ptwalk_pages - base->ptwalk_net;
+	shadow_from(s, start, now);
+	if (!now->have_ptwalk || !now->ptwalk_quiet)
+		return;
+	s->have_pagetable = true;
+	s->pagetable_pages = now->ptwalk_pages;
+	if (now->have_debugfs)
+		return;
+	then = start + now->ptwalk_net;
+	s->drift_valid = true;
+	s->drift_pages = then > (int64_t)now->ptwalk_pages ?
+		(uint64_t)(then - (int64_t)now->ptwalk_pages) :
+		(uint64_t)((int64_t)now->ptwalk_pages - then);
 }
 
 /*
@@ -255,6 +297,9 @@ int kvs_snapshot_compute(enum kvs_mode mode, const struct kvs_reading *now,
 	case KVS_MODE_EXACT:
 		exact_counters(s, now, base);
 		break;
+	case KVS_MODE_STOCK:
+		stock_counters(s, now, base);
+		break;
 	case KVS_MODE_ESTIMATE:
 		/* The model's shadow_pages and peak are its own, absolute. */
 		counters_since(&s->c, &now->est, base ? &base->est : NULL,
@@ -281,13 +326,14 @@ int kvs_snapshot_compute(enum kvs_mode mode, const struct kvs_reading *now,
 
 	vmap_bytes_now(s, mode, now, base);
 
-	/* Two views of shadow_pages only where BPF counts and debugfs exists. */
-	s->drift_valid = mode != KVS_MODE_DEBUGFS && now->have_debugfs &&
-			 (s->known & KVS_BIT(KVS_ID_shadow_pages));
-	if (s->drift_valid)
+	/* Two views of shadow_pages where BPF counts and debugfs exists (stock: or a walk). */
+	if (mode != KVS_MODE_DEBUGFS && now->have_debugfs &&
+	    (s->known & KVS_BIT(KVS_ID_shadow_pages))) {
+		s->drift_valid = true;
 		s->drift_pages = s->c.shadow_pages > now->debugfs.shadow_pages ?
 			s->c.shadow_pages - now->debugfs.shadow_pages :
 			now->debugfs.shadow_pages - s->c.shadow_pages;
+	}
 
 	for (int h = 0; h < KVS_NR_HISTS; h++)
 		hist_since(&s->hist[h], &now->hist[h], base ? &base->hist[h] : NULL);

@@ -31,11 +31,14 @@
 /*
  * Where the numbers come from. X(id, name, label, help): name is --mode's
  * argument and the kvshadow_info{mode=...} label, label what the TUI title
- * says, help one line for the help texts.
+ * says, help one line for the help texts. In order of preference: the
+ * automatic choice takes the first this kernel supports.
  */
 #define KVS_MODES(X)							\
 	X(EXACT, "exact", "exact (kasan tracepoints)",			\
 	  "kasan:* tracepoints of a kvshadow-patched KASAN kernel")	\
+	X(STOCK, "stock", "stock kernel: from page tables + fentry",	\
+	  "an unpatched KASAN_VMALLOC kernel: its page tables and fentry") \
 	X(ESTIMATE, "estimate", "ESTIMATE (modelled, not measured)",	\
 	  "vmalloc:* tracepoints, shadow modelled as KASAN_VMALLOC would map it") \
 	X(DEBUGFS, "debugfs", "debugfs (counters only)",		\
@@ -80,6 +83,7 @@ struct kvs_slow_rec {
 	bool shadow_known;		/* the mode can see populate and release */
 	uint64_t populate_ns;		/* kasan populate inside it */
 	uint64_t nr_populated, nr_allocated;
+	bool allocated_known;		/* nr_allocated is known (not in stock mode) */
 	uint64_t release_ns;		/* a purge inside it */
 };
 
@@ -166,6 +170,17 @@ struct kvs_reading {
 	bool have_self;			/* BPF run-time statistics are on: self holds them */
 	struct kvs_self self;		/* cpu_s and rss_bytes always; prog[] when have_self */
 
+	/*
+	 * Stock mode: the last count of present shadow PTEs in the kernel
+	 * page tables, and bpf_net when it was taken. Valid only when no
+	 * populate or release ran during the walk (ptwalk_quiet).
+	 */
+	bool have_ptwalk;
+	bool ptwalk_quiet;
+	uint64_t ptwalk_pages;
+	int64_t ptwalk_net;
+	double ptwalk_mono;		/* when it was taken */
+
 	/* Estimate mode: the shadow model's own counters; shadow_pages absolute. */
 	bool have_estimate;
 	struct kvs_counters est;
@@ -202,6 +217,8 @@ struct kvs_snapshot {
 	struct kvs_counters c;		/* since start; shadow_pages(_peak) absolute */
 	bool drift_valid;		/* two views of shadow_pages: BPF and debugfs */
 	uint64_t drift_pages;		/* |BPF shadow_pages - debugfs shadow_pages| */
+	bool have_pagetable;		/* stock mode: the kernel page tables' own count */
+	uint64_t pagetable_pages;	/* present shadow PTEs at the last quiet walk */
 	bool have_vmap_bytes;
 	uint64_t vmap_bytes;		/* every live vmap area now */
 	struct kvs_hist_data hist[KVS_NR_HISTS];	/* since start */

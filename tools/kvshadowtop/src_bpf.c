@@ -26,6 +26,7 @@
 #include "kvshadow.skel.h"
 #include "loader.h"
 #include "options.h"
+#include "ptwalk.h"
 #include "sanitize.h"
 #include "bpfstats.h"
 #include "stackwalk.h"
@@ -316,8 +317,9 @@ static int on_slow_event(void *ctx, void *data, size_t size)
 	snprintf(r->caller, sizeof(r->caller), "%s", e->caller ? ip_caller(b, e->caller) : "unknown");
 	r->size = e->size;
 	r->vmalloc_ns = e->vmalloc_ns;
-	/* Exact mode sees populate and release through the kasan events. */
-	r->shadow_known = b->mode == KVS_MODE_EXACT;
+	/* Exact mode sees populate and release through the kasan events, stock mode through fentry. */
+	r->shadow_known = b->mode == KVS_MODE_EXACT || b->mode == KVS_MODE_STOCK;
+	r->allocated_known = b->mode == KVS_MODE_EXACT;
 	r->populate_ns = e->populate_ns;
 	r->nr_populated = e->nr_populated;
 	r->nr_allocated = e->nr_allocated;
@@ -476,6 +478,11 @@ static int src_bpf_open(void **state, enum kvs_mode mode, const struct kvs_optio
 	} else if (o->slow_set) {
 		snprintf(b->slow_why, sizeof(b->slow_why), "%s", b->bpf.slow_why);
 	}
+	if (mode == KVS_MODE_STOCK) {
+		ret = kvs_ptwalk_init(b->bpf.skel, err, errlen);
+		if (ret)
+			goto fail;
+	}
 	if (mode == KVS_MODE_ESTIMATE) {
 		b->learn_rb = ring_buffer__new(bpf_map__fd(b->bpf.skel->maps.learn_events),
 					       on_learn_event, b, NULL);
@@ -525,6 +532,26 @@ static void src_bpf_start(void *state)
 	__atomic_store_n(&n->peak, __atomic_load_n(&n->net, __ATOMIC_RELAXED), __ATOMIC_RELAXED);
 }
 
+/*
+ * Stock mode: the page tables' own count, quiet (no populate or release in
+ * flight) or marked as not. The baseline needs a quiet one: a busy kernel
+ * gets several tries.
+ */
+static int read_ptwalk(struct src_bpf *b, struct kvs_reading *r, char *err, size_t errlen)
+{
+	struct kvs_ptwalk w;
+	int ret = kvs_ptwalk_count(b->bpf.skel, 20, &w, err, errlen);
+
+	if (ret)
+		return ret;
+	r->have_ptwalk = true;
+	r->ptwalk_quiet = w.quiet;
+	r->ptwalk_pages = w.pages;
+	r->ptwalk_net = w.net;
+	r->ptwalk_mono = mono_s();
+	return 0;
+}
+
 static int src_bpf_read(void *state, struct kvs_reading *r, char *err, size_t errlen)
 {
 	struct src_bpf *b = state;
@@ -550,10 +577,7 @@ static int src_bpf_read(void *state, struct kvs_reading *r, char *err, size_t er
 		snprintf(err, errlen, "slow-call records: %s", strerror(-b->slow_err));
 		return b->slow_err;
 	}
-	/* The records drained since the last read move into the reading. */
 	r->have_slow = b->slow;
-	r->slow = b->slow_recs;
-	r->nr_slow = b->nr_slow;
 	r->slow_lost = cnt.slow_lost;
 	if (b->learn_rb) {
 		r->have_walk = true;
@@ -562,8 +586,6 @@ static int src_bpf_read(void *state, struct kvs_reading *r, char *err, size_t er
 		r->walk.unwound = cnt.callers_unwound;
 		r->walk.learn_lost = cnt.learn_lost;
 	}
-	b->slow_recs = NULL;
-	b->nr_slow = b->cap_slow = 0;
 	memcpy(r->unavailable.slow, b->slow_why, KVS_WHY_LEN);
 	if (kvs_bpf_stats_on(&b->stats)) {
 		ret = kvs_bpf_stats_read(&b->stats, b->bpf.skel->obj, &r->self);
@@ -580,6 +602,8 @@ static int src_bpf_read(void *state, struct kvs_reading *r, char *err, size_t er
 		r->hist_source[h] = b->bpf.hist_source[h];
 		memcpy(r->hist_why[h], b->bpf.hist_why[h], KVS_WHY_LEN);
 	}
+	if (b->mode == KVS_MODE_STOCK && (ret = read_ptwalk(b, r, err, errlen)))
+		return ret;
 	if (b->est)
 		ret = kvs_est_src_read(b->est, cnt.events_lost, r, err, errlen);
 	else if ((ret = read_attribution(b, r, &cnt)))
@@ -593,9 +617,37 @@ static int src_bpf_read(void *state, struct kvs_reading *r, char *err, size_t er
 	return 0;
 }
 
+/* The slow records drained since the last interval move into its reading. */
+static void src_bpf_take(void *state, struct kvs_reading *r)
+{
+	struct src_bpf *b = state;
+
+	r->slow = b->slow_recs;
+	r->nr_slow = b->nr_slow;
+	b->slow_recs = NULL;
+	b->nr_slow = b->cap_slow = 0;
+}
+
+/* Estimate mode: purges begun and ended (fentry), so a reading does not cut through one. */
+static bool src_bpf_activity(void *state, uint64_t *token, bool *busy)
+{
+	struct src_bpf *b = state;
+	uint64_t in, out;
+
+	if (!b->bpf.purges_traced)
+		return false;
+	in = __atomic_load_n(&b->bpf.skel->bss->purge_enter, __ATOMIC_ACQUIRE);
+	out = __atomic_load_n(&b->bpf.skel->bss->purge_exit, __ATOMIC_ACQUIRE);
+	*token = in + out;
+	*busy = in != out;
+	return true;
+}
+
 static enum kvs_mode src_bpf_auto_mode(void)
 {
-	return kvs_bpf_kernel_has_exact() ? KVS_MODE_EXACT : KVS_MODE_ESTIMATE;
+	if (kvs_bpf_kernel_has_exact())
+		return KVS_MODE_EXACT;
+	return kvs_bpf_kernel_has_stock() ? KVS_MODE_STOCK : KVS_MODE_ESTIMATE;
 }
 
 static int src_bpf_set_self(void *state, bool on, char *err, size_t errlen)
@@ -617,6 +669,8 @@ const struct kvs_probe_ops kvs_bpf_probe = {
 	.drain = src_bpf_drain,
 	.start = src_bpf_start,
 	.read = src_bpf_read,
+	.take = src_bpf_take,
+	.activity = src_bpf_activity,
 	.set_self = src_bpf_set_self,
 	.close = src_bpf_close,
 };

@@ -114,10 +114,14 @@ static void text_slow(FILE *f, const struct kvs_model *m)
 		if (s->shadow_known) {
 			kvs_fmt_ns(pop, sizeof(pop), (double)s->populate_ns);
 			kvs_fmt_ns(rel, sizeof(rel), (double)s->release_ns);
-			fprintf(f, " populate %s (%.0f%%) nr_populated %" PRIu64 " nr_allocated %" PRIu64
-				" release %s", pop, s->vmalloc_ns ?
+			fprintf(f, " populate %s (%.0f%%) nr_populated %" PRIu64, pop, s->vmalloc_ns ?
 				100.0 * (double)s->populate_ns / (double)s->vmalloc_ns : 0,
-				s->nr_populated, s->nr_allocated, rel);
+				s->nr_populated);
+			if (s->allocated_known)
+				fprintf(f, " nr_allocated %" PRIu64, s->nr_allocated);
+			else
+				fprintf(f, " nr_allocated n/a");
+			fprintf(f, " release %s", rel);
 		} else {
 			fprintf(f, " populate n/a");
 		}
@@ -180,9 +184,11 @@ static int text_update(void *state, const struct kvs_model *m, char *err, size_t
 		fprintf(f, " (%" PRIu64 " bytes)", m->total.vmap_area_alloc_bytes);
 	counter(f, m, KVS_ID_vmap_area_frees, false);
 	counter(f, m, KVS_ID_vmap_purges, false);
+	if (m->have_pagetable)
+		fprintf(f, "  pagetable_pages %" PRIu64, m->pagetable_pages);
 	if (m->drift_valid)
 		fprintf(f, "  drift_pages %" PRIu64, m->drift_pages);
-	else if (m->unavailable.debugfs[0])
+	else if (m->unavailable.debugfs[0] && m->mode != KVS_MODE_STOCK)
 		fprintf(f, "  debugfs n/a");
 	fprintf(f, "\n");
 	for (int h = 0; h < KVS_NR_HISTS; h++) {

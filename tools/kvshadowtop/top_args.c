@@ -125,10 +125,10 @@ const struct kvs_opt kvshadowtop_options[] = {
 	{ "json", OPT_JSON, NULL, "one JSON object per interval per line", kvs_opt_json },
 	{ "mode", OPT_MODE, "MODE",
 	  "exact: kasan:* tracepoints (kvshadow-patched KASAN kernel)\n"
+	  "                         stock: page tables + fentry (unpatched KASAN_VMALLOC kernel)\n"
 	  "                         estimate: model what KASAN_VMALLOC would map, any kernel\n"
 	  "                         debugfs: counters only, no BPF\n"
-	  "                         (default: exact when the kernel has the kasan tracepoints,\n"
-	  "                         else estimate; debugfs when BPF is refused)", set_mode },
+	  "                         (default: the first of these the kernel supports)", set_mode },
 	{ "prom-file", OPT_PROM, "PATH", "write Prometheus text to PATH each interval (atomically)",
 	  kvs_opt_prom_file },
 	{ "sort", 's', "SORT", "top order (default pages; the choices are listed below)", set_sort },

@@ -215,7 +215,11 @@ static int draw_checks(struct tui *t, const struct kvs_model *m, int y)
 
 	if (m->drift_valid)
 		x = tui_put(t, y, x, m->drift_pages ? TA_WARN : TA_NORMAL,
-			    "debugfs   drift %" PRIu64 " pages vs the BPF view   ", m->drift_pages);
+			    "%s   drift %" PRIu64 " pages vs the BPF view   ",
+			    m->have_pagetable && !m->have_debugfs ? "page tables" : "debugfs",
+			    m->drift_pages);
+	else if (m->mode == KVS_MODE_STOCK)
+		x = tui_put(t, y, x, TA_DIM, "page tables: busy at the last walk   ");
 	else if (m->unavailable.debugfs[0])
 		x = tui_put(t, y, x, TA_DIM, "debugfs   n/a: %s   ", m->unavailable.debugfs);
 	if (m->mode == KVS_MODE_DEBUGFS && m->unavailable.bpf[0])

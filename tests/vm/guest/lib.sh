@@ -194,6 +194,28 @@ ptdump_shadow_pages() {
 	}' "${1:-$PT}" </dev/null
 }
 
+# ptdump_page_list DUMP: the address of every shadow page mapped in DUMP
+# (the pages ptdump_shadow_pages counts), one decimal number per line.
+ptdump_page_list() {
+	awk -v vtotal="$(_pt_vtotal)" "$_pt_awk"'
+	END {
+		if (bad) exit 2
+		ranges()
+		for (j = 1; j <= m; j++)
+			for (a = ss[j]; a < se[j]; a += 4096)
+				printf "%.0f\n", a
+	}' "$1" </dev/null
+}
+
+# ptdump_gone A B: how many shadow pages mapped in dump A are not in dump B
+# (what was released between them, as the page tables tell it).
+ptdump_gone() {
+	ptdump_page_list "$1" >/tmp/pt.gone.a || return 1
+	ptdump_page_list "$2" >/tmp/pt.gone.b || return 1
+	awk 'NR == FNR { b[$1] = 1; next } !($1 in b) { n++ } END { print n + 0 }' \
+		/tmp/pt.gone.b /tmp/pt.gone.a
+}
+
 # ptdump_areas DUMP: reads "ID START END" lines (vmap areas [START, END),
 # hex, in the order they were allocated) on stdin and prints "ID G W P NEW"
 # for each: G the shadow pages the area touches (what populating it
