@@ -223,13 +223,28 @@ int BPF_PROG(kvs_vmalloc_exit)
  * Purges begun and ended (estimate mode). A purge releases shadow before
  * its vmalloc:purge_vmap_area_lazy event, at its end: while one runs, the
  * kernel's debugfs count is already lower than the model. kvshadowtop
- * reads again when a purge ran across its reading.
+ * reads again when a purge ran across its reading. An end counts only
+ * when its start did (the two programs attach one after the other), so
+ * purge_enter - purge_exit is the number of purges running.
  */
 __u64 purge_enter, purge_exit;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u32);
+} task_purge SEC(".maps");
 
 SEC("?fentry/__purge_vmap_area_lazy")
 int BPF_PROG(kvs_purge_entry)
 {
+	__u32 *in = bpf_task_storage_get(&task_purge, bpf_get_current_task_btf(), 0,
+					 BPF_LOCAL_STORAGE_GET_F_CREATE);
+
+	if (!in)
+		return 0;
+	*in = 1;
 	__sync_fetch_and_add(&purge_enter, 1);
 	return 0;
 }
@@ -237,6 +252,11 @@ int BPF_PROG(kvs_purge_entry)
 SEC("?fexit/__purge_vmap_area_lazy")
 int BPF_PROG(kvs_purge_exit)
 {
+	__u32 *in = bpf_task_storage_get(&task_purge, bpf_get_current_task_btf(), 0, 0);
+
+	if (!in || !*in)
+		return 0;
+	*in = 0;
 	__sync_fetch_and_add(&purge_exit, 1);
 	return 0;
 }

@@ -385,18 +385,19 @@ int kvs_stock_pop_exit(__u64 *ctx)
 	__u64 addr = APPLY_ADDR(ctx), size = APPLY_SIZE(ctx);
 	struct kvs_task_stock *t;
 	__u64 n, ns = 0, calls;
+	bool entered;
 
 	if (!kasan_apply(ctx, addr, &kasan_populate_vmalloc_pte))
 		return 0;
 	t = task_stock_get(BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!t) {
-		__sync_fetch_and_add(&pt_exit, 1);
+	if (!t)
 		return 0;
-	}
 	n = pages_installed(t, APPLY_DATA(ctx), size);
 	count(c.pages_populated, n);
 	net_populated(n);
-	if (t->apply_start_ns)
+	/* Its end counts only where its start did: pt_enter - pt_exit is what runs. */
+	entered = t->apply_start_ns != 0;
+	if (entered)
 		ns = bpf_ktime_get_ns() - t->apply_start_ns;
 	t->apply_start_ns = 0;
 	if (t->pop_start_ns) {
@@ -411,7 +412,8 @@ int kvs_stock_pop_exit(__u64 *ctx)
 			hist_add(KVS_H_POPULATE, ns);
 		attribute_ip(ctx, 0, n, calls, ns);
 	}
-	__sync_fetch_and_add(&pt_exit, 1);
+	if (entered)
+		__sync_fetch_and_add(&pt_exit, 1);
 	return 0;
 }
 
@@ -445,13 +447,14 @@ int kvs_stock_depop_exit(__u64 *ctx)
 	if (!kasan_apply(ctx, addr, &kasan_depopulate_vmalloc_pte))
 		return 0;
 	t = task_stock_get(0);
-	if (t && t->apply_start_ns) {
-		if (!count_present(t, (__u64)BPF_CORE_READ(mm, pgd), addr, addr + size) &&
-		    t->present_before > t->w_count)
-			n = t->present_before - t->w_count;
-		ns = bpf_ktime_get_ns() - t->apply_start_ns;
-		t->apply_start_ns = 0;
-	}
+	/* Without its start (attached later) nothing can be said of this call. */
+	if (!t || !t->apply_start_ns)
+		return 0;
+	if (!count_present(t, (__u64)BPF_CORE_READ(mm, pgd), addr, addr + size) &&
+	    t->present_before > t->w_count)
+		n = t->present_before - t->w_count;
+	ns = bpf_ktime_get_ns() - t->apply_start_ns;
+	t->apply_start_ns = 0;
 	count(c.pages_released, n);
 	net_released(n);
 	if (ns)

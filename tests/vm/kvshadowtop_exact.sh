@@ -37,11 +37,21 @@ echo "estimate: $(echo "$est" | jq -c '{shadow_pages, populate_calls, events_los
 [ "$(echo "$est" | jq -r .mode)" = estimate ] || fail "estimate: mode is not estimate"
 echo "$est" | jq -e '(.shadow_pages - .debugfs.shadow_pages | fabs) <= 0.05 * .debugfs.shadow_pages' >/dev/null ||
 	fail "estimate: shadow_pages $(echo "$est" | jq .shadow_pages) not within 5 % of debugfs $(echo "$est" | jq .debugfs.shadow_pages)"
-# Every interval, from the first: idle, under load, after purges.
+# Every interval, from the first: idle, under load, after purges. A purge
+# releases shadow before its event tells the model; the tool sees purges
+# run (fentry) and reads again, and flags a reading one still cut through
+# (purge_crossed): those are shown, not judged, and must stay a minority.
 sed -n 's/^ESTLINE //p' "$out" >"$work/est.jsonl"
-jq -r '[.shadow_pages, .debugfs.shadow_pages, (.shadow_pages - .debugfs.shadow_pages | fabs) / .debugfs.shadow_pages * 100 | floor] | @tsv' \
-	"$work/est.jsonl" | awk '{ print "estimate/debugfs: " $1 " " $2 " (" $3 "%)" }'
-bad=$(jq -s '[.[] | select((.shadow_pages - .debugfs.shadow_pages | fabs) > 0.05 * .debugfs.shadow_pages)] | length' "$work/est.jsonl")
-[ "$bad" = 0 ] || fail "estimate: $bad of $(wc -l <"$work/est.jsonl") intervals beyond 5 % of debugfs"
+jq -r '[.shadow_pages, .debugfs.shadow_pages, ((.shadow_pages - .debugfs.shadow_pages | fabs) / .debugfs.shadow_pages * 100 | floor), (if .purge_crossed then "purge crossed the reading" else "" end)] | @tsv' \
+	"$work/est.jsonl" | awk -F'\t' '{ print "estimate/debugfs: " $1 " " $2 " (" $3 "%) " $4 }'
+lines=$(wc -l <"$work/est.jsonl")
+crossed=$(jq -s '[.[] | select(.purge_crossed == true)] | length' "$work/est.jsonl")
+[ "$(jq -s '[.[] | select(.purge_crossed == null)] | length' "$work/est.jsonl")" = 0 ] ||
+	fail "estimate: purge_crossed is null: the tool does not see purges (fentry on __purge_vmap_area_lazy)"
+[ "$lines" -ge 20 ] || fail "estimate: only $lines intervals"
+[ $((crossed * 4)) -le "$lines" ] || fail "estimate: $crossed of $lines readings were crossed by a purge"
+bad=$(jq -s '[.[] | select(.purge_crossed == false and ((.shadow_pages - .debugfs.shadow_pages | fabs) > 0.05 * .debugfs.shadow_pages))] | length' "$work/est.jsonl")
+echo "estimate: $lines intervals, $crossed crossed by a purge, $bad of the others beyond 5 % of debugfs"
+[ "$bad" = 0 ] || fail "estimate: $bad of $lines intervals beyond 5 % of debugfs"
 console_clean || fail "unexpected report on the console"
 echo PASS

@@ -185,43 +185,37 @@ fail:
 	return ret;
 }
 
-/* The probe's activity token once no such work runs (waiting up to ~0.2 s); false: unknown. */
-static bool activity_settled(struct kvs_collect *c, uint64_t *token)
+/* The probe's activity token now; false when the probe cannot tell. */
+static bool activity(struct kvs_collect *c, uint64_t *token, bool *busy)
 {
-	const struct timespec ms = { 0, 1000000 };
-	bool busy = false;
-
-	if (!c->probe || !c->probe->activity)
-		return false;
-	for (int i = 0; i < 200; i++) {
-		if (!c->probe->activity(c->probe_state, token, &busy))
-			return false;
-		if (!busy)
-			return true;
-		nanosleep(&ms, NULL);
-	}
-	return true;
+	*busy = false;
+	return c->probe && c->probe->activity && c->probe->activity(c->probe_state, token, busy);
 }
 
 /*
- * A reading no purge cut through: read again (a few times at most) when a
- * purge began or ended while the sources were read, so that the model and
- * the kernel's count stand at the same point.
+ * A reading no purge cut through, where the probe can tell: when a purge
+ * ran while the sources were read, read once more (the purge's event is
+ * then in the model, its releases in the kernel's count). If one runs
+ * across that reading too, the reading says so (purge_crossed): the
+ * kernel's count may be ahead of the model by what that purge released.
  */
 int kvs_collect_read(struct kvs_collect *c, struct kvs_reading *r, char *err, size_t errlen)
 {
-	uint64_t before, after;
-	bool busy = false;
+	uint64_t before = 0, after = 0;
+	bool busy_before, busy_after, watched;
 	int ret;
 
 	for (int tries = 0;; tries++) {
-		bool watched = activity_settled(c, &before);
-
+		watched = activity(c, &before, &busy_before);
 		ret = read_once(c, r, err, errlen);
 		if (ret)
 			return ret;
-		if (!watched || tries == 5 ||
-		    (c->probe->activity(c->probe_state, &after, &busy) && after == before && !busy))
+		if (!watched)
+			break;
+		r->have_purge_crossed = true;
+		r->purge_crossed = !activity(c, &after, &busy_after) || busy_before || busy_after ||
+				   after != before;
+		if (!r->purge_crossed || tries == 1)
 			break;
 		kvs_reading_free(r);
 	}

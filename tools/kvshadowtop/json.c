@@ -260,6 +260,8 @@ int kvs_json_write(FILE *f, const struct kvs_model *m, const struct kvs_options 
 	    set(root, "overhead_ratio_vmap", num_or_null(m->overhead_ratio_vmap)) ||
 	    set(root, "latency", latency_json(m)) ||
 	    set(root, "events_lost", u64(m->events_lost)) ||
+	    set(root, "purge_crossed", m->have_purge_crossed ? json_boolean(m->purge_crossed) :
+		json_null()) ||
 	    set(root, "unknown_frees", u64(m->unknown_frees)) ||
 	    set(root, "estimate_reseeds", m->mode == KVS_MODE_ESTIMATE ?
 		json_integer(m->estimate_reseeds) : json_null()) ||

@@ -193,11 +193,12 @@ static struct bpf_program **stock_progs(struct kvshadow_bpf *s)
 {
 	static struct bpf_program *p[KVS_STOCK_PROGS];
 
+	/* Ends before starts (see the fentry pairs below), attached before the tracepoints. */
 	p[0] = s->progs.kvs_stock_area_exit;
-	p[1] = s->progs.kvs_stock_pop_entry;
-	p[2] = s->progs.kvs_stock_pop_exit;
-	p[3] = s->progs.kvs_stock_depop_entry;
-	p[4] = s->progs.kvs_stock_depop_exit;
+	p[1] = s->progs.kvs_stock_pop_exit;
+	p[2] = s->progs.kvs_stock_depop_exit;
+	p[3] = s->progs.kvs_stock_pop_entry;
+	p[4] = s->progs.kvs_stock_depop_entry;
 	return p;
 }
 
@@ -408,7 +409,23 @@ retry:
 		goto fail;
 	}
 
-	/* Tracepoints first: they are what the mode needs. */
+	/*
+	 * Stock mode's programs first, ends before starts: a start whose end
+	 * was not yet attached would count as a change in flight for ever.
+	 */
+	for (size_t i = 0; mode == KVS_MODE_STOCK && i < KVS_STOCK_PROGS; i++) {
+		struct bpf_program *p = stock_progs(b->skel)[i];
+
+		ret = attach_one(b, p);
+		if (ret) {
+			snprintf(err, errlen, "attaching %s (%s) failed: %s", bpf_program__name(p),
+				 bpf_program__section_name(p), strerror(-ret));
+			ret = ret == -EPERM || ret == -EACCES ? ret : -ENOENT;
+			goto fail;
+		}
+	}
+
+	/* Tracepoints next: they are what the mode needs. */
 	bpf_object__for_each_program(prog, b->skel->obj) {
 		const char *sec = bpf_program__section_name(prog);
 
@@ -434,17 +451,6 @@ retry:
 			b->hist_why[h][0] = '\0';
 		}
 	}
-	for (size_t i = 0; mode == KVS_MODE_STOCK && i < KVS_STOCK_PROGS; i++) {
-		struct bpf_program *p = stock_progs(b->skel)[i];
-
-		ret = attach_one(b, p);
-		if (ret) {
-			snprintf(err, errlen, "attaching %s (%s) failed: %s", bpf_program__name(p),
-				 bpf_program__section_name(p), strerror(-ret));
-			ret = ret == -EPERM || ret == -EACCES ? ret : -ENOENT;
-			goto fail;
-		}
-	}
 	for (size_t i = 0; i < nr_pairs; i++) {
 		struct fentry_pair *p = &pairs[i];
 		size_t before = b->nr_links;
@@ -461,9 +467,15 @@ retry:
 			snprintf(why, sizeof(why), "%s", fentry_why[0] ? fentry_why :
 				 "fentry/fexit not used (--no-fentry)");
 		} else {
-			ret = attach_one(b, p->entry);
+			/*
+			 * fexit first: a call that began under an fentry-only
+			 * trampoline returns without passing the fexit, and a
+			 * start without its end would stay "in flight" for ever.
+			 * Links go in reverse, so the fentry also goes first.
+			 */
+			ret = attach_one(b, p->exit);
 			if (!ret)
-				ret = attach_one(b, p->exit);
+				ret = attach_one(b, p->entry);
 			if (ret) {
 				/* Half a pair would measure nothing: drop both. */
 				while (b->nr_links > before)

@@ -492,6 +492,8 @@ int kvs_model_update(struct kvs_model *m, const struct kvs_snapshot *s)
 		m->history_len++;
 
 	m->events_lost = r->events_lost;
+	m->have_purge_crossed = r->have_purge_crossed;
+	m->purge_crossed = r->purge_crossed;
 	m->unknown_frees = r->unknown_frees;
 	m->estimate_reseeds = r->estimate_reseeds;
 	m->ring_buffer_bytes = r->ring_buffer_bytes;

@@ -181,6 +181,13 @@ struct kvs_reading {
 	int64_t ptwalk_net;
 	double ptwalk_mono;		/* when it was taken */
 
+	/*
+	 * Estimate mode with fentry: a purge ran while this reading was taken
+	 * (the kernel's count may be ahead of the model by what it released).
+	 */
+	bool have_purge_crossed;
+	bool purge_crossed;
+
 	/* Estimate mode: the shadow model's own counters; shadow_pages absolute. */
 	bool have_estimate;
 	struct kvs_counters est;

@@ -7,7 +7,7 @@
 # checks that no BPF program, map or link outlives a run (bpfobjs: the
 # kernel's own ID tables).
 . /kvshadow/tests/lib.sh
-RUNS=${RUNS:-4}
+RUNS=${RUNS:-3}
 command -v bpfobjs >/dev/null || fail "bpfobjs missing (the host test adds it)"
 [ -d "$T/events/kasan" ] || fail "no kasan events: not the patched kernel"
 
@@ -72,14 +72,14 @@ r=1
 while [ $r -le "$RUNS" ]; do
 	quiesce
 	start_top $r
-	modprobe test_vmalloc run_test_mask=9 test_loop_count=1500 nr_threads=2 2>/dev/null
+	modprobe test_vmalloc run_test_mask=9 test_loop_count=1000 nr_threads=2 2>/dev/null
 	stop_top $r
 	r=$((r + 1))
 done
 
 # One more, started in the middle of the load: whether its totals can match
 # the debugfs deltas is the tool's affair; the host only reports it.
-modprobe test_vmalloc run_test_mask=9 test_loop_count=3000 nr_threads=2 2>/dev/null &
+modprobe test_vmalloc run_test_mask=9 test_loop_count=2000 nr_threads=2 2>/dev/null &
 load=$!
 nap 1
 start_top late

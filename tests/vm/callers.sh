@@ -1,0 +1,104 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Callers and processes named right, against a workload whose answers we
+# know: the workload module's functions make areas of known sizes in known
+# processes, and the page tables just before them say which shadow pages
+# each will map (tests/vm/guest/callers.sh). Checked in every mode that
+# names callers, on the kernel it is meant for:
+#   patched kernel: exact, exact --no-fentry (callers from stacks), exact
+#                   with another tool's programs on the same functions
+#                   (foreign), estimate, estimate with foreign;
+#   stock kernel:   stock, stock with foreign.
+# Each workload function's row has exactly its calls and the shadow pages
+# its areas mapped (estimate: the calls exactly, the pages within 10 %);
+# the kernel thread's row in the process view likewise. And no mode writes
+# kernel.kptr_restrict: 0, 1 and 2 are each left as they were, and the
+# modes that need addresses say so instead.
+set -uo pipefail
+# shellcheck source=tests/vm/lib.sh
+. "$(dirname "$0")/lib.sh"
+command -v jq >/dev/null || { echo "SKIP: jq not installed (make deps)"; exit 77; }
+[ -x "$top/build/static/bin/kvshadowtop" ] || fail "build/static/bin/kvshadowtop not built (make static)"
+command -v clang >/dev/null && command -v bpftool >/dev/null ||
+	fail "clang and bpftool are needed to build the foreign programs (make deps)"
+
+# The other tool: its own BPF object, skeleton and static binary.
+clang -g -O2 -target bpf -D__TARGET_ARCH_x86 -I"$top/build/gen" \
+	-c "$top/tests/vm/tools/foreign.bpf.c" -o "$work/foreign.bpf.o" &&
+	bpftool gen skeleton "$work/foreign.bpf.o" name foreign_bpf >"$work/foreign.skel.h" &&
+	gcc -static -O2 -Wall -Werror -I"$work" -o "$work/foreign" "$top/tests/vm/tools/foreign.c" \
+		-lbpf -lelf -lz 2>"$work/foreign.log" ||
+	{ cat "$work/foreign.log"; fail "cannot build tests/vm/tools/foreign"; }
+
+# judge OUT: every expectation of every config in OUT.
+judge() {
+	local out=$1 cfg fn calls pages row got_calls got_pages json bad=0 mode
+	while read -r cfg fn calls pages; do
+		json=$(sed -n "s/^@@caller $cfg //p" "$out")
+		[ -n "$json" ] || { echo "FAIL: $cfg: no --by caller line"; bad=1; continue; }
+		row=$(echo "$json" | jq -c --arg fn "$fn" \
+			'[.top[] | select(.caller == $fn or (.caller | startswith($fn + " [")))] | first // empty')
+		if [ -z "$row" ]; then
+			echo "FAIL: $cfg: no caller row for $fn (rows: $(echo "$json" | jq -c '[.top[].caller]'))"
+			bad=1
+			continue
+		fi
+		got_calls=$(echo "$row" | jq .populate_calls)
+		got_pages=$(echo "$row" | jq .pages_populated)
+		echo "$cfg: $fn: $got_calls calls, $got_pages pages (workload: $calls calls, $pages pages)"
+		[ "$got_calls" = "$calls" ] || { echo "FAIL: $cfg: $fn has $got_calls populate calls, made $calls"; bad=1; }
+		mode=${cfg%%:*}
+		if [ "$mode" = estimate ]; then
+			awk -v g="$got_pages" -v w="$pages" 'BEGIN { d = g - w; if (d < 0) d = -d; exit !(d <= 2 || d <= 0.1 * w) }' ||
+				{ echo "FAIL: $cfg: $fn estimated $got_pages pages, the page tables say $pages"; bad=1; }
+		elif [ "$got_pages" != "$pages" ]; then
+			echo "FAIL: $cfg: $fn has $got_pages pages populated, the page tables say $pages"
+			bad=1
+		fi
+	done < <(sed -n 's/^@@expect //p' "$out")
+	while read -r cfg comm calls pages; do
+		json=$(sed -n "s/^@@process $cfg //p" "$out")
+		row=$(echo "$json" | jq -c --arg c "$comm" '[.top[] | select(.process | startswith($c + "["))] | first // empty')
+		[ -n "$row" ] || { echo "FAIL: $cfg: no process row for $comm"; bad=1; continue; }
+		got_calls=$(echo "$row" | jq .populate_calls)
+		got_pages=$(echo "$row" | jq .pages_populated)
+		echo "$cfg: process $(echo "$row" | jq -r .process): $got_calls calls, $got_pages pages (workload: $calls, $pages)"
+		if [ "$comm" = kvshadow_wl ]; then
+			# The module's kernel thread makes nothing but the workload's areas.
+			[ "$got_calls" = "$calls" ] || { echo "FAIL: $cfg: $comm has $got_calls calls, made $calls"; bad=1; }
+			[ "${cfg%%:*}" = estimate ] || [ "$got_pages" = "$pages" ] ||
+				{ echo "FAIL: $cfg: $comm has $got_pages pages, the page tables say $pages"; bad=1; }
+		else
+			# The shell also forks: at least the workload's calls.
+			[ "$got_calls" -ge "$calls" ] || { echo "FAIL: $cfg: $comm has $got_calls calls, made $calls"; bad=1; }
+		fi
+	done < <(sed -n 's/^@@proc //p' "$out")
+	# kptr_restrict: never changed; a mode that needs addresses says so.
+	while read -r mode before rc after; do
+		[ "$before" = "$after" ] || { echo "FAIL: $mode: kptr_restrict $before became $after"; bad=1; }
+		want=0
+		case $mode:$before in estimate:0 | estimate:2 | stock:2) want=1 ;; esac
+		[ "$rc" = "$want" ] || { echo "FAIL: $mode with kptr_restrict $before: exit $rc, want $want"; bad=1; }
+	done < <(sed -n 's/^@@kptr //p' "$out")
+	[ "$(grep -c '^@@kptr ' "$out")" -gt 0 ] || { echo "FAIL: no kptr_restrict checks ran"; bad=1; }
+	return $bad
+}
+
+failed=0
+for kernel in patched stock; do
+	out=$work/$kernel.out
+	if [ $kernel = patched ]; then
+		vm_run --add "$work/foreign" -- \
+			'sh /kvshadow/tests/callers.sh exact exact:nofentry exact:foreign estimate estimate:foreign' >"$out"
+	else
+		vm_run --stock --add "$work/foreign" -- 'sh /kvshadow/tests/callers.sh stock stock:foreign' >"$out"
+	fi
+	rc=$?
+	grep -v '^@@' "$out"
+	[ "$rc" = 0 ] || { echo "FAIL: $kernel kernel: guest checks failed (exit $rc)"; failed=1; continue; }
+	grep -q '^@@end$' "$out" || { echo "FAIL: $kernel kernel: the guest script did not finish"; failed=1; continue; }
+	judge "$out" || failed=1
+	console_clean || { echo "FAIL: $kernel kernel: unexpected report on the console"; failed=1; }
+done
+[ "$failed" = 0 ] || fail "callers or processes named wrong (above)"
+echo PASS

@@ -1,0 +1,135 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Guest side of tests/vm/callers.sh (busybox sh): for each CONFIG argument
+# (MODE, MODE:nofentry, MODE:foreign), kvshadowtop runs twice at once (--by
+# caller and --by process) while the workload module makes areas of known
+# functions, sizes and processes. Prints, for the host to judge:
+#   @@expect CONFIG FN CALLS PAGES   from the module's areas and the page
+#                                    tables just before them (ptdump_areas)
+#   @@proc CONFIG COMM CALLS PAGES   the same per process
+#   @@caller CONFIG {json} / @@process CONFIG {json}   each tool's last line
+#   @@kptr MODE BEFORE RC AFTER      kernel.kptr_restrict around a run
+# No fork between the page-table dump and the last allocation: a fork may
+# vmalloc a thread stack and populate shadow the expectation does not know.
+. /kvshadow/tests/lib.sh
+
+# settle: no shadow moves for a second (debugfs where our series is, else
+# the page tables).
+settle() {
+	if [ -r "$VS" ]; then
+		quiesce
+		return
+	fi
+	i=0
+	ptdump_save /tmp/settle.a
+	while [ $i -lt 20 ]; do
+		nap 1
+		ptdump_save /tmp/settle.b
+		cmp -s /tmp/settle.a /tmp/settle.b && return 0
+		mv /tmp/settle.b /tmp/settle.a
+		i=$((i + 1))
+	done
+	fail "the page tables never settled"
+}
+
+# wait_line FILE: until kvshadowtop wrote its first line (30 s at most).
+wait_line() {
+	i=0
+	until [ -s "$1" ]; do
+		nap 0.1; i=$((i + 1))
+		[ $i -lt 300 ] || { cat "${1%.json}.err"; fail "$1: kvshadowtop wrote nothing in 30 s"; }
+	done
+}
+
+run_config() {
+	cfg=$1
+	mode=${cfg%%:*}
+	opts=""
+	case $cfg in *:nofentry*) opts=--no-fentry ;; esac
+	modprobe kvshadow_workload || fail "$cfg: modprobe kvshadow_workload"
+	fpid=""
+	case $cfg in
+	*:foreign*)
+		foreign >/tmp/foreign.out 2>&1 &
+		fpid=$!
+		i=0
+		until grep -q attached /tmp/foreign.out; do
+			nap 0.1; i=$((i + 1))
+			[ $i -lt 100 ] || { cat /tmp/foreign.out; fail "$cfg: the foreign programs did not attach"; }
+		done
+		;;
+	esac
+	# shellcheck disable=SC2086 # $opts: zero or one option
+	kvshadowtop --mode "$mode" $opts --json -d 0.5 -r 100 --by caller >/tmp/c.json 2>/tmp/c.err &
+	cpid=$!
+	# shellcheck disable=SC2086
+	kvshadowtop --mode "$mode" $opts --json -d 0.5 -r 100 --by process >/tmp/p.json 2>/tmp/p.err &
+	ppid=$!
+	wait_line /tmp/c.json
+	wait_line /tmp/p.json
+
+	settle
+	ptdump_save /tmp/pre
+	echo clear >"$WL/control"
+	echo "alloc aligned n=4 size=256K" >"$WL/control" &&
+		echo "alloc vmalloc n=3 size=200K" >"$WL/control" &&
+		echo "alloc vzalloc n=2 size=300K thread=1" >"$WL/control" &&
+		echo "alloc vmap n=2 size=128K" >"$WL/control" &&
+		echo "alloc slow size=3M" >"$WL/control" || fail "$cfg: alloc commands"
+	settle
+	# Two more intervals: the lines after the allocations settled.
+	nap 1.2
+	echo "@@caller $cfg $(tail -n 1 /tmp/c.json)"
+	echo "@@process $cfg $(tail -n 1 /tmp/p.json)"
+	kill -TERM "$cpid" "$ppid"
+	wait "$cpid" || { cat /tmp/c.err; fail "$cfg: kvshadowtop --by caller failed"; }
+	wait "$ppid" || { cat /tmp/p.err; fail "$cfg: kvshadowtop --by process failed"; }
+	cat /tmp/c.err /tmp/p.err
+	if [ -n "$fpid" ]; then
+		kill -TERM "$fpid"
+		wait "$fpid"
+		cat /tmp/foreign.out
+	fi
+
+	grep -q ' ret=-' "$WL/log" && { cat "$WL/log"; fail "$cfg: an allocation failed"; }
+	workload_areas >/tmp/areas || fail "$cfg: workload_areas"
+	ptdump_areas /tmp/pre </tmp/areas >/tmp/exp
+	# Areas to functions and processes (a nested page array is its parent's).
+	awk -v cfg="$cfg" '
+		FILENAME == "/tmp/exp" { id = $1; sub(/n$/, "", id); calls[id]++; pages[id] += $5; next }
+		$2 == "op=alloc" {
+			for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+			fc[f["fn"]] += calls[f["id"]]; fp[f["fn"]] += pages[f["id"]]
+			pc[f["comm"]] += calls[f["id"]]; pp[f["comm"]] += pages[f["id"]]
+		}
+		END {
+			for (k in fc) print "@@expect", cfg, k, fc[k], fp[k]
+			for (k in pc) print "@@proc", cfg, k, pc[k], pp[k]
+		}' /tmp/exp "$WL/log"
+	echo free >"$WL/control" && echo purge >"$WL/control" || fail "$cfg: free, purge"
+	modprobe -r kvshadow_workload || fail "$cfg: modprobe -r kvshadow_workload"
+}
+
+read -r kptr_old </proc/sys/kernel/kptr_restrict
+for cfg in "$@"; do
+	# Estimate mode needs the addresses in /proc/vmallocinfo: 1 for this run.
+	case $cfg in estimate*) echo 1 >/proc/sys/kernel/kptr_restrict ;; esac
+	run_config "$cfg"
+	echo "$kptr_old" >/proc/sys/kernel/kptr_restrict
+done
+
+# kvshadowtop never writes kernel.kptr_restrict, whatever it finds there.
+for cfg in "$@"; do
+	mode=${cfg%%:*}
+	case $cfg in *:*) continue ;; esac
+	for v in 0 1 2; do
+		echo $v >/proc/sys/kernel/kptr_restrict
+		kvshadowtop --mode "$mode" -b -n 1 -d 0.2 >/tmp/k.out 2>&1
+		rc=$?
+		read -r after </proc/sys/kernel/kptr_restrict
+		echo "@@kptr $mode $v $rc $after"
+		[ "$rc" = 0 ] || sed 's/^/    /' /tmp/k.out
+	done
+done
+echo "$kptr_old" >/proc/sys/kernel/kptr_restrict
+echo "@@end"
