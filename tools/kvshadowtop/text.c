@@ -158,17 +158,24 @@ static int text_update(void *state, const struct kvs_model *m, char *err, size_t
 	text_slow(f, m);
 	if (localtime_r(&t, &tm))
 		strftime(when, sizeof(when), "%H:%M:%S", &tm);
-	fprintf(f, "%s %s%s", when, m->mode_name,
-		m->mode == KVS_MODE_ESTIMATE ? " (estimate: what KASAN_VMALLOC would map)" : "");
-	if (kvs_model_knows(m, KVS_ID_shadow_pages))
+	/* The mode, and where its numbers come from when that is not obvious. */
+	fprintf(f, "%s %s%s%s%s", when, m->mode_name,
+		m->mode == KVS_MODE_ESTIMATE || m->mode == KVS_MODE_STOCK ? " (" : "",
+		m->mode == KVS_MODE_ESTIMATE ? "estimate: what KASAN_VMALLOC would map" :
+		m->mode == KVS_MODE_STOCK ? kvs_mode_label(m->mode) : "",
+		m->mode == KVS_MODE_ESTIMATE || m->mode == KVS_MODE_STOCK ? ")" : "");
+	if (kvs_model_knows(m, KVS_ID_shadow_pages)) {
+		char used[24] = "n/a", vmap[24] = "n/a";
+
+		if (!isnan(m->overhead_ratio))
+			snprintf(used, sizeof(used), "%.1f%%", m->overhead_ratio * 100);
+		if (!isnan(m->overhead_ratio_vmap))
+			snprintf(vmap, sizeof(vmap), "%.1f%%", m->overhead_ratio_vmap * 100);
 		fprintf(f, " shadow_pages %" PRIu64 " (%+" PRId64 ") peak %" PRIu64
-			"  (%.1f MiB, overhead %s%.1f%% of VmallocUsed, %s%.1f%% of vmap areas)\n",
+			"  (%.1f MiB, overhead %s of VmallocUsed, %s of vmap areas)\n",
 			m->total.shadow_pages, m->delta[KVS_ID_shadow_pages],
-			m->total.shadow_pages_peak, (double)m->shadow_bytes / 1048576.0,
-			isnan(m->overhead_ratio) ? "n/a " : "",
-			isnan(m->overhead_ratio) ? 0 : m->overhead_ratio * 100,
-			isnan(m->overhead_ratio_vmap) ? "n/a " : "",
-			isnan(m->overhead_ratio_vmap) ? 0 : m->overhead_ratio_vmap * 100);
+			m->total.shadow_pages_peak, (double)m->shadow_bytes / 1048576.0, used, vmap);
+	}
 	else
 		fprintf(f, " shadow_pages n/a\n");
 	fprintf(f, " ");

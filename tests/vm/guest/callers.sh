@@ -20,16 +20,7 @@ settle() {
 		quiesce
 		return
 	fi
-	i=0
-	ptdump_save /tmp/settle.a
-	while [ $i -lt 20 ]; do
-		nap 1
-		ptdump_save /tmp/settle.b
-		cmp -s /tmp/settle.a /tmp/settle.b && return 0
-		mv /tmp/settle.b /tmp/settle.a
-		i=$((i + 1))
-	done
-	fail "the page tables never settled"
+	ptdump_settle
 }
 
 # wait_line FILE: until kvshadowtop wrote its first line (30 s at most).

@@ -216,6 +216,24 @@ ptdump_gone() {
 		/tmp/pt.gone.b /tmp/pt.gone.a
 }
 
+# ptdump_settle: wait until the shadow pages in the page tables did not
+# change for a second (where no debugfs counters can say it), 20 s at most.
+ptdump_settle() {
+	i=0
+	ptdump_save /tmp/settle.a
+	ptdump_page_list /tmp/settle.a >/tmp/settle.la || fail "ptdump_page_list"
+	while [ $i -lt 20 ]; do
+		nap 1
+		ptdump_save /tmp/settle.b
+		# The shadow pages only: the rest of the kernel's mappings may move.
+		ptdump_page_list /tmp/settle.b >/tmp/settle.lb || fail "ptdump_page_list"
+		cmp -s /tmp/settle.la /tmp/settle.lb && return 0
+		mv /tmp/settle.lb /tmp/settle.la
+		i=$((i + 1))
+	done
+	fail "the page tables never settled"
+}
+
 # ptdump_areas DUMP: reads "ID START END" lines (vmap areas [START, END),
 # hex, in the order they were allocated) on stdin and prints "ID G W P NEW"
 # for each: G the shadow pages the area touches (what populating it

@@ -1,0 +1,61 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Guest side of tests/vm/stock.sh, on the stock kernel (no kvshadow series,
+# no debugfs counters): kvshadowtop picks stock mode by itself, and at
+# quiescent moments its shadow_pages is what the kernel page tables hold
+# (CONFIG_PTDUMP_DEBUGFS). Prints for the host to judge:
+#   @@auto TEXT          the first batch frame of an automatic run
+#   @@moment LABEL PAGES NEW GONE   page tables now; pages mapped and
+#                        unmapped since the previous moment (by address)
+#   @@json LABEL {json}  the tool's line for that moment
+. /kvshadow/tests/lib.sh
+[ ! -e "$VS" ] || fail "$VS exists: this is not the stock kernel"
+[ -r "$PT" ] || fail "$PT missing: the test kernel needs CONFIG_PTDUMP_DEBUGFS"
+
+kvshadowtop -b -n 1 -d 0.5 >/tmp/auto.out 2>&1 || { cat /tmp/auto.out; fail "kvshadowtop -b -n 1 failed"; }
+while IFS= read -r l; do echo "@@auto $l"; done </tmp/auto.out
+
+kvshadowtop --json -d 0.5 >/tmp/s.json 2>/tmp/s.err &
+top=$!
+i=0
+until [ -s /tmp/s.json ]; do
+	nap 0.1; i=$((i + 1))
+	[ $i -lt 300 ] || { cat /tmp/s.err; fail "kvshadowtop wrote nothing in 30 s"; }
+done
+
+prev=""
+# moment LABEL: settle, keep the page tables, let two intervals pass, and
+# print both views.
+moment() {
+	ptdump_settle
+	ptdump_save "/tmp/m.$1"
+	# No fork until the line is taken: a fork may map a stack's shadow.
+	nap 1.2
+	echo "@@json $1 $(tail -n 1 /tmp/s.json)"
+	pages=$(ptdump_shadow_pages "/tmp/m.$1") || fail "$1: ptdump_shadow_pages"
+	new=0 gone=0
+	if [ -n "$prev" ]; then
+		new=$(ptdump_gone "/tmp/m.$1" "/tmp/m.$prev") || fail "$1: ptdump_gone"
+		gone=$(ptdump_gone "/tmp/m.$prev" "/tmp/m.$1") || fail "$1: ptdump_gone"
+	fi
+	echo "@@moment $1 $pages $new $gone"
+	prev=$1
+}
+
+modprobe kvshadow_workload || fail "modprobe kvshadow_workload"
+moment start
+modprobe test_vmalloc run_test_mask=7 test_loop_count=300 nr_threads=2 2>/dev/null
+moment test_vmalloc
+# Purge what test_vmalloc freed lazily, so that nothing else churns below.
+echo purge >"$WL/control" || fail "purge"
+moment purge
+echo "alloc aligned n=16 size=128K" >"$WL/control" &&
+	echo "alloc vmalloc n=8 size=40K" >"$WL/control" &&
+	echo "alloc slow size=2M" >"$WL/control" || fail "alloc commands"
+moment areas_live
+echo free >"$WL/control" && echo purge >"$WL/control" || fail "free, purge"
+moment purged
+kill -TERM $top
+wait $top || { cat /tmp/s.err; fail "kvshadowtop failed"; }
+cat /tmp/s.err
+echo "@@end"

@@ -1,0 +1,64 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Stock mode on the stock kernel (the same config without the kvshadow
+# series, CONFIG_PTDUMP_DEBUGFS on): kvshadowtop chooses it by itself and
+# says so; at quiescent moments (start, after a 2-thread test_vmalloc, after
+# a purge, with the workload module's areas live, after they were freed
+# and purged) its
+# shadow_pages equals the present shadow PTEs in the kernel page tables,
+# as does its own page-table view (pagetable_pages, drift 0); between the
+# moments its counters move exactly as the page tables did (the net
+# change), and each direction by at least the pages mapped and unmapped
+# there, address by address
+# (tests/vm/guest/stock.sh). The same in the patched kernel, where debugfs
+# is a second truth, is tests/vm/callers.sh and kvshadowtop_exact.sh's.
+set -uo pipefail
+# shellcheck source=tests/vm/lib.sh
+. "$(dirname "$0")/lib.sh"
+command -v jq >/dev/null || { echo "SKIP: jq not installed (make deps)"; exit 77; }
+[ -x "$top/build/static/bin/kvshadowtop" ] || fail "build/static/bin/kvshadowtop not built (make static)"
+"$top/kernel/build.sh" --stock >"$work/build.log" 2>&1 || { tail -20 "$work/build.log"; fail "make kernel STOCK=1 failed"; }
+
+out=$work/out
+vm_run --stock -- 'sh /kvshadow/tests/stock.sh' >"$out"
+rc=$?
+grep -v '^@@json ' "$out"
+[ "$rc" = 0 ] || fail "guest checks failed (exit $rc)"
+grep -q '^@@end$' "$out" || fail "the guest script did not finish"
+
+grep -q '^@@auto .*stock kernel: from page tables + fentry' "$out" ||
+	fail "an automatic run does not say it is in stock mode"
+
+prev_pop="" prev_rel=""
+while read -r label pages new gone; do
+	json=$(sed -n "s/^@@json $label //p" "$out")
+	echo "$json" | jq -e . >/dev/null || fail "$label: no JSON line"
+	sp=$(echo "$json" | jq .shadow_pages)
+	pt=$(echo "$json" | jq .pagetable_pages)
+	drift=$(echo "$json" | jq .drift_pages)
+	pop=$(echo "$json" | jq .pages_populated)
+	rel=$(echo "$json" | jq .pages_released)
+	echo "$label: page tables $pages; kvshadowtop shadow_pages $sp pagetable_pages $pt drift $drift; pages_populated $pop pages_released $rel"
+	[ "$(echo "$json" | jq -r .mode)" = stock ] || fail "$label: mode is not stock"
+	[ "$sp" = "$pages" ] || fail "$label: shadow_pages $sp, the page tables hold $pages"
+	[ "$pt" = "$pages" ] || fail "$label: pagetable_pages $pt, the page tables hold $pages"
+	[ "$drift" = 0 ] || fail "$label: drift_pages $drift"
+	for k in pages_allocated populate_failures release_calls; do
+		[ "$(echo "$json" | jq ".$k")" = null ] || fail "$label: $k is not null in stock mode"
+	done
+	if [ -n "$prev_pop" ]; then
+		dpop=$((pop - prev_pop)) drel=$((rel - prev_rel))
+		echo "$label: since the last moment +$dpop populated, +$drel released; page tables: $new mapped, $gone unmapped"
+		[ $((dpop - drel)) = $((new - gone)) ] ||
+			fail "$label: net change $((dpop - drel)), the page tables moved by $((new - gone))"
+		# Each direction at least what the page tables show; more where a
+		# page was mapped and unmapped in between (the test's own forks
+		# map and free thread stacks).
+		[ "$dpop" -ge "$new" ] || fail "$label: pages_populated +$dpop, the page tables mapped $new"
+		[ "$drel" -ge "$gone" ] || fail "$label: pages_released +$drel, the page tables unmapped $gone"
+	fi
+	prev_pop=$pop prev_rel=$rel
+done < <(sed -n 's/^@@moment //p' "$out")
+[ "$(grep -c '^@@moment ' "$out")" = 5 ] || fail "not every moment was reached"
+console_clean || fail "unexpected report on the console"
+echo PASS
