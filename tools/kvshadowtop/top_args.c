@@ -154,17 +154,21 @@ const size_t kvshadowtop_nr_options = sizeof(kvshadowtop_options) / sizeof(kvsha
 
 int kvshadowtop_usage(FILE *f)
 {
-	char sorts[160];
+	char sorts[160], modes[80] = "";
 
-	fprintf(f, "Usage: " PROG " [-b] [-n COUNT] [-d SECONDS] [--json] [--mode exact|estimate|debugfs]\n"
+	/* The modes from their table, as exact|stock|...; the sorts likewise below. */
+	for (unsigned int i = 0; i < KVS_NR_MODES; i++)
+		snprintf(modes + strlen(modes), sizeof(modes) - strlen(modes), "%s%s", i ? "|" : "",
+			 kvs_mode_name(i));
+	fprintf(f, "Usage: " PROG " [-b] [-n COUNT] [-d SECONDS] [--json] [--mode %s]\n"
 		"                   [--prom-file PATH] [-s SORT] [-r ROWS] [--by caller|process] [--top N]\n"
 		"                   [--slow DURATION] [--self-stats] [--no-fentry] [-h]\n"
 		"Watch the pages KASAN maps to back vmalloc shadow, who causes them and what they cost.\n"
-		"\n");
+		"\n", modes);
 	kvs_print_options(f, kvshadowtop_options, kvshadowtop_nr_options);
 	fprintf(f, "\nSORT is %s\n(vp/pp: the rows' vmalloc/populate latency percentiles).\n",
 		kvs_enum_list(kvs_sort_name, KVS_NR_SORTS, sorts, sizeof(sorts)));
-	fprintf(f, "\nIn exact and debugfs mode it mounts debugfs on /sys/kernel/debug when it is not.\n"
+	fprintf(f, "\nIn every mode but estimate it mounts debugfs on /sys/kernel/debug when it is not.\n"
 		"Exit status: 0 success (also when the reader of the output goes away),\n"
 		"1 runtime failure, 2 usage error.\n");
 	return fflush(f) || ferror(f) ? 1 : 0;
