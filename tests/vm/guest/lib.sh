@@ -216,19 +216,30 @@ ptdump_gone() {
 		/tmp/pt.gone.b /tmp/pt.gone.a
 }
 
-# ptdump_settle: wait until the shadow pages in the page tables did not
-# change for a second (where no debugfs counters can say it), 20 s at most.
+# ptdump_settle: wait until the KASAN shadow part of the page tables did
+# not change for a second (where no debugfs counters can say it), 20 s at
+# most. Only builtins between the two reads of a pair: a fork may map a
+# thread stack and its shadow. Within the "KASAN shadow" markers only the
+# vmalloc and module shadow ever changes (the rest of the shadow is mapped
+# once at boot); the rest of the dump moves with every vmalloc.
+_pt_shadow_save() {
+	_in=0
+	while IFS= read -r l; do
+		case $l in
+		"---[ KASAN shadow ]---") _in=1 ;;
+		"---[ KASAN shadow end ]---") _in=0 ;;
+		*) [ $_in = 1 ] && echo "$l" ;;
+		esac
+	done <"$PT" >"$1"
+}
+
 ptdump_settle() {
 	i=0
-	ptdump_save /tmp/settle.a
-	ptdump_page_list /tmp/settle.a >/tmp/settle.la || fail "ptdump_page_list"
 	while [ $i -lt 20 ]; do
+		_pt_shadow_save /tmp/settle.a
 		nap 1
-		ptdump_save /tmp/settle.b
-		# The shadow pages only: the rest of the kernel's mappings may move.
-		ptdump_page_list /tmp/settle.b >/tmp/settle.lb || fail "ptdump_page_list"
-		cmp -s /tmp/settle.la /tmp/settle.lb && return 0
-		mv /tmp/settle.lb /tmp/settle.la
+		_pt_shadow_save /tmp/settle.b
+		cmp -s /tmp/settle.a /tmp/settle.b && return 0
 		i=$((i + 1))
 	done
 	fail "the page tables never settled"
