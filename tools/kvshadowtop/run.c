@@ -247,6 +247,28 @@ static bool interval(struct run *r, bool tui)
 	return show(r, 0, true);
 }
 
+/*
+ * The interactive view's first screen, from the baseline itself: every
+ * counter 0 since start, shadow_pages as the kernel has it, shown at once
+ * rather than after a whole interval. Batch and JSON output keep one line
+ * per interval (-n counts them).
+ */
+static bool first_frame(struct run *r)
+{
+	struct kvs_snapshot s;
+	int ret = kvs_snapshot_compute(r->o->mode, &r->base, &r->base, &s);
+
+	if (!ret) {
+		ret = kvs_model_update(&r->m, &s);
+		kvs_snapshot_free(&s);
+	}
+	if (ret) {
+		fatal(r, "out of memory");
+		return false;
+	}
+	return show(r, 0, true);
+}
+
 /* Poll the probe's events and the views' input until next; false to stop. */
 static bool wait_until(struct run *r, double *next)
 {
@@ -347,6 +369,8 @@ int kvs_run(struct kvs_options *o, const char *prog, const struct kvs_probe_ops 
 		goto out;
 
 	r.status = 0;
+	if (tui && r.have_base && !first_frame(&r))
+		goto out;
 	next = mono_now() + (o->since_boot ? 0 : o->interval_s);
 	while (!stop && (!o->count || done < o->count)) {
 		if (!wait_until(&r, &next) || !interval(&r, tui))

@@ -9,6 +9,7 @@
  * in snapshot.c. Maps are read without deleting (no lookup/delete race).
  */
 #include <errno.h>
+#include <malloc.h>
 #include <search.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -463,6 +464,12 @@ static int src_bpf_open(void **state, enum kvs_mode mode, const struct kvs_optio
 	ret = kvs_bpf_open(&b->bpf, mode, o, err, errlen);
 	if (ret)
 		goto fail;
+	/*
+	 * Loading parsed the kernel's BTF (megabytes) and freed it: give that
+	 * memory back to the system instead of keeping it for a heap that
+	 * never grows that large again.
+	 */
+	malloc_trim(0);
 	if (ksyms_load(NULL, &b->ksyms, b->ksyms_why, sizeof(b->ksyms_why)) == 0)
 		b->have_ksyms = true;
 	b->ksyms_loaded = mono_s();
