@@ -186,6 +186,7 @@ struct kvs_task_stock {
 	__u64 pop_pages;		/* shadow pages that populate mapped so far */
 	__u64 apply_start_ns;		/* the apply_to_*page_range call in progress */
 	__u64 present_before;		/* a depopulate's range: present PTEs at its entry */
+	__u64 pages_before;		/* a populate's data->nr_pages at its entry (series kernels) */
 	__u64 last_end;			/* end of the task's last populate outside alloc_vmap_area */
 	/*
 	 * The count in progress (bpf/stock.bpf.c), kept here and not on the

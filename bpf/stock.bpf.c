@@ -19,7 +19,8 @@
  * populate fills data->pages[] before the call and sets to NULL each page
  * it installed (under init_mm.page_table_lock, so a neighbour populating
  * the same shadow page concurrently installs its own page or none): the
- * NULLs at fexit are exactly the pages this call mapped. release clears
+ * NULLs at fexit are exactly the pages this call mapped (on a kernel with
+ * our series' fast path: the pages data->nr_pages went down by). release clears
  * every present PTE of its range, a range no other area shares (only
  * shadow pages wholly inside the purged area are released), so the
  * present PTEs at fentry minus those at fexit are exactly what it freed.
@@ -53,10 +54,14 @@ extern const void kasan_early_shadow_page __ksym __weak;
 extern const void kasan_populate_vmalloc_pte __ksym __weak;
 extern const void kasan_depopulate_vmalloc_pte __ksym __weak;
 
-/* mm/kasan/shadow.c (6.12): what populate hands its PTE callback. */
+/*
+ * mm/kasan/shadow.c: what populate hands its PTE callback. 6.12 has
+ * pages[] indexed by address, the installed ones set to NULL; with our
+ * series' fast path, nr_pages counts the pages left, used from the end.
+ */
 struct vmalloc_populate_data___kvs {
-	unsigned long start;
 	struct page **pages;
+	unsigned long nr_pages;
 } __attribute__((preserve_access_index));
 
 struct {
@@ -349,14 +354,18 @@ SEC("?fentry/apply_to_page_range")
 int kvs_stock_pop_entry(__u64 *ctx)
 {
 	__u64 addr = APPLY_ADDR(ctx);
+	struct vmalloc_populate_data___kvs *d;
 	struct kvs_task_stock *t;
 
 	if (!kasan_apply(ctx, addr, &kasan_populate_vmalloc_pte))
 		return 0;
 	__sync_fetch_and_add(&pt_enter, 1);
 	t = task_stock_get(BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (t)
-		t->apply_start_ns = bpf_ktime_get_ns();
+	if (!t)
+		return 0;
+	t->apply_start_ns = bpf_ktime_get_ns();
+	d = APPLY_DATA(ctx);
+	t->pages_before = bpf_core_field_exists(d->nr_pages) ? BPF_CORE_READ(d, nr_pages) : 0;
 	return 0;
 }
 
@@ -364,8 +373,18 @@ int kvs_stock_pop_entry(__u64 *ctx)
 static __always_inline __u64 pages_installed(struct kvs_task_stock *t, void *data, __u64 size)
 {
 	struct vmalloc_populate_data___kvs *d = data;
-	void *pages = BPF_CORE_READ(d, pages);
+	void *pages;
 
+	/* Our series' fast path: the pages it used, from its count of those left. */
+	if (bpf_core_field_exists(d->nr_pages)) {
+		__u64 left = BPF_CORE_READ(d, nr_pages);
+
+		/* Without its start (attached in between) this call cannot be known. */
+		if (!t->apply_start_ns)
+			return 0;
+		return t->pages_before > left ? t->pages_before - left : 0;
+	}
+	pages = BPF_CORE_READ(d, pages);
 	if (!pages)
 		return 0;
 	t->w_table = (__u64)pages;
