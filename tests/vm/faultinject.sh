@@ -34,7 +34,7 @@ sed -n '1,/^@@rc /p' "$out"
 
 # part NAME: the guest's output between "@@NAME" and the next "@@" line.
 part() { awk -v n="@@$1" '$0 == n { on = 1; next } /^@@/ { on = 0 } on' "$out"; }
-[ "$(sed -n 's/^@@rc //p' "$out")" = 0 ] || { part err; fail "kvshadowtop did not exit 0 after SIGINT"; }
+[ "$(sed -n 's/^@@rc //p' "$out")" = 0 ] || { part err; fail "kvshadowtop did not exit 0 after SIGTERM"; }
 json=$(part json)
 echo "$json" | jq -e . >/dev/null || fail "no JSON line from kvshadowtop"
 final=$(part debugfs | awk '$1 == "populate_failures" { print $2 }')

@@ -73,7 +73,8 @@ quiesce
 nap 2
 snap z
 cp /tmp/k.prom /tmp/prom/9999 || fail "keeping the last Prometheus file"
-kill -INT $top
+# A background job starts with SIGINT ignored, and the tool keeps it so: TERM.
+kill -TERM $top
 wait $top
 rc=$?
 

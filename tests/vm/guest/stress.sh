@@ -58,7 +58,8 @@ start_top() {
 stop_top() {
 	quiesce
 	nap 1.2
-	kill -INT "$top"
+	# A background job starts with SIGINT ignored, and the tool keeps it so: TERM.
+	kill -TERM "$top"
 	wait "$top"
 	rc=$?
 	echo "@@run $1 rc=$rc lines=$(wc -l <"/tmp/run$1.json")"
