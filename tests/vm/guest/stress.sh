@@ -54,7 +54,7 @@ start_top() {
 	done
 }
 
-# stop_top N: at quiescence, two more intervals, then SIGINT.
+# stop_top N: at quiescence, two more intervals, then SIGTERM.
 stop_top() {
 	quiesce
 	nap 1.2
