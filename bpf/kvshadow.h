@@ -180,6 +180,28 @@ struct kvs_pt_count {
 	__u32 pad;
 };
 
+/*
+ * Stock mode: the kernel symbols it needs, whose addresses kvshadowtop
+ * reads from /proc/kallsyms before load (0: not found). Data symbols show
+ * there with CONFIG_KALLSYMS_ALL, as in distribution kernels.
+ */
+#define KVS_STOCK_KSYMS(X)						\
+	X(init_mm)		/* its pgd: the kernel page tables */		\
+	X(_end)			/* the kernel image ends, module space follows */ \
+	X(vmalloc_base)		/* VMALLOC_START, where it is a variable */	\
+	X(page_offset_base)	/* __va(0), where it is a variable */		\
+	X(__pgtable_l5_enabled)	/* 5-level paging, where it can be */		\
+	X(phys_base)		/* the image's physical offset */		\
+	X(kasan_early_shadow_page)	/* mapped everywhere early: not vmalloc shadow */ \
+	X(kasan_populate_vmalloc_pte)	/* KASAN's callbacks of apply_to_*page_range */ \
+	X(kasan_depopulate_vmalloc_pte)
+
+#define KVS_X_KSYM(name) __u64 name;
+struct kvs_ksyms {
+	KVS_STOCK_KSYMS(KVS_X_KSYM)
+};
+#undef KVS_X_KSYM
+
 /* Stock mode, per task: the shadow work of the call in progress. */
 struct kvs_task_stock {
 	__u64 pop_start_ns;		/* alloc_vmap_area reached its populate (0: not in one) */

@@ -43,16 +43,8 @@ struct kvs_pt_count pt_count;
 /* apply_to_*page_range calls on the shadow begun and ended: a walk is quiet when equal. */
 __u64 pt_enter, pt_exit;
 
-/* Typeless: addresses from kallsyms; 0 where this kernel has no such symbol. */
-extern const void init_mm __ksym __weak;
-extern const void _end __ksym __weak;
-extern const void vmalloc_base __ksym __weak;
-extern const void page_offset_base __ksym __weak;
-extern const void __pgtable_l5_enabled __ksym __weak;
-extern const void phys_base __ksym __weak;
-extern const void kasan_early_shadow_page __ksym __weak;
-extern const void kasan_populate_vmalloc_pte __ksym __weak;
-extern const void kasan_depopulate_vmalloc_pte __ksym __weak;
+/* Set by kvshadowtop from /proc/kallsyms before load; 0: no such symbol. */
+const volatile struct kvs_ksyms ksyms = {};
 
 /*
  * mm/kasan/shadow.c: what populate hands its PTE callback. 6.12 has
@@ -102,20 +94,20 @@ static __always_inline void layout_find(void)
 	int err = 0;
 	__u32 l5 = 0;
 
-	if (!&init_mm || !&_end) {
+	if (!ksyms.init_mm || !ksyms._end) {
 		layout.err = -PT_ERR_NO_KALLSYMS;
 		return;
 	}
-	if (&__pgtable_l5_enabled &&
-	    bpf_probe_read_kernel(&l5, sizeof(l5), &__pgtable_l5_enabled))
+	if (ksyms.__pgtable_l5_enabled &&
+	    bpf_probe_read_kernel(&l5, sizeof(l5), (void *)ksyms.__pgtable_l5_enabled))
 		err = -EFAULT;
 	layout.levels = l5 ? 5 : 4;
-	layout.page_offset = &page_offset_base ? read_u64(&page_offset_base, &err) :
+	layout.page_offset = ksyms.page_offset_base ? read_u64((void *)ksyms.page_offset_base, &err) :
 			     l5 ? 0xff11000000000000ULL : 0xffff888000000000ULL;
-	layout.vmalloc_start = &vmalloc_base ? read_u64(&vmalloc_base, &err) :
+	layout.vmalloc_start = ksyms.vmalloc_base ? read_u64((void *)ksyms.vmalloc_base, &err) :
 			       l5 ? 0xffa0000000000000ULL : 0xffffc90000000000ULL;
 	layout.vmalloc_end = layout.vmalloc_start + ((l5 ? 12800ULL : 32ULL) << 40);
-	layout.modules_start = (__u64)&_end;
+	layout.modules_start = ksyms._end;
 	layout.modules_end = MODULES_END;
 	layout.shadow_offset = off;
 	layout.vmalloc_shadow_start = (layout.vmalloc_start >> 3) + off;
@@ -123,9 +115,9 @@ static __always_inline void layout_find(void)
 	/* The kernel image's own shadow ends in the page holding shadow(_end). */
 	layout.modules_shadow_start = (((layout.modules_start >> 3) + off) + 4095) & ~4095ULL;
 	layout.modules_shadow_end = (layout.modules_end >> 3) + off;
-	if (&kasan_early_shadow_page && &phys_base)
-		layout.early_shadow_pa = (__u64)&kasan_early_shadow_page - START_KERNEL_MAP +
-					 read_u64(&phys_base, &err);
+	if (ksyms.kasan_early_shadow_page && ksyms.phys_base)
+		layout.early_shadow_pa = ksyms.kasan_early_shadow_page - START_KERNEL_MAP +
+					 read_u64((void *)ksyms.phys_base, &err);
 	layout.err = err;
 	layout.ready = !err;
 }
@@ -257,7 +249,7 @@ static __always_inline int count_present(struct kvs_task_stock *t, __u64 pgd, __
 SEC("?raw_tp")
 int kvs_pt_walk(void *ctx)
 {
-	struct mm_struct *mm = (struct mm_struct *)&init_mm;
+	struct mm_struct *mm = (struct mm_struct *)ksyms.init_mm;
 	struct kvs_task_stock *t;
 	__u64 pgd, n, steps;
 	int err;
@@ -292,7 +284,7 @@ int kvs_pt_walk(void *ctx)
  * not let a function pointer be read as a typed argument, so it is read
  * raw, through bpf_get_func_arg().
  */
-static __always_inline bool kasan_apply(void *ctx, __u64 addr, const void *want)
+static __always_inline bool kasan_apply(void *ctx, __u64 addr, __u64 want)
 {
 	__u64 fn = 0;
 
@@ -300,7 +292,7 @@ static __always_inline bool kasan_apply(void *ctx, __u64 addr, const void *want)
 		return false;
 	if (!want)
 		return true;
-	return !bpf_get_func_arg(ctx, 3, &fn) && fn == (__u64)want;
+	return !bpf_get_func_arg(ctx, 3, &fn) && fn == want;
 }
 
 /* alloc_vmap_area() reached its populate: the event fires right before it. */
@@ -357,7 +349,7 @@ int kvs_stock_pop_entry(__u64 *ctx)
 	struct vmalloc_populate_data___kvs *d;
 	struct kvs_task_stock *t;
 
-	if (!kasan_apply(ctx, addr, &kasan_populate_vmalloc_pte))
+	if (!kasan_apply(ctx, addr, ksyms.kasan_populate_vmalloc_pte))
 		return 0;
 	__sync_fetch_and_add(&pt_enter, 1);
 	t = task_stock_get(BPF_LOCAL_STORAGE_GET_F_CREATE);
@@ -406,7 +398,7 @@ int kvs_stock_pop_exit(__u64 *ctx)
 	__u64 n, ns = 0, calls;
 	bool entered;
 
-	if (!kasan_apply(ctx, addr, &kasan_populate_vmalloc_pte))
+	if (!kasan_apply(ctx, addr, ksyms.kasan_populate_vmalloc_pte))
 		return 0;
 	t = task_stock_get(BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!t)
@@ -443,7 +435,7 @@ int kvs_stock_depop_entry(__u64 *ctx)
 	struct mm_struct *mm = APPLY_MM(ctx);
 	struct kvs_task_stock *t;
 
-	if (!kasan_apply(ctx, addr, &kasan_depopulate_vmalloc_pte))
+	if (!kasan_apply(ctx, addr, ksyms.kasan_depopulate_vmalloc_pte))
 		return 0;
 	__sync_fetch_and_add(&pt_enter, 1);
 	t = task_stock_get(BPF_LOCAL_STORAGE_GET_F_CREATE);
@@ -463,7 +455,7 @@ int kvs_stock_depop_exit(__u64 *ctx)
 	struct kvs_task_stock *t;
 	__u64 n = 0, ns = 0;
 
-	if (!kasan_apply(ctx, addr, &kasan_depopulate_vmalloc_pte))
+	if (!kasan_apply(ctx, addr, ksyms.kasan_depopulate_vmalloc_pte))
 		return 0;
 	t = task_stock_get(0);
 	/* Without its start (attached later) nothing can be said of this call. */

@@ -16,7 +16,7 @@ KV_PIPE_SRCS := $(addprefix tools/kvshadowtop/,snapshot.c model.c options.c coll
 		vmallocinfo.c run.c units.c text.c json.c vmstat.c prom.c)
 # kvshadowtop's BPF probe and what it uses (estimate model, symbols).
 KV_PROBE_SRCS := $(addprefix tools/kvshadowtop/,src_bpf.c src_estimate.c loader.c estimate.c \
-		 attr.c ksyms.c bpfstats.c stackwalk.c ptwalk.c)
+		 attr.c callers.c ksyms.c bpfstats.c stackwalk.c ptwalk.c)
 KV_TUI_SRCS  := $(addprefix tools/kvshadowtop/,tui.c tui_draw.c tui_keys.c)
 KVTOP_SRCS   := tools/kvshadowtop/main.c tools/kvshadowtop/top_args.c $(KV_PIPE_SRCS) \
 		$(KV_PROBE_SRCS) $(KV_TUI_SRCS) $(KV_DEBUGFS_SRCS) $(KV_LIB_SRCS)
@@ -51,8 +51,8 @@ $(KVTOP_GEN)/kvshadow.skel.h: $(KVTOP_GEN)/kvshadow.bpf.o
 	$(BPFTOOL) gen skeleton $< name kvshadow_bpf > $@.tmp && mv $@.tmp $@
 
 # What includes the skeleton waits for it, plain or sanitized.
-$(call kv_objs,tools/kvshadowtop/src_bpf.c tools/kvshadowtop/loader.c tools/kvshadowtop/ptwalk.c tools/kvshadowtop/bpfstats.c) \
-$(call kv_san_objs,tools/kvshadowtop/src_bpf.c tools/kvshadowtop/loader.c tools/kvshadowtop/ptwalk.c tools/kvshadowtop/bpfstats.c): $(KVTOP_GEN)/kvshadow.skel.h
+$(call kv_objs,tools/kvshadowtop/src_bpf.c tools/kvshadowtop/loader.c tools/kvshadowtop/ptwalk.c tools/kvshadowtop/callers.c) \
+$(call kv_san_objs,tools/kvshadowtop/src_bpf.c tools/kvshadowtop/loader.c tools/kvshadowtop/ptwalk.c tools/kvshadowtop/callers.c): $(KVTOP_GEN)/kvshadow.skel.h
 
 $(BUILD)/bin/kvshadowtop: $(call kv_objs,$(KVTOP_SRCS))
 	@mkdir -p $(@D)

@@ -26,9 +26,10 @@ void ksyms_free(struct ksyms *ks)
 	memset(ks, 0, sizeof(*ks));
 }
 
-/* One text symbol of a kallsyms line. */
+/* One symbol of a kallsyms line. */
 struct ksym_line {
 	uint64_t addr;
+	char type;			/* 't', 'T', 'd', 'B', ... */
 	const char *name, *mod;		/* not terminated: name_len, mod_len */
 	int name_len, mod_len;		/* mod_len 0: the core kernel */
 };
@@ -40,9 +41,9 @@ static bool is_blank(char c)
 
 /*
  * A line as the kernel writes it, "%px %c %s" and "\t[%s]" for a module:
- * 1 to 16 lowercase hex digits, a space, the type, a space, the name. True
- * for a text symbol (t or T). By hand, and strict: sscanf took "2T?" and
- * "-1 T x" (tests/fuzz/kallsyms), and cut names at 255 bytes.
+ * 1 to 16 lowercase hex digits, a space, the type (a letter), a space,
+ * the name. By hand, and strict: sscanf took "2T?" and "-1 T x"
+ * (tests/fuzz/kallsyms), and cut names at 255 bytes.
  */
 static bool parse_line(const char *line, struct ksym_line *l)
 {
@@ -55,8 +56,10 @@ static bool parse_line(const char *line, struct ksym_line *l)
 			return false;
 		l->addr = l->addr << 4 | (uint64_t)(*p <= '9' ? *p - '0' : *p - 'a' + 10);
 	}
-	if (!n || p[0] != ' ' || (p[1] != 't' && p[1] != 'T') || p[2] != ' ')
+	if (!n || p[0] != ' ' || !((p[1] >= 'a' && p[1] <= 'z') || (p[1] >= 'A' && p[1] <= 'Z')) ||
+	    p[2] != ' ')
 		return false;
+	l->type = p[1];
 	l->name = p += 3;
 	while (*p && !is_blank(*p))
 		p++;
@@ -90,7 +93,7 @@ int ksyms_parse(FILE *f, struct ksyms *ks, char *err, size_t errlen)
 		struct ksym_line l;
 		struct ksym *s;
 
-		if (!parse_line(line, &l))
+		if (!parse_line(line, &l) || (l.type != 't' && l.type != 'T'))
 			continue;
 		if (l.addr)
 			nonzero = true;
@@ -137,6 +140,45 @@ nomem:
 	ksyms_free(ks);
 	snprintf(err, errlen, "out of memory reading kallsyms");
 	return -ENOMEM;
+}
+
+int ksyms_find_file(FILE *f, const char *const *names, uint64_t *addrs, size_t n)
+{
+	char *line = NULL;
+	size_t cap = 0;
+
+	memset(addrs, 0, n * sizeof(*addrs));
+	while (getline(&line, &cap, f) > 0) {
+		struct ksym_line l;
+
+		/* The core kernel's symbols only: a module's of the same name is not ours. */
+		if (!parse_line(line, &l) || l.mod_len)
+			continue;
+		for (size_t i = 0; i < n; i++)
+			if (!addrs[i] && (size_t)l.name_len == strlen(names[i]) &&
+			    !memcmp(l.name, names[i], (size_t)l.name_len))
+				addrs[i] = l.addr;
+	}
+	free(line);
+	return ferror(f) ? -EIO : 0;
+}
+
+int ksyms_find(const char *path, const char *const *names, uint64_t *addrs, size_t n,
+	       char *err, size_t errlen)
+{
+	FILE *f = fopen(path ? path : "/proc/kallsyms", "re");
+	int ret;
+
+	if (!f) {
+		ret = -errno;
+		snprintf(err, errlen, "%s: %s", path ? path : "/proc/kallsyms", strerror(-ret));
+		return ret;
+	}
+	ret = ksyms_find_file(f, names, addrs, n);
+	fclose(f);
+	if (ret)
+		snprintf(err, errlen, "reading kallsyms: %s", strerror(-ret));
+	return ret;
 }
 
 int ksyms_parse_modules(FILE *f, struct ksyms *ks)

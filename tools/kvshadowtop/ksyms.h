@@ -34,6 +34,15 @@ int ksyms_parse(FILE *f, struct ksyms *ks, char *err, size_t errlen);
  * -errno.
  */
 int ksyms_parse_modules(FILE *f, struct ksyms *ks);
+/*
+ * The addresses of the core kernel symbols named, of any type (data too,
+ * where the kernel lists them: CONFIG_KALLSYMS_ALL), from kallsyms text;
+ * 0 for a name not found or hidden (kptr_restrict). 0 or -errno (with err
+ * for the path form; path NULL: /proc/kallsyms).
+ */
+int ksyms_find_file(FILE *f, const char *const *names, uint64_t *addrs, size_t n);
+int ksyms_find(const char *path, const char *const *names, uint64_t *addrs, size_t n,
+	       char *err, size_t errlen);
 /* ksyms_parse of path (NULL: /proc/kallsyms), then /proc/modules when path is NULL. */
 int ksyms_load(const char *path, struct ksyms *ks, char *err, size_t errlen);
 void ksyms_free(struct ksyms *ks);

@@ -18,6 +18,7 @@
 #include "kvshadow.h"
 #include "kvshadow.skel.h"
 #include "loader.h"
+#include "ksyms.h"
 #include "numparse.h"
 #include "options.h"
 
@@ -187,6 +188,26 @@ static const char *area_caller_func(const struct btf *btf)
 	return !strcmp(btf__name_by_offset(btf, p->name_off), "vm") ? "alloc_vmap_area" : NULL;
 }
 
+/* Stock mode's kernel symbols (bpf/kvshadow.h), from /proc/kallsyms. */
+static int stock_ksyms(volatile struct kvs_ksyms *k, char *err, size_t errlen)
+{
+#define KVS_X_NAME(name) #name,
+	static const char *const names[] = { KVS_STOCK_KSYMS(KVS_X_NAME) };
+#undef KVS_X_NAME
+	uint64_t addrs[sizeof(names) / sizeof(names[0])];
+	__u64 *out = (__u64 *)k;
+	char why[256] = "";
+
+	_Static_assert(sizeof(addrs) == sizeof(*k), "one address per symbol");
+	if (ksyms_find(NULL, names, addrs, sizeof(names) / sizeof(names[0]), why, sizeof(why))) {
+		snprintf(err, errlen, "%s", why);
+		return -ENOENT;
+	}
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		out[i] = addrs[i];
+	return 0;
+}
+
 /* Stock mode's fentry/fexit programs: it counts nothing without every one. */
 #define KVS_STOCK_PROGS 5
 static struct bpf_program **stock_progs(struct kvshadow_bpf *s)
@@ -209,6 +230,7 @@ static int open_skel(struct kvs_bpf *b, const struct btf *btf, enum kvs_mode mod
 	struct kvshadow_bpf *s;
 	bool exact = mode == KVS_MODE_EXACT;
 	const char *vfunc, *ring_env = getenv("KVSHADOW_RING_BYTES");
+	int ret;
 	const char *verify_env = getenv("KVSHADOW_VERIFY_WALK");
 	uint64_t verify = 0;
 	unsigned long ring;
@@ -256,6 +278,9 @@ static int open_skel(struct kvs_bpf *b, const struct btf *btf, enum kvs_mode mod
 			snprintf(err, errlen, "%s", why);
 			return -ENOENT;
 		}
+		ret = stock_ksyms(&s->rodata->ksyms, err, errlen);
+		if (ret)
+			return ret;
 		s->rodata->stock_mode = true;
 		bpf_program__set_autoload(s->progs.kvs_pt_walk, true);
 		bpf_program__set_autoload(s->progs.kvs_stock_area_tp, true);

@@ -10,7 +10,6 @@
  */
 #include <errno.h>
 #include <malloc.h>
-#include <search.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,8 +20,8 @@
 #include <bpf/libbpf.h>
 
 #include "attr.h"
+#include "callers.h"
 #include "collect.h"
-#include "ksyms.h"
 #include "kvshadow.h"
 #include "kvshadow.skel.h"
 #include "loader.h"
@@ -30,7 +29,6 @@
 #include "ptwalk.h"
 #include "sanitize.h"
 #include "bpfstats.h"
-#include "stackwalk.h"
 #include "src_bpf.h"
 #include "src_estimate.h"
 
@@ -44,12 +42,7 @@ struct src_bpf {
 	int ncpus;
 	struct kvs_est_src *est;		/* estimate mode's replay */
 
-	struct ksyms ksyms;
-	bool have_ksyms;
-	double ksyms_loaded;		/* CLOCK_MONOTONIC of the snapshot */
-	char ksyms_why[KVS_WHY_LEN];
-	char *stack_names[KVS_MAX_STACKS];	/* caller of each stack id, resolved once */
-	void *ip_names;				/* tsearch tree of struct ip_name */
+	struct kvs_callers callers;		/* naming them */
 	char slow_why[KVS_WHY_LEN];		/* --slow asked for, not possible here */
 
 	bool slow;				/* --slow records are collected */
@@ -62,8 +55,6 @@ struct src_bpf {
 
 	/* Estimate mode: the stack walk, learned from raw stacks (stackwalk.h). */
 	struct ring_buffer *learn_rb;
-	struct kvs_walk_stats walk;
-	bool ksyms_stale;			/* a frame of the path being learned */
 };
 
 static double mono_s(void)
@@ -118,112 +109,6 @@ static int read_hists(struct src_bpf *b, struct kvs_hist_data *out)
 	return ret;
 }
 
-/*
- * Our kallsyms snapshot again, when it met code it did not know (a module
- * loaded after it), at most once a second.
- */
-static void refresh_ksyms(struct src_bpf *b)
-{
-	double now = mono_s();
-	struct ksyms fresh;
-
-	if (now - b->ksyms_loaded < 1)
-		return;
-	b->ksyms_loaded = now;
-	if (ksyms_load(NULL, &fresh, b->ksyms_why, sizeof(b->ksyms_why)))
-		return;
-	ksyms_free(&b->ksyms);
-	b->ksyms = fresh;
-	b->have_ksyms = true;
-}
-
-/* The caller a stack id stands for; cached, ids are stable (no REUSE_STACKID). */
-static const char *stack_caller(struct src_bpf *b, __s32 id)
-{
-	__u64 ips[KVS_STACK_DEPTH] = { 0 };
-	char name[KVS_NAME_LEN], safe[KVS_NAME_LEN];
-	int ret;
-
-	if (id < 0 || id >= KVS_MAX_STACKS)
-		return "unknown";
-	if (b->stack_names[id])
-		return b->stack_names[id];
-	if (!b->have_ksyms)
-		return "unknown";
-	if (bpf_map__lookup_elem(b->bpf.skel->maps.stacks, &id, sizeof(id), ips, sizeof(ips), 0))
-		return "unknown";
-	ret = kvs_caller_name(&b->ksyms, (const uint64_t *)ips, KVS_STACK_DEPTH, name, sizeof(name));
-	if (ret == -ESTALE) {
-		refresh_ksyms(b);
-		ret = kvs_caller_name(&b->ksyms, (const uint64_t *)ips, KVS_STACK_DEPTH, name,
-				      sizeof(name));
-	}
-	/* Still unknown code: its module is gone. "unknown" now, maybe named later. */
-	if (ret == -ESTALE)
-		return "unknown";
-	b->stack_names[id] = strdup(kvs_sanitize(safe, sizeof(safe), name, sizeof(name)));
-	return b->stack_names[id] ? b->stack_names[id] : "unknown";
-}
-
-/*
- * The caller the kernel recorded (vm->caller): the function holding that
- * address, as the BPF side named it at the event ("%ps"), else from our
- * kallsyms snapshot.
- */
-struct ip_name {
-	__u64 ip;
-	char name[KVS_NAME_LEN];
-};
-
-static int cmp_ip(const void *a, const void *b)
-{
-	const struct ip_name *x = a, *y = b;
-
-	return x->ip < y->ip ? -1 : x->ip > y->ip;
-}
-
-/*
- * The caller the kernel recorded (vm->caller): the function holding that
- * address, as the BPF side named it at the event ("%ps"), else from our
- * kallsyms snapshot. Once per address: estimate mode asks per event.
- */
-static const char *ip_caller(struct src_bpf *b, __u64 ip)
-{
-	struct ip_name key = { .ip = ip }, *e, **slot;
-	struct kvs_caller_name n;
-	char name[KVS_NAME_LEN];
-
-	slot = tfind(&key, &b->ip_names, cmp_ip);
-	if (slot)
-		return (*slot)->name;
-	if (!bpf_map__lookup_elem(b->bpf.skel->maps.caller_names, &ip, sizeof(ip), &n, sizeof(n), 0)) {
-		snprintf(name, sizeof(name), "%.*s", (int)sizeof(n.name), n.name);
-	} else if (!b->have_ksyms) {
-		return "unknown";
-	} else if (kvs_caller_name_ip(&b->ksyms, ip, name, sizeof(name)) == -ESTALE) {
-		refresh_ksyms(b);
-		/* Its module may be gone: "unknown" this time, not remembered. */
-		if (kvs_caller_name_ip(&b->ksyms, ip, name, sizeof(name)))
-			return "unknown";
-	}
-	e = malloc(sizeof(*e));
-	if (!e)
-		return "unknown";
-	e->ip = ip;
-	kvs_sanitize(e->name, sizeof(e->name), name, sizeof(name));
-	if (!tsearch(e, &b->ip_names, cmp_ip)) {
-		free(e);
-		return "unknown";
-	}
-	return e->name;
-}
-
-/* A caller key's name: the kernel's caller where it was read, else the stack's. */
-static const char *caller_of(struct src_bpf *b, __u64 ip, __s32 stackid)
-{
-	return ip ? ip_caller(b, ip) : stack_caller(b, stackid);
-}
-
 /* Exact mode: the attribution maps, since attach. */
 static int read_attribution(struct src_bpf *b, struct kvs_reading *r,
 			    const struct kvs_bpf_counters *cnt)
@@ -239,7 +124,7 @@ static int read_attribution(struct src_bpf *b, struct kvs_reading *r,
 		cprev = &ck;
 		if (bpf_map__lookup_elem(b->bpf.skel->maps.callers, &ck, sizeof(ck), &v, sizeof(v), 0))
 			continue;
-		ret = kvs_attr_add(&callers, caller_of(b, ck.ip, ck.stackid),
+		ret = kvs_attr_add(&callers, kvs_callers_name(&b->callers, ck.ip, ck.stackid),
 				   v.pages_populated, v.populate_calls, v.vmalloc_ns, v.populate_ns);
 	}
 	while (!ret && !bpf_map__get_next_key(b->bpf.skel->maps.processes, pprev, &pk, sizeof(pk))) {
@@ -277,10 +162,7 @@ static void src_bpf_close(void *state)
 	ring_buffer__free(b->slow_rb);
 	free(b->slow_recs);
 	kvs_bpf_close(&b->bpf);
-	tdestroy(b->ip_names, free);
-	for (size_t i = 0; i < KVS_MAX_STACKS; i++)
-		free(b->stack_names[i]);
-	ksyms_free(&b->ksyms);
+	kvs_callers_free(&b->callers);
 	free(b);
 }
 
@@ -315,7 +197,7 @@ static int on_slow_event(void *ctx, void *data, size_t size)
 	r->pid = e->pid;
 	r->tgid = e->tgid;
 	kvs_sanitize(r->comm, sizeof(r->comm), e->comm, sizeof(e->comm));
-	snprintf(r->caller, sizeof(r->caller), "%s", e->caller ? ip_caller(b, e->caller) : "unknown");
+	snprintf(r->caller, sizeof(r->caller), "%s", e->caller ? kvs_callers_ip(&b->callers, e->caller) : "unknown");
 	r->size = e->size;
 	r->vmalloc_ns = e->vmalloc_ns;
 	/* Exact mode sees populate and release through the kasan events, stock mode through fentry. */
@@ -326,119 +208,6 @@ static int on_slow_event(void *ctx, void *data, size_t size)
 	r->nr_allocated = e->nr_allocated;
 	r->release_ns = e->release_ns;
 	return 0;
-}
-
-/* ---- the stack walk ---- */
-
-static bool frame_internal(void *ctx, uint64_t ip)
-{
-	struct src_bpf *b = ctx;
-	int r = kvs_frame_internal(&b->ksyms, ip);
-
-	if (r < 0)
-		b->ksyms_stale = true;
-	return r != 0;
-}
-
-/* A frame the walk must not trust any more: it unwinds whenever it meets it. */
-static void poison(struct src_bpf *b, uint64_t ra)
-{
-	struct kvs_frame f = { .poison = 1 };
-
-	if (!bpf_map__update_elem(b->bpf.skel->maps.frames, &ra, sizeof(ra), &f, sizeof(f), 0))
-		b->walk.poisoned++;
-}
-
-/* What the walk knows of ra, merged with one more pass over it; false: it cannot. */
-static bool merge_frame(struct kvs_frame *old, const struct kvs_walk_frame *w)
-{
-	uint32_t lo = old->step, hi = old->step + old->slack;
-
-	if (old->caller != w->caller)
-		return false;
-	if (w->caller)
-		return true;
-	lo = w->step < lo ? w->step : lo;
-	hi = w->step > hi ? w->step : hi;
-	if (hi - lo > KVS_WALK_SLACK)
-		return false;
-	old->step = lo;
-	old->slack = (__u16)(hi - lo);
-	return true;
-}
-
-/* One raw stack with its full unwind: what the walk learns from it. */
-static int on_learn_event(void *ctx, void *data, size_t size)
-{
-	struct src_bpf *b = ctx;
-	const struct kvs_learn_event *l = data;
-	struct kvs_walk_frame out[KVS_WALK_MAX];
-	__u64 ips[KVS_STACK_DEPTH] = { 0 };
-	uint32_t *start = &b->bpf.skel->bss->walk_start, first = 0;
-	size_t n;
-
-	if (size < sizeof(*l) || !b->have_ksyms || l->len > KVS_RAW_STACK ||
-	    bpf_map__lookup_elem(b->bpf.skel->maps.stacks, &l->stackid, sizeof(l->stackid), ips,
-				 sizeof(ips), 0))
-		return 0;
-	b->ksyms_stale = false;
-	if (kvs_walk_learn((const uint64_t *)ips, KVS_STACK_DEPTH, l->raw, l->len, frame_internal,
-			   b, &first, out, KVS_WALK_MAX, &n) || b->ksyms_stale || !first)
-		return 0;
-	if (*start && *start != first) {
-		/* The tracepoint's frame cannot move: this copy saw something else. */
-		b->walk.conflicts++;
-		return 0;
-	}
-	for (size_t i = 0; i < n; i++) {
-		struct kvs_frame f = { .step = out[i].step, .caller = out[i].caller };
-		__u64 ra = out[i].ra;
-
-		if (!bpf_map__lookup_elem(b->bpf.skel->maps.frames, &ra, sizeof(ra), &f, sizeof(f), 0)) {
-			struct kvs_frame was = f;
-
-			if (f.poison)
-				continue;
-			if (!merge_frame(&f, &out[i])) {
-				b->walk.conflicts++;
-				poison(b, ra);
-			} else if (memcmp(&f, &was, sizeof(f))) {
-				(void)bpf_map__update_elem(b->bpf.skel->maps.frames, &ra, sizeof(ra),
-							   &f, sizeof(f), BPF_EXIST);
-			}
-			continue;
-		}
-		if (!bpf_map__update_elem(b->bpf.skel->maps.frames, &ra, sizeof(ra), &f, sizeof(f),
-					  BPF_NOEXIST))
-			b->walk.frames++;
-	}
-	b->walk.paths++;
-	__atomic_store_n(start, first, __ATOMIC_RELEASE);
-	return 0;
-}
-
-/* kvs_caller_fn for the estimate's events; walked callers are checked when unwound too. */
-static const char *event_caller(void *ctx, uint64_t ip, int32_t stackid, uint32_t flags)
-{
-	struct src_bpf *b = ctx;
-	const char *walked, *unwound;
-
-	if (flags & KVS_CALLER_KERNEL)
-		return ip_caller(b, ip);
-	if (!(flags & KVS_CALLER_WALKED))
-		return flags & KVS_CALLER_STACK ? stack_caller(b, stackid) : "unknown";
-	walked = ip_caller(b, ip);
-	if (!(flags & KVS_CALLER_STACK))
-		return walked;
-	unwound = stack_caller(b, stackid);
-	b->walk.verified++;
-	if (strcmp(walked, unwound)) {
-		/* The unwinder is the reference: trust it, and stop walking there. */
-		b->walk.mismatches++;
-		poison(b, ip);
-		return unwound;
-	}
-	return walked;
 }
 
 static int src_bpf_open(void **state, enum kvs_mode mode, const struct kvs_options *o,
@@ -470,9 +239,7 @@ static int src_bpf_open(void **state, enum kvs_mode mode, const struct kvs_optio
 	 * never grows that large again.
 	 */
 	malloc_trim(0);
-	if (ksyms_load(NULL, &b->ksyms, b->ksyms_why, sizeof(b->ksyms_why)) == 0)
-		b->have_ksyms = true;
-	b->ksyms_loaded = mono_s();
+	kvs_callers_init(&b->callers, b->bpf.skel);
 	if (o->slow_set && b->bpf.slow) {
 		b->slow_rb = ring_buffer__new(bpf_map__fd(b->bpf.skel->maps.slow_events),
 					      on_slow_event, b, NULL);
@@ -492,7 +259,7 @@ static int src_bpf_open(void **state, enum kvs_mode mode, const struct kvs_optio
 	}
 	if (mode == KVS_MODE_ESTIMATE) {
 		b->learn_rb = ring_buffer__new(bpf_map__fd(b->bpf.skel->maps.learn_events),
-					       on_learn_event, b, NULL);
+					       kvs_callers_learn, &b->callers, NULL);
 		if (!b->learn_rb) {
 			ret = -errno;
 			snprintf(err, errlen, "stack-walk ring buffer: %s", strerror(errno));
@@ -500,7 +267,7 @@ static int src_bpf_open(void **state, enum kvs_mode mode, const struct kvs_optio
 		}
 		ret = kvs_est_src_open(&b->est, bpf_map__fd(b->bpf.skel->maps.area_rings),
 				       bpf_map__fd(b->bpf.skel->maps.area_events), page_size,
-				       event_caller, b, err, errlen);
+				       kvs_callers_event, &b->callers, err, errlen);
 		if (ret)
 			goto fail;
 	}
@@ -588,7 +355,7 @@ static int src_bpf_read(void *state, struct kvs_reading *r, char *err, size_t er
 	r->slow_lost = cnt.slow_lost;
 	if (b->learn_rb) {
 		r->have_walk = true;
-		r->walk = b->walk;
+		r->walk = b->callers.walk;
 		r->walk.walked = cnt.callers_walked;
 		r->walk.unwound = cnt.callers_unwound;
 		r->walk.learn_lost = cnt.learn_lost;
@@ -617,9 +384,9 @@ static int src_bpf_read(void *state, struct kvs_reading *r, char *err, size_t er
 		snprintf(err, errlen, "out of memory");
 	if (ret)
 		return ret;
-	r->callers.available = b->have_ksyms;
-	if (!b->have_ksyms)
-		kvs_why(r->callers.why, "no kernel symbols: %s", b->ksyms_why);
+	r->callers.available = b->callers.have_ksyms;
+	if (!b->callers.have_ksyms)
+		kvs_why(r->callers.why, "no kernel symbols: %s", b->callers.ksyms_why);
 	r->processes.available = true;
 	return 0;
 }
