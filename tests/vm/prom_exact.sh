@@ -20,12 +20,13 @@ pid=$!
 i=0; while [ ! -s /tmp/k.json ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
 modprobe test_vmalloc run_test_mask=1 test_loop_count=300 2>/dev/null
 quiesce
-sleep 1.5
-# All live vmap areas as the kernel lists them, summed by shell builtins (a
-# fork would vmalloc a stack and change the sum).
+nap 1.5
+# All live vmap areas as the kernel lists them, summed by shell builtins,
+# and no fork until the tool's next line (busybox sleep is a process: a
+# fork may vmalloc a stack and change the sum): nap.
 sum=0; while read -r range size rest; do sum=$((sum + size)); done </proc/vmallocinfo
 echo "VMAPSUM $sum"
-sleep 0.6
+nap 0.6
 kill -TERM $pid; wait $pid || exit 1
 cat /tmp/k.err
 echo ==PROM==; cat /tmp/k.prom; echo ==JSON==; tail -n 1 /tmp/k.json' >"$out" ||
