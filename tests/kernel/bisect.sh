@@ -2,8 +2,8 @@
 # Bisectability: after each patch of the series, in order, the C code it
 # touches builds with W=1 and without a single warning, in the test
 # kernel's configuration (kernel/configs/kvshadow.config on tinyconfig,
-# merged again after every patch, so that an option a patch adds, such as
-# the KUnit suite's, is built from that patch on). What is built after a
+# merged again after a patch that changes a Kconfig file, so that an option
+# it adds, such as the KUnit suite's, is built from that patch on). What is built after a
 # patch: mm/kasan/ always, plus every other directory whose .c files the
 # patch changes. Objects stay between steps, so each step compiles only what
 # the patch changed; ccache ($KVSHADOW_CCACHE, default
@@ -33,11 +33,11 @@ ccache_dir=${KVSHADOW_CCACHE:-$cache/ccache}
 mkdir -p "$ccache_dir" 2>/dev/null || ccache_dir=$work/ccache
 export CCACHE_DIR=$ccache_dir CCACHE_NOHASHDIR=1 CCACHE_BASEDIR=$src
 kmake() { make -C "$src" O=_build ARCH=x86_64 CC="ccache gcc" -j"${JOBS:-$(nproc)}" "$@"; }
-configure() {
-	kmake tinyconfig >/dev/null &&
-		"$src/scripts/kconfig/merge_config.sh" -m -O "$src/_build" "$src/_build/.config" "$fragment" >/dev/null &&
+reconfigure() {
+	"$src/scripts/kconfig/merge_config.sh" -m -O "$src/_build" "$src/_build/.config" "$fragment" >/dev/null &&
 		kmake olddefconfig >/dev/null
 }
+configure() { kmake tinyconfig >/dev/null && reconfigure; }
 
 # build STEP DIR...: W=1, any warning or error fails the step.
 build() {
@@ -65,7 +65,10 @@ while read -r p; do
 	n=$((n + 1))
 	patch -d "$src" -p1 -N --batch --fuzz=0 --quiet <"$f" || fail "$p does not apply"
 	dirs=$( { echo mm/kasan/; sed -n 's|^diff --git a/\(.*/\)[^/]*\.c b/.*|\1|p' "$f"; } | sort -u)
-	configure >"$work/config.log" 2>&1 || { tail -20 "$work/config.log"; fail "$p: configuring failed"; }
+	# A patch that adds options: merge the fragment again, so they are on.
+	if grep -q '^diff --git a/.*Kconfig' "$f"; then
+		reconfigure >"$work/config.log" 2>&1 || { tail -20 "$work/config.log"; fail "$p: configuring failed"; }
+	fi
 	# shellcheck disable=SC2086 # one argument per directory
 	build "$p" $dirs
 	objs=$(find "$src/_build/mm/kasan" -name '*.o' ! -name '*.mod.o' | wc -l)
