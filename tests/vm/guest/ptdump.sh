@@ -112,7 +112,11 @@ snap d
 ptdump_check "workload freed and purged"
 ptdump_areas /tmp/ptdump.last </tmp/areas >/tmp/after
 echo "release: release_calls +$((d_release_calls - c_release_calls)) pages_released +$((d_pages_released - c_pages_released)) (the areas wholly cover $exp_whole)"
-[ $((d_pages_released - c_pages_released)) = "$exp_whole" ] ||
+# At least those: the purge also takes whatever else was freed lazily
+# meanwhile, such as the thread stacks of the processes ptdump_save ran
+# (freed after an RCU grace period, so possibly after the first purge).
+# The page tables below say the areas' own shadow went.
+[ $((d_pages_released - c_pages_released)) -ge "$exp_whole" ] ||
 	fail "pages_released moved by $((d_pages_released - c_pages_released)), the freed areas wholly cover $exp_whole shadow pages"
 [ $((d_release_calls - c_release_calls)) -gt 27 ] ||
 	fail "release_calls moved by $((d_release_calls - c_release_calls)): one per purged area (27) and one per vmap node expected"
