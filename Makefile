@@ -4,7 +4,8 @@
 #   make            build build/bin/kvshadowtop and build/bin/kvshadowstat
 #   make deps       install every Debian package the project needs (root)
 #   make kernel     build the patched KASAN test kernel (STOCK=1: unpatched;
-#                   NOVMALLOC=1: unpatched and without KASAN_VMALLOC)
+#                   NOVMALLOC=1: unpatched and without KASAN_VMALLOC;
+#                   PATCHES=N: only the first N patches of the series)
 #   make vm         boot it in QEMU; CMD='...' runs a command and exits
 #   make demo       boot it with a mixed workload and kvshadowtop live
 #                   (DEMO_SECONDS=60)
@@ -34,7 +35,7 @@ KV_CFLAGS  := -std=gnu11 $(WARNFLAGS) -D_GNU_SOURCE -I$(BUILD)/gen -Ilib -Ibpf -
 SAN_CFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	      -fno-sanitize-recover=all
 
-KERNEL_FLAVOR := $(if $(STOCK),--stock)$(if $(NOVMALLOC),--novmalloc)
+KERNEL_FLAVOR := $(if $(STOCK),--stock)$(if $(NOVMALLOC),--novmalloc)$(if $(PATCHES),--patches $(PATCHES))
 DEMO_SECONDS  ?= 60
 
 # The Debian package groups (scripts/deps.sh) each entry target needs.

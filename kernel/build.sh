@@ -5,6 +5,9 @@
 #   stock       without them (--stock): A/B benchmarks and stock mode
 #   novmalloc   without them and without KASAN_VMALLOC/VMAP_STACK
 #               (--novmalloc): what KASAN_VMALLOC itself costs
+#   firstN      with only the first N patches of the series (--patches N):
+#               what one patch costs or saves on its own (the benchmark
+#               boots the series up to the populate fast path)
 #
 # Every flavour also builds the workload module (tests/vm/workload/) out of
 # tree against itself and installs the modules tree (modules_install of the
@@ -19,7 +22,7 @@
 # changed workload module alone reuses the built kernel tree (when it is
 # still the one for this key) and only builds the module again.
 #
-#   kernel/build.sh [--stock|--novmalloc] [--print-dir]
+#   kernel/build.sh [--stock|--novmalloc|--patches N] [--print-dir]
 #
 # Environment: KVSHADOW_CACHE (default /var/cache/kvshadow), KVSHADOW_CCACHE
 # (default $KVSHADOW_CACHE/ccache), JOBS. Builds of one flavour in one cache
@@ -30,13 +33,21 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(dirname "$here")
 flavor=kvshadow
 print_only=0
-for a in "$@"; do
-	case $a in
+npatches=
+while [ $# -gt 0 ]; do
+	case $1 in
 	--stock) flavor=stock ;;
 	--novmalloc) flavor=novmalloc ;;
+	--patches)
+		npatches=${2:-}
+		case $npatches in ''|*[!0-9]*|0) echo "kernel/build.sh: --patches needs a count > 0" >&2; exit 2 ;; esac
+		flavor=first$npatches
+		shift
+		;;
 	--print-dir) print_only=1 ;;
-	*) echo "kernel/build.sh: unknown argument '$a'" >&2; exit 2 ;;
+	*) echo "kernel/build.sh: unknown argument '$1'" >&2; exit 2 ;;
 	esac
+	shift
 done
 
 cache=${KVSHADOW_CACHE:-/var/cache/kvshadow}
@@ -66,6 +77,13 @@ while read -r p; do
 	[ -r "$here/patches/$p" ] || die "series names '$p', which is not in kernel/patches/"
 	patches+=("$here/patches/$p")
 done <"$series"
+if [ -n "$npatches" ]; then
+	[ "$npatches" -le "${#patches[@]}" ] || die "--patches $npatches: the series has ${#patches[@]}"
+	patches=("${patches[@]:0:$npatches}")
+fi
+# Which flavours carry (some of) the patches.
+patched=0
+case $flavor in kvshadow|first*) patched=1 ;; esac
 
 srcver=$(dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null || stat -c %s "$tarball")
 # kkey decides the kernel tree; key adds the workload module (names and
@@ -73,7 +91,7 @@ srcver=$(dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null || stat -c 
 kkey=$({
 	echo "flavor=$flavor srcver=$srcver"
 	cat "${fragments[@]}" "$0"
-	if [ "$flavor" = kvshadow ]; then cat "${patches[@]}"; fi
+	if [ "$patched" = 1 ]; then cat "${patches[@]}"; fi
 } | sha256sum | cut -c1-16)
 workload_key() {
 	(cd "$1" && find . -type f \( -name "*.[ch]" -o -name Makefile -o -name Kbuild \) -print |
@@ -124,7 +142,7 @@ build_kernel() {
 	mkdir -p "$tree"
 	tar -xf "$tarball" -C "$tree" --strip-components=1
 
-	if [ "$flavor" = kvshadow ]; then
+	if [ "$patched" = 1 ]; then
 		for p in "${patches[@]}"; do
 			if ! patch -d "$tree" -p1 -N --batch --fuzz=0 --quiet <"$p" >"$log.patch" 2>&1; then
 				cat "$log.patch" >&2
@@ -156,7 +174,8 @@ build_kernel() {
 	done
 	for sym in "${!want[@]}"; do
 		line=${want[$sym]}
-		if [ "$flavor" != kvshadow ] && [ "$sym" = CONFIG_KASAN_VMALLOC_KUNIT_TEST ]; then
+		if [ "$sym" = CONFIG_KASAN_VMALLOC_KUNIT_TEST ] &&
+			! grep -q "^config KASAN_VMALLOC_KUNIT_TEST" "$tree/lib/Kconfig.kasan"; then
 			continue
 		fi
 		case $line in

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Boot the kvshadow test kernel in QEMU with a busybox initramfs.
 #
-#   kernel/vm/run.sh [--stock|--novmalloc]
+#   kernel/vm/run.sh [--stock|--novmalloc|--patches N]
 #                    [--cmd 'COMMAND' | --cmd-file FILE | --demo SECONDS]
 #                    [--console FILE] [--kunit GLOB] [--timeout SECONDS]
 #                    [--append ARGS] [--add FILE]...
@@ -37,6 +37,7 @@ adds=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--stock|--novmalloc) flavor=("$1") ;;
+	--patches) flavor=("$1" "$2"); shift ;;
 	--cmd) cmd=$2; have_cmd=1; shift ;;
 	--cmd-file) cmd=$(cat "$2") || exit 2; have_cmd=1; shift ;;
 	--demo) demo=$2; shift ;;
@@ -70,7 +71,14 @@ if [ -n "${KVSHADOW_KDIR:-}" ]; then
 else
 	kdir=$("$top/kernel/build.sh" "${flavor[@]}" --print-dir)
 fi
-[ -r "$kdir/bzImage" ] || die "no kernel in $kdir: run 'make kernel${flavor:+ $(echo "${flavor[0]#--}" | tr '[:lower:]' '[:upper:]')=1}' first"
+if [ ! -r "$kdir/bzImage" ]; then
+	case ${flavor[0]:-} in
+	--patches) how="make kernel PATCHES=${flavor[1]}" ;;
+	--*) how="make kernel $(echo "${flavor[0]#--}" | tr '[:lower:]' '[:upper:]')=1" ;;
+	*) how="make kernel" ;;
+	esac
+	die "no kernel in $kdir: run '$how' first"
+fi
 krel=$(cat "$kdir/kernel.release")
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/kvshadow-vm.XXXXXX")

@@ -4,7 +4,8 @@
 # and areas agree with /proc/vmallocinfo (start, end, caller) and with the
 # kasan:kasan_vmalloc_populate events and their stacks (one populate per
 # area at its start over its size, the reporting function on the stack, the
-# process it names, nr_allocated = the shadow pages the addresses touch);
+# process it names, nr_allocated = nr_populated, at most the shadow pages
+# the addresses touch);
 # refused commands are EINVAL; unloading frees everything
 # (tests/vm/guest/workload.sh).
 set -uo pipefail

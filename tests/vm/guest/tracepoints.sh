@@ -52,12 +52,14 @@ sums=$(awk '
 	}
 	/kasan_vmalloc_release:/ {
 		rc++
-		for (i = 1; i <= NF; i++)
+		for (i = 1; i <= NF; i++) {
 			if ($i ~ /^nr_released=/) { split($i, kv, "="); rp += kv[2] }
+			if ($i ~ /^duration_ns=/) { split($i, kv, "="); if (kv[2] > 0) rtimed++ }
+		}
 	}
-	END { printf "%d %d %d %d %d\n", pc, pp, rc, rp, timed }' "$T/trace")
+	END { printf "%d %d %d %d %d %d\n", pc, pp, rc, rp, timed, rtimed }' "$T/trace")
 set -- $sums
-echo "trace: populate_calls=$1 nr_populated=$2 release_calls=$3 nr_released=$4 timed=$5"
+echo "trace: populate_calls=$1 nr_populated=$2 release_calls=$3 nr_released=$4 timed=$5+$6"
 echo "debugfs deltas: populate_calls=$((a_populate_calls - b_populate_calls)) pages_populated=$((a_pages_populated - b_pages_populated)) release_calls=$((a_release_calls - b_release_calls)) pages_released=$((a_pages_released - b_pages_released))"
 
 [ "$1" -gt 0 ] || fail "no populate events"
@@ -67,6 +69,9 @@ echo "debugfs deltas: populate_calls=$((a_populate_calls - b_populate_calls)) pa
 [ "$2" -eq $((a_pages_populated - b_pages_populated)) ] || fail "sum nr_populated != pages_populated delta"
 [ "$3" -eq $((a_release_calls - b_release_calls)) ] || fail "release events != release_calls delta"
 [ "$4" -eq $((a_pages_released - b_pages_released)) ] || fail "sum nr_released != pages_released delta"
-[ "$5" -gt 0 ] || fail "duration_ns was never measured while the event was enabled"
+# The events were enabled long before the marker: every call was timed,
+# and a timed call reports at least 1 ns (0 means "not timed").
+[ "$5" -eq "$1" ] || fail "$(($1 - $5)) populate events with duration_ns 0 while the event was enabled"
+[ "$6" -eq "$3" ] || fail "$(($3 - $6)) release events with duration_ns 0 while the event was enabled"
 [ "$a_shadow_pages" -eq $((a_pages_populated - a_pages_released)) ] || fail "invariant"
 echo "tracepoints OK"
