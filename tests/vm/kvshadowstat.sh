@@ -28,8 +28,11 @@ cat /tmp/load.err /tmp/load.jsonl
 . /kvshadow/tests/lib.sh
 quiesce
 echo @@same
-kvshadowstat --json --prom-file /tmp/stat.prom
-kvshadowtop --mode debugfs --json -n 1 -d 0.1 --prom-file /tmp/top.prom
+# One snapshot of the file for both tools: a fork between two reads could
+# map a thread stack and move the counters.
+cat /sys/kernel/debug/kasan/vmalloc_shadow >/tmp/snap
+kvshadowstat --file /tmp/snap --json --prom-file /tmp/stat.prom
+kvshadowtop --mode debugfs --file /tmp/snap --json -n 1 -d 0.1 --prom-file /tmp/top.prom
 echo "@@rc $?"
 echo @@statprom; cat /tmp/stat.prom; echo "@@rc 0"
 echo @@topprom; cat /tmp/top.prom; echo "@@rc 0"

@@ -11,19 +11,11 @@
 
 #define PROG "kvshadowstat"
 
-static int set_file(struct kvs_options *o, const char *arg, char *err, size_t errlen)
-{
-	if (!*arg)
-		return kvs_opt_error(err, errlen, "--file needs a path");
-	o->debugfs_file = arg;
-	return 0;
-}
-
 enum { OPT_JSON = 256, OPT_FILE, OPT_PROM };
 
 const struct kvs_opt kvshadowstat_options[] = {
 	{ "json", OPT_JSON, NULL, "one JSON object per line (JSON Lines)", kvs_opt_json },
-	{ "file", OPT_FILE, "PATH", "read PATH instead of " VMALLOC_SHADOW_PATH, set_file },
+	{ "file", OPT_FILE, "PATH", "read PATH instead of " VMALLOC_SHADOW_PATH, kvs_opt_file },
 	{ "prom-file", OPT_PROM, "PATH",
 	  "also write the counters to PATH for node_exporter's textfile\n"
 	  "                         collector, replaced atomically every interval",

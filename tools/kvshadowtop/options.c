@@ -86,6 +86,14 @@ int kvs_opt_json(struct kvs_options *o, const char *arg, char *err, size_t errle
 	return 0;
 }
 
+int kvs_opt_file(struct kvs_options *o, const char *arg, char *err, size_t errlen)
+{
+	if (!*arg)
+		return kvs_opt_error(err, errlen, "--file needs a path");
+	o->debugfs_file = arg;
+	return 0;
+}
+
 int kvs_opt_prom_file(struct kvs_options *o, const char *arg, char *err, size_t errlen)
 {
 	if (!*arg)

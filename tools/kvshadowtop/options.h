@@ -28,7 +28,7 @@ struct kvs_options {
 	size_t rows;			/* -r, rows of top shown (text/TUI/JSON), default 10 */
 	enum kvs_by by;			/* --by caller|process */
 	size_t prom_top;		/* --top N: Prometheus caller labels, default 10 */
-	const char *debugfs_file;	/* kvshadowstat --file, NULL: the kernel's */
+	const char *debugfs_file;	/* --file PATH, NULL: the kernel's debugfs file */
 	bool since_boot;		/* kvshadowstat: no baseline, counters since boot */
 	bool no_fentry;			/* --no-fentry: no trampolines on vmalloc paths */
 	bool slow_set;			/* --slow DURATION given */
@@ -91,5 +91,7 @@ int kvs_opt_error(char *err, size_t errlen, const char *fmt, ...)
 /* The options both tools share (set functions for their tables). */
 int kvs_opt_json(struct kvs_options *o, const char *arg, char *err, size_t errlen);
 int kvs_opt_prom_file(struct kvs_options *o, const char *arg, char *err, size_t errlen);
+/* --file PATH: read PATH instead of the kernel's debugfs file (both tools). */
+int kvs_opt_file(struct kvs_options *o, const char *arg, char *err, size_t errlen);
 
 #endif /* KVS_OPTIONS_H */

@@ -114,7 +114,8 @@ static int set_self_stats(struct kvs_options *o, const char *arg, char *err, siz
 	return 0;
 }
 
-enum { OPT_JSON = 256, OPT_MODE, OPT_PROM, OPT_BY, OPT_TOP, OPT_NO_FENTRY, OPT_SLOW, OPT_SELF };
+enum { OPT_JSON = 256, OPT_MODE, OPT_PROM, OPT_BY, OPT_TOP, OPT_NO_FENTRY, OPT_SLOW, OPT_SELF,
+       OPT_FILE };
 
 const struct kvs_opt kvshadowtop_options[] = {
 	{ "batch", 'b', NULL, "plain text, no terminal control (implied when stdout is not a\n"
@@ -131,6 +132,8 @@ const struct kvs_opt kvshadowtop_options[] = {
 	  "                         (default: the first of these the kernel supports)", set_mode },
 	{ "prom-file", OPT_PROM, "PATH", "write Prometheus text to PATH each interval (atomically)",
 	  kvs_opt_prom_file },
+	{ "file", OPT_FILE, "PATH", "read PATH instead of the kernel's debugfs counters file",
+	  kvs_opt_file },
 	{ "sort", 's', "SORT", "top order (default pages; the choices are listed below)", set_sort },
 	{ "rows", 'r', "ROWS", "rows of the top table (default 10)", set_rows },
 	{ "by", OPT_BY, "WHAT", "attribute to caller (default) or process", set_by },
@@ -162,7 +165,7 @@ int kvshadowtop_usage(FILE *f)
 			 kvs_mode_name(i));
 	fprintf(f, "Usage: " PROG " [-b] [-n COUNT] [-d SECONDS] [--json] [--mode %s]\n"
 		"                   [--prom-file PATH] [-s SORT] [-r ROWS] [--by caller|process] [--top N]\n"
-		"                   [--slow DURATION] [--self-stats] [--no-fentry] [-h]\n"
+		"                   [--slow DURATION] [--self-stats] [--no-fentry] [--file PATH] [-h]\n"
 		"Watch the pages KASAN maps to back vmalloc shadow, who causes them and what they cost.\n"
 		"\n", modes);
 	kvs_print_options(f, kvshadowtop_options, kvshadowtop_nr_options);
