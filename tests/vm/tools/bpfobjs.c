@@ -6,8 +6,10 @@
  * tests use it as a truth independent of the tool they test.
  *
  *   bpfobjs          "progs=N maps=N links=N"
- *   bpfobjs -v       then one line per object: "prog ID TYPE NAME",
- *                    "map ID TYPE NAME", "link ID TYPE PROG_ID"
+ *   bpfobjs -v       then one line per object: "prog ID type TYPE NAME
+ *                    runs N ns N" (the kernel's run statistics, while
+ *                    kernel.bpf_stats_enabled), "map ID type TYPE NAME",
+ *                    "link ID type TYPE prog PROG_ID"
  *
  * An object is listed from the moment it gets its ID until its last
  * reference is gone (a file descriptor, a pin, an attachment), whoever
@@ -76,7 +78,8 @@ static void describe(const char *kind, int get_fd, unsigned int id)
 
 		memset(&p, 0, sizeof(p));
 		if (info(fd, &p, sizeof(p)) == 0)
-			printf("prog %u type %u %s\n", id, p.type, p.name);
+			printf("prog %u type %u %s runs %llu ns %llu\n", id, p.type, p.name,
+			       (unsigned long long)p.run_cnt, (unsigned long long)p.run_time_ns);
 	} else if (get_fd == BPF_MAP_GET_FD_BY_ID) {
 		struct bpf_map_info m;
 
