@@ -82,6 +82,24 @@ bytes=$(echo "$last" | jq .vmap_area_alloc_bytes)
 [ "$(echo "$last" | jq .events_lost)" = 0 ] || fail "ring buffer lost events"
 [ "$(links)" = 0 ] || fail "kvshadowtop links left after exit"
 
+# The stack walk names the same callers as a full unwind: with
+# KVSHADOW_VERIFY_WALK=1 every walked caller is unwound too and compared.
+KVSHADOW_VERIFY_WALK=1 "$tool" -b --json -d 0.5 -n 4 --mode estimate >"$work/verify.json" 2>"$work/verify.err" &
+pid=$!
+for _ in $(seq 100); do [ -s "$work/verify.json" ] && break; sleep 0.05; done
+for _ in $(seq $N); do
+	bpftool map create "$pin" type array key 4 value 4096 entries 1024 name kvstest ||
+		fail "bpftool map create"
+	rm -f "$pin"
+done
+wait $pid || { cat "$work/verify.err"; fail "kvshadowtop with KVSHADOW_VERIFY_WALK=1 failed"; }
+pid=
+san_clean "$work/verify.err"
+walk=$(tail -n 1 "$work/verify.json" | jq -c .caller_walk)
+echo "caller walk, every walked caller also unwound: $walk"
+echo "$walk" | jq -e '.walked > 0 and .verified > 0 and .mismatches == 0' >/dev/null ||
+	fail "the stack walk and the full unwind disagree, or nothing was walked: $walk"
+
 # SIGINT: clean exit, status 0, links gone. (A script's background job
 # starts with SIGINT ignored, and the tool leaves an ignored signal ignored,
 # as the shell asks: give it the default back.)
