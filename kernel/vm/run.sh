@@ -171,11 +171,13 @@ else
 fi
 
 # TCG by default: it is what CI has, and nested KVM on these machines has
-# been seen to hang at "Booting from ROM". VM_ACCEL=kvm opts in.
+# been seen to hang at "Booting from ROM". VM_ACCEL=kvm opts in;
+# VM_ACCEL=tcg-single emulates every vCPU in one host thread, in turn.
 case ${VM_ACCEL:-tcg} in
 tcg) accel=(-accel tcg -cpu max) ;;
+tcg-single) accel=(-accel tcg,thread=single -cpu max) ;;
 kvm) accel=(-accel kvm -cpu host) ;;
-*) die "VM_ACCEL must be tcg or kvm" ;;
+*) die "VM_ACCEL must be tcg, tcg-single or kvm" ;;
 esac
 # VM_QEMU_ARGS adds QEMU options (the benchmark uses -icount for a guest
 # clock that counts instructions instead of the host's noisy wall time).

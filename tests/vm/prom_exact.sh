@@ -22,7 +22,7 @@ modprobe test_vmalloc run_test_mask=1 test_loop_count=300 2>/dev/null
 quiesce
 nap 1.5
 # All live vmap areas as the kernel lists them, summed by shell builtins,
-# and no fork until the tool's next line (busybox sleep is a process: a
+# and no fork until the next line of the tool (busybox sleep is a process: a
 # fork may vmalloc a stack and change the sum): nap.
 sum=0; while read -r range size rest; do sum=$((sum + size)); done </proc/vmallocinfo
 echo "VMAPSUM $sum"
