@@ -82,8 +82,11 @@ failed=$(grep -c 'op=alloc .* ret=-12 ' "$WL/log")
 okay=$(grep -c 'op=alloc .* ret=0 ' "$WL/log")
 echo "module: $failed allocations failed, $okay succeeded"
 echo "debugfs while faulting: populate_calls +$((m_populate_calls - b_populate_calls)) populate_failures +$((m_populate_failures - b_populate_failures)) pages_populated +$((m_pages_populated - b_pages_populated))"
-[ "$failed" = 30 ] || { cat "$WL/log"; fail "$failed of the 30 fail=1 allocations failed"; }
-[ "$okay" = 5 ] || fail "$okay of the 5 allocations after the faults succeeded"
+# With the populate fast path an area whose shadow is already mapped takes
+# no page for it, and may then need no page at all before it is made: most
+# of the 30 fail, not always all.
+[ "$failed" -ge 20 ] || { cat "$WL/log"; fail "only $failed of the 30 fail=1 allocations failed"; }
+[ "$okay" = $((35 - failed)) ] || fail "$okay allocations succeeded, expected the 5 after the faults and $((30 - failed)) before"
 [ $((m_populate_failures - b_populate_failures)) -gt 0 ] || fail "populate_failures did not move"
 [ $((m_populate_failures - b_populate_failures)) -le 30 ] ||
 	fail "populate_failures moved by $((m_populate_failures - b_populate_failures)), only 30 allocations failed"
