@@ -342,21 +342,34 @@ int BPF_PROG(kvs_stock_area_exit, unsigned long size, unsigned long align, unsig
 #define APPLY_SIZE(ctx)	((ctx)[2])
 #define APPLY_DATA(ctx)	((void *)(ctx)[4])
 
+/*
+ * The start of a KASAN apply_to_*page_range() call (callback want): its
+ * time, and one more change in flight (pt_enter). Counted only once the
+ * start is recorded, as its end counts only calls whose start it finds:
+ * pt_enter - pt_exit stays the number running. NULL: not ours, or no room.
+ */
+static __always_inline struct kvs_task_stock *apply_begin(__u64 *ctx, __u64 want)
+{
+	struct kvs_task_stock *t;
+
+	if (!kasan_apply(ctx, APPLY_ADDR(ctx), want))
+		return NULL;
+	t = task_stock_get(BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!t)
+		return NULL;
+	t->apply_start_ns = bpf_ktime_get_ns();
+	__sync_fetch_and_add(&pt_enter, 1);
+	return t;
+}
+
 SEC("?fentry/apply_to_page_range")
 int kvs_stock_pop_entry(__u64 *ctx)
 {
-	__u64 addr = APPLY_ADDR(ctx);
-	struct vmalloc_populate_data___kvs *d;
-	struct kvs_task_stock *t;
+	struct vmalloc_populate_data___kvs *d = APPLY_DATA(ctx);
+	struct kvs_task_stock *t = apply_begin(ctx, ksyms.kasan_populate_vmalloc_pte);
 
-	if (!kasan_apply(ctx, addr, ksyms.kasan_populate_vmalloc_pte))
-		return 0;
-	__sync_fetch_and_add(&pt_enter, 1);
-	t = task_stock_get(BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!t)
 		return 0;
-	t->apply_start_ns = bpf_ktime_get_ns();
-	d = APPLY_DATA(ctx);
 	t->pages_before = bpf_core_field_exists(d->nr_pages) ? BPF_CORE_READ(d, nr_pages) : 0;
 	return 0;
 }
@@ -433,15 +446,10 @@ int kvs_stock_depop_entry(__u64 *ctx)
 {
 	__u64 addr = APPLY_ADDR(ctx), size = APPLY_SIZE(ctx);
 	struct mm_struct *mm = APPLY_MM(ctx);
-	struct kvs_task_stock *t;
+	struct kvs_task_stock *t = apply_begin(ctx, ksyms.kasan_depopulate_vmalloc_pte);
 
-	if (!kasan_apply(ctx, addr, ksyms.kasan_depopulate_vmalloc_pte))
-		return 0;
-	__sync_fetch_and_add(&pt_enter, 1);
-	t = task_stock_get(BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!t)
 		return 0;
-	t->apply_start_ns = bpf_ktime_get_ns();
 	t->present_before = count_present(t, (__u64)BPF_CORE_READ(mm, pgd), addr, addr + size) ?
 			    0 : t->w_count;
 	return 0;

@@ -58,19 +58,6 @@ static bool btf_has_tp(const struct btf *btf, const char *event)
 	return btf_has(btf, name, BTF_KIND_TYPEDEF);
 }
 
-bool kvs_bpf_kernel_has_exact(void)
-{
-	struct btf *btf;
-	bool has;
-
-	if (tracefs_has("kasan", "kasan_vmalloc_populate"))
-		return true;
-	btf = btf__load_vmlinux_btf();
-	has = btf_has_tp(btf, "kasan_vmalloc_populate");
-	btf__free(btf);
-	return has;
-}
-
 static bool btf_has_member(const struct btf *btf, const char *type, const char *member)
 {
 	int id = btf ? btf__find_by_name_kind(btf, type, BTF_KIND_STRUCT) : -1;
@@ -109,13 +96,19 @@ static const char *stock_unsupported(const struct btf *btf)
 	return NULL;
 }
 
-bool kvs_bpf_kernel_has_stock(void)
+enum kvs_mode kvs_bpf_best_mode(void)
 {
-	struct btf *btf = btf__load_vmlinux_btf();
-	bool has = !stock_unsupported(btf);
+	struct btf *btf;
+	enum kvs_mode mode;
 
+	if (tracefs_has("kasan", "kasan_vmalloc_populate"))
+		return KVS_MODE_EXACT;
+	/* The kernel BTF is megabytes to parse: once for both questions. */
+	btf = btf__load_vmlinux_btf();
+	mode = btf_has_tp(btf, "kasan_vmalloc_populate") ? KVS_MODE_EXACT :
+	       !stock_unsupported(btf) ? KVS_MODE_STOCK : KVS_MODE_ESTIMATE;
 	btf__free(btf);
-	return has;
+	return mode;
 }
 
 /* Enable the tp_btf or the classic flavour of one event; false when neither exists. */

@@ -31,17 +31,14 @@ struct kvs_bpf {
 };
 
 /*
- * Whether the kasan:* tracepoints of our kernel series exist (tracefs
- * events/kasan or btf_trace_kasan_vmalloc_populate in the kernel BTF).
+ * The best mode this kernel looks able to run, for the automatic choice:
+ * exact where the kasan:* tracepoints of our series exist (tracefs or
+ * btf_trace_kasan_vmalloc_populate in the kernel BTF), else stock where
+ * KASAN_VMALLOC's populate data, apply_to_*page_range and alloc_vmap_area
+ * are in the kernel BTF (whether fentry is allowed shows only when
+ * loading), else estimate.
  */
-bool kvs_bpf_kernel_has_exact(void);
-
-/*
- * Whether this kernel looks like stock mode can work: KASAN_VMALLOC's
- * populate data, apply_to_*page_range and alloc_vmap_area in the kernel
- * BTF (whether fentry is allowed shows only when loading).
- */
-bool kvs_bpf_kernel_has_stock(void);
+enum kvs_mode kvs_bpf_best_mode(void);
 
 /*
  * Load and attach for mode (exact or estimate) as the options ask:

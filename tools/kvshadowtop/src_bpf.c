@@ -424,13 +424,6 @@ static bool src_bpf_activity(void *state, uint64_t *token, bool *busy)
 	return true;
 }
 
-static enum kvs_mode src_bpf_auto_mode(void)
-{
-	if (kvs_bpf_kernel_has_exact())
-		return KVS_MODE_EXACT;
-	return kvs_bpf_kernel_has_stock() ? KVS_MODE_STOCK : KVS_MODE_ESTIMATE;
-}
-
 static int src_bpf_set_self(void *state, bool on, char *err, size_t errlen)
 {
 	struct src_bpf *b = state;
@@ -444,7 +437,7 @@ static int src_bpf_set_self(void *state, bool on, char *err, size_t errlen)
 
 const struct kvs_probe_ops kvs_bpf_probe = {
 	.name = "bpf",
-	.auto_mode = src_bpf_auto_mode,
+	.auto_mode = kvs_bpf_best_mode,
 	.open = src_bpf_open,
 	.fd = src_bpf_fd,
 	.drain = src_bpf_drain,
