@@ -111,8 +111,9 @@ ok "4503599627370496 pages: UINT64_MAX bytes in text, JSON and Prometheus, never
 echo "== #4 #13: signals"
 mkfifo "$work/fifo"
 # A FIFO nobody writes: the first open blocks; SIGINT must end it at once, status 0.
+# Each signal starts at its default: a run under nohup inherits SIGHUP ignored.
 for sig in INT TERM HUP; do
-	env --default-signal=INT "$stat_" --file "$work/fifo" 1 >"$work/out" 2>"$work/err" &
+	env --default-signal=INT,TERM,HUP "$stat_" --file "$work/fifo" 1 >"$work/out" 2>"$work/err" &
 	pid=$!
 	host_pids+=("$pid")
 	sleep 0.5

@@ -56,7 +56,7 @@ start_bg() {
 	[ -s "$work/bg" ] || fail "kvshadowtop printed nothing: $(cat "$work/err")"
 }
 for sig in INT TERM HUP; do
-	start_bg --default-signal=INT
+	start_bg --default-signal=INT,TERM,HUP
 	kill -s "$sig" "$pid"
 	wait_gone "$pid" 5000 || { fail "SIG$sig did not end kvshadowtop"; kill -KILL "$pid"; }
 	rc=0
