@@ -104,15 +104,19 @@ echo "$slow" | jq -e ".vmalloc_ns >= $ns / 2 and .vmalloc_ns <= $ns * 1.02 + 500
 echo "slow: populate share $(echo "$slow" | jq '.populate_ns * 100 / .vmalloc_ns | floor') %"
 
 # Rows: p50/p99 within a log2 bucket of the module's durations (vmalloc) and
-# of the kasan events (populate), per function.
+# of the kasan events (populate), per function. The module's clock reads
+# bracket more than fentry/fexit do (the vmalloc() wrapper and, under TCG,
+# a timer interrupt that lands before the fentry: one call of 1.16 ms read
+# 0.52 ms in BPF), so a BPF duration may be shorter, never longer: one
+# bucket above, two below.
 for fn in slow vmalloc aligned vzalloc; do
 	row=$(echo "$last" | jq -c ".top[] | select(.caller == \"kvshadow_wl_$fn [$WL]\")")
 	[ -n "$row" ] || fail "rows: kvshadow_wl_$fn is not a row"
 	read -r lo hi < <(awk -v fn=kvshadow_wl_$fn '$0 ~ "fn=" fn " " { for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
 		if (!n++ || f["ns"] < lo) lo = f["ns"]; if (f["ns"] > hi) hi = f["ns"] } END { print lo, hi }' "$work/log")
 	echo "row kvshadow_wl_$fn: $row; module ns $lo..$hi"
-	echo "$row" | jq -e ".vmalloc_p50_ns >= $lo / 2.2 and .vmalloc_p50_ns <= $hi * 2.2 and
-		.vmalloc_p99_ns >= $hi / 2.2 and .vmalloc_p99_ns <= $hi * 2.2" >/dev/null ||
+	echo "$row" | jq -e ".vmalloc_p50_ns >= $lo / 4.5 and .vmalloc_p50_ns <= $hi * 2.2 and
+		.vmalloc_p99_ns >= $hi / 4.5 and .vmalloc_p99_ns <= $hi * 2.2" >/dev/null ||
 		fail "rows: kvshadow_wl_$fn's vmalloc p50/p99 are not within a bucket of $lo..$hi ns"
 	echo "$row" | jq -e '.populate_p50_ns > 0 and .populate_p99_ns >= .populate_p50_ns' >/dev/null ||
 		fail "rows: kvshadow_wl_$fn has no populate latency"
