@@ -19,8 +19,7 @@ static int cmp_addr(const void *a, const void *b)
 
 void ksyms_free(struct ksyms *ks)
 {
-	for (size_t i = 0; i < ks->nr; i++)
-		free(ks->syms[i].name);
+	free(ks->names);
 	free(ks->syms);
 	free(ks->mods);
 	memset(ks, 0, sizeof(*ks));
@@ -81,10 +80,47 @@ static bool parse_line(const char *line, struct ksym_line *l)
 	return true;
 }
 
+/*
+ * Append "name" or "name [module]" and its NUL to the names arena; the
+ * offset at *off. One arena, not a string per symbol: 120k mallocs were
+ * most of the time to a first screen, and ~2 MiB of allocator overhead.
+ */
+static int arena_add(struct ksyms *ks, size_t *cap, const struct ksym_line *l, size_t *off)
+{
+	size_t need = (size_t)l->name_len + (l->mod_len ? (size_t)l->mod_len + 3 : 0) + 1;
+	char *p;
+
+	if (*cap - ks->names_len < need) {
+		size_t nc = *cap ? *cap : 1 << 20;
+		char *nn;
+
+		while (nc - ks->names_len < need)
+			nc *= 2;
+		nn = realloc(ks->names, nc);
+		if (!nn)
+			return -ENOMEM;
+		ks->names = nn;
+		*cap = nc;
+	}
+	*off = ks->names_len;
+	p = ks->names + ks->names_len;
+	memcpy(p, l->name, (size_t)l->name_len);
+	p += l->name_len;
+	if (l->mod_len) {
+		memcpy(p, " [", 2);
+		memcpy(p + 2, l->mod, (size_t)l->mod_len);
+		p += 2 + l->mod_len;
+		*p++ = ']';
+	}
+	*p = '\0';
+	ks->names_len += need;
+	return 0;
+}
+
 int ksyms_parse(FILE *f, struct ksyms *ks, char *err, size_t errlen)
 {
 	char *line = NULL;
-	size_t cap = 0, alloc = 0;
+	size_t cap = 0, alloc = 0, names_cap = 0, off;
 	bool nonzero = false;
 	ssize_t n;
 
@@ -110,17 +146,15 @@ int ksyms_parse(FILE *f, struct ksyms *ks, char *err, size_t errlen)
 		}
 		s = &ks->syms[ks->nr];
 		s->addr = l.addr;
-		if (l.mod_len) {
-			if (asprintf(&s->name, "%.*s [%.*s]", l.name_len, l.name, l.mod_len, l.mod) < 0)
-				goto nomem;
-		} else {
-			s->name = strndup(l.name, (size_t)l.name_len);
-			if (!s->name)
-				goto nomem;
-		}
+		if (arena_add(ks, &names_cap, &l, &off))
+			goto nomem;
+		/* The arena still moves: the offset now, the pointer below. */
+		s->name = (char *)(uintptr_t)off;
 		ks->nr++;
 	}
 	free(line);
+	for (size_t i = 0; i < ks->nr; i++)
+		ks->syms[i].name = ks->names + (uintptr_t)ks->syms[i].name;
 	if (ferror(f)) {
 		snprintf(err, errlen, "reading kallsyms: %s", strerror(errno));
 		ksyms_free(ks);

@@ -9,7 +9,7 @@
 
 struct ksym {
 	uint64_t addr;
-	char *name;		/* "symbol" or "symbol [module]" */
+	const char *name;	/* "symbol" or "symbol [module]", in the names arena */
 };
 
 /* A loaded module's text, from /proc/modules. */
@@ -20,6 +20,8 @@ struct kmod {
 struct ksyms {
 	struct ksym *syms;	/* sorted by addr */
 	size_t nr;
+	char *names;		/* every name, NUL-terminated, one after another */
+	size_t names_len;
 	uint64_t core_end;	/* above the last core kernel symbol: module space */
 	struct kmod *mods;	/* NULL: /proc/modules unknown, no range checks */
 	size_t nr_mods;

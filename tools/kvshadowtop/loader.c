@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
@@ -96,19 +97,54 @@ static const char *stock_unsupported(const struct btf *btf)
 	return NULL;
 }
 
+/*
+ * The kernel BTF is megabytes to parse (~100 ms here, a third of the time
+ * to a first screen): the automatic mode choice keeps its parse for the
+ * kvs_bpf_open() that follows, which takes it over.
+ */
+static struct btf *kept_btf;
+
+static struct btf *vmlinux_btf(void)
+{
+	struct btf *btf = kept_btf;
+
+	kept_btf = NULL;
+	return btf ? btf : btf__load_vmlinux_btf();
+}
+
 enum kvs_mode kvs_bpf_best_mode(void)
 {
-	struct btf *btf;
-	enum kvs_mode mode;
-
 	if (tracefs_has("kasan", "kasan_vmalloc_populate"))
 		return KVS_MODE_EXACT;
-	/* The kernel BTF is megabytes to parse: once for both questions. */
-	btf = btf__load_vmlinux_btf();
-	mode = btf_has_tp(btf, "kasan_vmalloc_populate") ? KVS_MODE_EXACT :
-	       !stock_unsupported(btf) ? KVS_MODE_STOCK : KVS_MODE_ESTIMATE;
-	btf__free(btf);
-	return mode;
+	if (!kept_btf)
+		kept_btf = btf__load_vmlinux_btf();
+	return btf_has_tp(kept_btf, "kasan_vmalloc_populate") ? KVS_MODE_EXACT :
+	       !stock_unsupported(kept_btf) ? KVS_MODE_STOCK : KVS_MODE_ESTIMATE;
+}
+
+/*
+ * Whether the kernel loads an fentry program on func: a two-instruction
+ * program answers in a millisecond what a refused skeleton load answers
+ * after a second parse of the kernel BTF. 0 or -errno.
+ */
+static int fentry_probe(const struct btf *btf, const char *func)
+{
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	int id = btf__find_by_name_kind(btf, func, BTF_KIND_FUNC);
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_FENTRY);
+	int fd;
+
+	if (id < 0)
+		return 0;	/* nothing to ask about: the pairs skip func themselves */
+	opts.attach_btf_id = (__u32)id;
+	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "kvs_probe", "GPL", insns, 2, &opts);
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
 }
 
 /* Enable the tp_btf or the classic flavour of one event; false when neither exists. */
@@ -260,6 +296,12 @@ static int open_skel(struct kvs_bpf *b, const struct btf *btf, enum kvs_mode mod
 		return -EINVAL;
 	}
 	s->bss->walk_verify = (__u32)verify;
+	/*
+	 * KVSHADOW_NO_ATTRIBUTION=1: no caller or process rows, so that
+	 * bench/ can put a price on them (each mode's own baseline).
+	 */
+	b->no_attribution = getenv("KVSHADOW_NO_ATTRIBUTION") != NULL;
+	s->rodata->attribution = !b->no_attribution;
 
 	if (mode == KVS_MODE_STOCK) {
 		const char *why = stock_unsupported(btf);
@@ -392,11 +434,17 @@ int kvs_bpf_open(struct kvs_bpf *b, enum kvs_mode mode, const struct kvs_options
 
 	memset(b, 0, sizeof(*b));
 	libbpf_set_print(print_fn);
-	btf = btf__load_vmlinux_btf();
+	btf = vmlinux_btf();
 	if (!btf) {
 		snprintf(err, errlen, "no kernel BTF (/sys/kernel/btf/vmlinux): "
 			 "the BPF programs need CONFIG_DEBUG_INFO_BTF");
 		return -ENOENT;
+	}
+	ret = try_fentry ? fentry_probe(btf, "alloc_vmap_area") : 0;
+	if (ret) {
+		snprintf(fentry_why, sizeof(fentry_why), "fentry/fexit refused by this kernel (%s)",
+			 strerror(-ret));
+		try_fentry = false;
 	}
 retry:
 	ret = open_skel(b, btf, mode, o, try_fentry, pairs, &nr_pairs, err, errlen);
@@ -514,6 +562,8 @@ fail:
 
 void kvs_bpf_close(struct kvs_bpf *b)
 {
+	btf__free(kept_btf);
+	kept_btf = NULL;
 	while (b->nr_links)
 		bpf_link__destroy(b->links[--b->nr_links]);
 	kvshadow_bpf__destroy(b->skel);
