@@ -5,7 +5,7 @@ CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 KV_TEST_LIBS = $(shell $(PKG_CONFIG) --libs jansson 2>/dev/null || echo -ljansson) -lm
 
 # Everything but main()s, libbpf and ncurses, sanitized: what unit tests link.
-KV_PURE_SRCS := $(KV_PIPE_SRCS) $(addprefix tools/kvshadowtop/,estimate.c attr.c ksyms.c stackwalk.c \
+KV_PURE_SRCS := $(KV_PIPE_SRCS) $(addprefix tools/kvshadowtop/,estimate.c pageset.c attr.c ksyms.c stackwalk.c \
 		top_args.c) tools/kvshadowstat/stat_args.c \
 		$(KV_DEBUGFS_SRCS) $(KV_LIB_SRCS)
 KV_PURE_SAN_OBJS = $(call kv_san_objs,$(KV_PURE_SRCS))
@@ -13,7 +13,7 @@ KV_PURE_SAN_OBJS = $(call kv_san_objs,$(KV_PURE_SRCS))
 KV_UNIT_TESTS := $(addprefix $(BUILD)/tests/unit/,test_counters test_snapshot test_model \
 		 test_estimate test_hist test_ksyms test_json test_options test_numparse \
 		 test_sanitize test_promtext test_prom_atomicfile test_prom_view \
-		 test_vmalloc_shadow test_vmallocinfo test_errmsg test_stackwalk)
+		 test_vmalloc_shadow test_vmallocinfo test_errmsg test_stackwalk test_pageset)
 
 test-bins: $(KV_UNIT_TESTS)
 

@@ -15,7 +15,7 @@ LLVM_STRIP   ?= llvm-strip
 KV_PIPE_SRCS := $(addprefix tools/kvshadowtop/,snapshot.c model.c options.c collect.c \
 		vmallocinfo.c run.c units.c text.c json.c vmstat.c prom.c)
 # kvshadowtop's BPF probe and what it uses (estimate model, symbols).
-KV_PROBE_SRCS := $(addprefix tools/kvshadowtop/,src_bpf.c src_estimate.c loader.c estimate.c \
+KV_PROBE_SRCS := $(addprefix tools/kvshadowtop/,src_bpf.c src_estimate.c loader.c estimate.c pageset.c \
 		 attr.c callers.c ksyms.c bpfstats.c stackwalk.c ptwalk.c)
 KV_TUI_SRCS  := $(addprefix tools/kvshadowtop/,tui.c tui_draw.c tui_keys.c)
 KVTOP_SRCS   := tools/kvshadowtop/main.c tools/kvshadowtop/top_args.c $(KV_PIPE_SRCS) \

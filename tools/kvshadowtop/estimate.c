@@ -21,15 +21,14 @@ int kvs_estimate_init(struct kvs_estimate *e, long page_size)
 void kvs_estimate_free(struct kvs_estimate *e)
 {
 	tdestroy(e->areas, free);
-	tdestroy(e->mapped, free);
+	kvs_pageset_free(&e->mapped);
 	free(e->lazy);
 	memset(e, 0, sizeof(*e));
 }
 
 /*
- * Tree orders. Stored items never compare equal to each other; a search
- * key compares equal to any stored item it overlaps (areas) or overlaps or
- * touches (shadow ranges, so that neighbours merge).
+ * Tree order. Stored areas never compare equal to each other; a search
+ * key compares equal to any stored area it overlaps.
  */
 static int cmp_area(const void *a, const void *b)
 {
@@ -38,94 +37,18 @@ static int cmp_area(const void *a, const void *b)
 	return x->end <= y->start ? -1 : x->start >= y->end ? 1 : 0;
 }
 
-static int cmp_range(const void *a, const void *b)
-{
-	const struct kvs_est_range *x = a, *y = b;
-
-	return x->hi < y->lo ? -1 : x->lo > y->hi ? 1 : 0;
-}
-
-static int cmp_range_strict(const void *a, const void *b)
-{
-	const struct kvs_est_range *x = a, *y = b;
-
-	return x->hi <= y->lo ? -1 : x->lo >= y->hi ? 1 : 0;
-}
-
 /* ---- the set of mapped shadow pages ---- */
-
-static int range_insert(struct kvs_estimate *e, uint64_t lo, uint64_t hi)
-{
-	struct kvs_est_range *r = malloc(sizeof(*r));
-
-	if (!r)
-		return -ENOMEM;
-	r->lo = lo;
-	r->hi = hi;
-	if (!tsearch(r, &e->mapped, cmp_range_strict)) {
-		free(r);
-		return -ENOMEM;
-	}
-	e->nr_mapped++;
-	return 0;
-}
-
-static void range_delete(struct kvs_estimate *e, struct kvs_est_range *r)
-{
-	tdelete(r, &e->mapped, cmp_range_strict);
-	free(r);
-	e->nr_mapped--;
-}
 
 /* Map [lo, hi); returns how many pages were not mapped before. */
 static long range_add(struct kvs_estimate *e, uint64_t lo, uint64_t hi)
 {
-	struct kvs_est_range key = { lo, hi };
-	uint64_t covered = 0, nlo = lo, nhi = hi;
-	struct kvs_est_range **found;
-
-	if (hi <= lo)
-		return 0;
-	/* Swallow every range that overlaps or touches [lo, hi). */
-	while ((found = tfind(&key, &e->mapped, cmp_range))) {
-		struct kvs_est_range *r = *found;
-		uint64_t olo = r->lo > lo ? r->lo : lo, ohi = r->hi < hi ? r->hi : hi;
-
-		if (ohi > olo)
-			covered += ohi - olo;
-		if (r->lo < nlo)
-			nlo = r->lo;
-		if (r->hi > nhi)
-			nhi = r->hi;
-		key.lo = nlo;
-		key.hi = nhi;
-		range_delete(e, r);
-	}
-	if (range_insert(e, nlo, nhi))
-		return -ENOMEM;
-	return (long)(hi - lo - covered);
+	return hi > lo ? kvs_pageset_add(&e->mapped, lo, hi) : 0;
 }
 
 /* Unmap [lo, hi); returns how many pages were mapped. */
 static long range_remove(struct kvs_estimate *e, uint64_t lo, uint64_t hi)
 {
-	struct kvs_est_range key = { lo, hi };
-	struct kvs_est_range **found;
-	uint64_t removed = 0;
-
-	if (hi <= lo)
-		return 0;
-	while ((found = tfind(&key, &e->mapped, cmp_range_strict))) {
-		struct kvs_est_range r = **found;
-
-		range_delete(e, *found);
-		removed += (r.hi < hi ? r.hi : hi) - (r.lo > lo ? r.lo : lo);
-		/* What is left on either side does not overlap [lo, hi). */
-		if ((r.lo < lo && range_insert(e, r.lo, lo)) ||
-		    (r.hi > hi && range_insert(e, hi, r.hi)))
-			return -ENOMEM;
-	}
-	return (long)removed;
+	return hi > lo ? kvs_pageset_remove(&e->mapped, lo, hi) : 0;
 }
 
 /* ---- areas ---- */
@@ -235,16 +158,29 @@ static long insert_area(struct kvs_estimate *e, uint64_t start, uint64_t end, bo
 
 	if (end <= start)
 		return -EINVAL;
-	ret = clear_overlaps(e, start, end);
-	if (ret < 0)
-		return ret;
 	a = malloc(sizeof(*a));
 	if (!a)
 		return -ENOMEM;
 	*a = (struct kvs_est_area){ start, end, lazy ? ++e->next_seq : 0 };
-	if (!tsearch(a, &e->areas, cmp_area)) {
-		free(a);
-		return -ENOMEM;
+	/*
+	 * One search in the common case: tsearch returns an area the new one
+	 * overlaps (overlap compares equal) instead of inserting; only then
+	 * clear the overlaps and insert again.
+	 */
+	for (int tries = 0;; tries++) {
+		struct kvs_est_area **slot = tsearch(a, &e->areas, cmp_area);
+
+		if (!slot) {
+			free(a);
+			return -ENOMEM;
+		}
+		if (*slot == a)
+			break;
+		ret = tries ? -EEXIST : clear_overlaps(e, start, end);
+		if (ret < 0) {
+			free(a);
+			return ret;
+		}
 	}
 	e->nr_areas++;
 	e->area_bytes += end - start;

@@ -12,7 +12,7 @@
  *    covers: [ceil(start/32K), floor(end/32K)). Edge pages shared with a
  *    neighbour, live or not, stay mapped until one purged area covers them.
  *
- * So the state is the set of mapped shadow pages (an interval set) plus the
+ * So the state is the set of mapped shadow pages (a sparse bitmap) plus the
  * live and lazily freed areas. Pure: no I/O, unit-tested by hand-computed
  * cases.
  */
@@ -22,12 +22,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pageset.h"
+
 /* Generic KASAN: one shadow byte per 8 bytes (KASAN_SHADOW_SCALE_SHIFT). */
 #define KVS_SHADOW_SCALE_SHIFT 3
-
-struct kvs_est_range {
-	uint64_t lo, hi;	/* shadow page indices [lo, hi) */
-};
 
 struct kvs_est_area {
 	uint64_t start, end;
@@ -43,8 +41,7 @@ struct kvs_estimate {
 	 */
 	void *areas;			/* struct kvs_est_area, disjoint, by address */
 	size_t nr_areas;
-	void *mapped;			/* struct kvs_est_range, disjoint, non-adjacent */
-	size_t nr_mapped;
+	struct kvs_pageset mapped;	/* shadow page indices */
 	uint64_t *lazy;			/* starts of lazily freed areas, oldest first */
 	size_t lazy_head, nr_lazy, cap_lazy;
 	uint64_t next_seq;

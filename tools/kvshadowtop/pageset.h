@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A set of page indices (estimate mode's mapped shadow pages): a sparse
+ * bitmap, one chunk of 2^18 bits (32 KiB, 8 GiB of vmalloc space behind
+ * 32 KiB shadow pages) per region in use, made on first use. Adding or
+ * removing a range is a few word operations and says how many pages it
+ * changed; an interval tree took a delete and an insert per event and was
+ * most of kvshadowtop's CPU at 8k events/s.
+ */
+#ifndef KVS_PAGESET_H
+#define KVS_PAGESET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define KVS_PAGESET_CHUNK_SHIFT 18
+
+struct kvs_pageset_chunk {
+	uint64_t idx;		/* page >> KVS_PAGESET_CHUNK_SHIFT */
+	uint64_t *bits;
+};
+
+struct kvs_pageset {
+	struct kvs_pageset_chunk *chunks;	/* sorted by idx */
+	size_t nr, cap;
+	size_t last;				/* the chunk used last: events are local */
+};
+
+/* Add pages [lo, hi): how many were not in the set, or -ENOMEM (set unchanged). */
+long kvs_pageset_add(struct kvs_pageset *s, uint64_t lo, uint64_t hi);
+/* Remove pages [lo, hi): how many were in the set. */
+long kvs_pageset_remove(struct kvs_pageset *s, uint64_t lo, uint64_t hi);
+void kvs_pageset_free(struct kvs_pageset *s);
+
+#endif /* KVS_PAGESET_H */
