@@ -8,6 +8,7 @@
 struct kvs_attr {
 	void *root;	/* tsearch tree of struct kvs_top_entry, by name */
 	size_t nr;
+	struct kvs_top_entry *last;	/* the row added to last: events come in runs */
 };
 
 /*

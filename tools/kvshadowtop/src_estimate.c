@@ -44,7 +44,25 @@ struct kvs_est_src {
 	int old_ring_fd;
 	uint64_t lost_seen;		/* events_lost at the last re-seed */
 	unsigned int reseeds;
+	/* The last ALLOC's process and its row name: events come in runs. */
+	uint32_t last_tgid;
+	char last_comm[16];
+	char last_name[KVS_NAME_LEN];
 };
+
+/* "comm[tgid]" of an ALLOC record, sanitized once per run of one process's events. */
+static const char *process_name(struct kvs_est_src *es, const struct kvs_alloc_event *al)
+{
+	_Static_assert(sizeof(al->comm) == sizeof(es->last_comm), "a comm is TASK_COMM_LEN bytes");
+	if (!es->last_name[0] || al->tgid != es->last_tgid ||
+	    memcmp(al->comm, es->last_comm, sizeof(es->last_comm))) {
+		kvs_process_name(es->last_name, sizeof(es->last_name), al->comm, sizeof(al->comm),
+				 al->tgid);
+		es->last_tgid = al->tgid;
+		memcpy(es->last_comm, al->comm, sizeof(es->last_comm));
+	}
+	return es->last_name;
+}
 
 static double mono_s(void)
 {
@@ -59,7 +77,6 @@ static int on_area_event(void *ctx, void *data, size_t size)
 	struct kvs_est_src *es = ctx;
 	const struct kvs_area_event *ev = data;
 	const struct kvs_alloc_event *al = data;
-	char name[KVS_NAME_LEN];
 	long n = 0;
 
 	if (size < sizeof(*ev))
@@ -71,10 +88,9 @@ static int on_area_event(void *ctx, void *data, size_t size)
 		n = kvs_estimate_alloc(&es->est, ev->addr, ev->size);
 		if (n < 0)
 			break;
-		kvs_process_name(name, sizeof(name), al->comm, sizeof(al->comm), al->tgid);
 		if (kvs_attr_add(&es->callers,
 				 es->caller(es->ctx, al->caller, al->stackid, al->flags), n, 1, NULL, NULL) ||
-		    kvs_attr_add(&es->processes, name, n, 1, NULL, NULL))
+		    kvs_attr_add(&es->processes, process_name(es, al), n, 1, NULL, NULL))
 			n = -ENOMEM;
 		break;
 	case KVS_EV_FREE:
