@@ -28,8 +28,31 @@ void kvs_callers_init(struct kvs_callers *c, struct kvshadow_bpf *skel)
 {
 	memset(c, 0, sizeof(*c));
 	c->skel = skel;
-	c->have_ksyms = !ksyms_load(NULL, &c->ksyms, c->ksyms_why, sizeof(c->ksyms_why));
-	c->ksyms_loaded = mono_s();
+}
+
+/*
+ * The kallsyms snapshot, loaded when a caller is first named, not at
+ * start: it takes ~80 ms, a third of the time to a first screen, which
+ * names no caller.
+ */
+static bool ksyms_ready(struct kvs_callers *c)
+{
+	if (!c->ksyms_tried) {
+		c->ksyms_tried = true;
+		c->have_ksyms = !ksyms_load(NULL, &c->ksyms, c->ksyms_why, sizeof(c->ksyms_why));
+		c->ksyms_loaded = mono_s();
+	}
+	return c->have_ksyms;
+}
+
+void kvs_callers_prepare(struct kvs_callers *c)
+{
+	(void)ksyms_ready(c);
+}
+
+bool kvs_callers_unnamed(const struct kvs_callers *c)
+{
+	return c->ksyms_tried && !c->have_ksyms;
 }
 
 void kvs_callers_free(struct kvs_callers *c)
@@ -42,6 +65,7 @@ void kvs_callers_free(struct kvs_callers *c)
 	}
 	ksyms_free(&c->ksyms);
 	c->have_ksyms = false;
+	c->ksyms_tried = false;
 }
 
 /*
@@ -74,7 +98,7 @@ static const char *stack_caller(struct kvs_callers *c, __s32 id)
 		return "unknown";
 	if (c->stack_names[id])
 		return c->stack_names[id];
-	if (!c->have_ksyms)
+	if (!ksyms_ready(c))
 		return "unknown";
 	if (bpf_map__lookup_elem(c->skel->maps.stacks, &id, sizeof(id), ips, sizeof(ips), 0))
 		return "unknown";
@@ -124,7 +148,7 @@ const char *kvs_callers_ip(struct kvs_callers *c, __u64 ip)
 		return (*slot)->name;
 	if (!bpf_map__lookup_elem(c->skel->maps.caller_names, &ip, sizeof(ip), &n, sizeof(n), 0)) {
 		snprintf(name, sizeof(name), "%.*s", (int)sizeof(n.name), n.name);
-	} else if (!c->have_ksyms) {
+	} else if (!ksyms_ready(c)) {
 		return "unknown";
 	} else if (kvs_caller_name_ip(&c->ksyms, ip, name, sizeof(name)) == -ESTALE) {
 		refresh_ksyms(c);
@@ -199,7 +223,7 @@ int kvs_callers_learn(void *ctx, void *data, size_t size)
 	uint32_t *start = &c->skel->bss->walk_start, first = 0;
 	size_t n;
 
-	if (size < sizeof(*l) || !c->have_ksyms || l->len > KVS_RAW_STACK ||
+	if (size < sizeof(*l) || !ksyms_ready(c) || l->len > KVS_RAW_STACK ||
 	    bpf_map__lookup_elem(c->skel->maps.stacks, &l->stackid, sizeof(l->stackid), ips,
 				 sizeof(ips), 0))
 		return 0;

@@ -24,6 +24,7 @@ struct kvshadow_bpf;
 struct kvs_callers {
 	struct kvshadow_bpf *skel;
 	struct ksyms ksyms;
+	bool ksyms_tried;			/* loaded on first use */
 	bool have_ksyms;
 	double ksyms_loaded;		/* CLOCK_MONOTONIC of the snapshot */
 	char ksyms_why[KVS_WHY_LEN];
@@ -33,8 +34,15 @@ struct kvs_callers {
 	bool ksyms_stale;			/* a frame of the path being learned */
 };
 
-/* Load the kallsyms snapshot (its absence is a note in ksyms_why, not an error). */
+/*
+ * Callers for skel's maps. The kallsyms snapshot is loaded when a caller
+ * is first named; its absence is a note in ksyms_why, not an error.
+ */
 void kvs_callers_init(struct kvs_callers *c, struct kvshadow_bpf *skel);
+/* Load the kallsyms snapshot now if not yet tried (after the first screen). */
+void kvs_callers_prepare(struct kvs_callers *c);
+/* True once naming was tried and kallsyms could not be read (ksyms_why says why). */
+bool kvs_callers_unnamed(const struct kvs_callers *c);
 void kvs_callers_free(struct kvs_callers *c);
 /* The caller of a caller key: the kernel's address where set, else the stack's. */
 const char *kvs_callers_name(struct kvs_callers *c, __u64 ip, __s32 stackid);

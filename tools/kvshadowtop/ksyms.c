@@ -153,6 +153,13 @@ int ksyms_parse(FILE *f, struct ksyms *ks, char *err, size_t errlen)
 		ks->nr++;
 	}
 	free(line);
+	/* Give back the arena's spare room (up to half of it) before pointing into it. */
+	if (ks->names_len) {
+		char *fit = realloc(ks->names, ks->names_len);
+
+		if (fit)
+			ks->names = fit;
+	}
 	for (size_t i = 0; i < ks->nr; i++)
 		ks->syms[i].name = ks->names + (uintptr_t)ks->syms[i].name;
 	if (ferror(f)) {

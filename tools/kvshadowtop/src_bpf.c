@@ -289,6 +289,12 @@ static int src_bpf_drain(void *state, double budget_s)
 {
 	struct src_bpf *b = state;
 
+	/*
+	 * The first drain comes after the first screen: read kallsyms now,
+	 * before the events that need names pile up (and the stack walk
+	 * learns late).
+	 */
+	kvs_callers_prepare(&b->callers);
 	/* Slow-call records and raw stacks are few: all of them, then the estimate's events. */
 	if (b->slow_rb && ring_buffer__consume(b->slow_rb) < 0)
 		return -EIO;
@@ -391,10 +397,14 @@ static int src_bpf_read(void *state, struct kvs_reading *r, char *err, size_t er
 		snprintf(err, errlen, "out of memory");
 	if (ret)
 		return ret;
-	r->callers.available = b->callers.have_ksyms;
-	if (!b->callers.have_ksyms)
+	r->callers.available = !kvs_callers_unnamed(&b->callers) && !b->bpf.no_attribution;
+	r->processes.available = !b->bpf.no_attribution;
+	if (b->bpf.no_attribution) {
+		kvs_why(r->callers.why, "attribution off (KVSHADOW_NO_ATTRIBUTION)");
+		kvs_why(r->processes.why, "attribution off (KVSHADOW_NO_ATTRIBUTION)");
+	} else if (kvs_callers_unnamed(&b->callers)) {
 		kvs_why(r->callers.why, "no kernel symbols: %s", b->callers.ksyms_why);
-	r->processes.available = true;
+	}
 	return 0;
 }
 
