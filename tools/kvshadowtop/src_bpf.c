@@ -55,6 +55,7 @@ struct src_bpf {
 
 	/* Estimate mode: the stack walk, learned from raw stacks (stackwalk.h). */
 	struct ring_buffer *learn_rb;
+	bool read_once;				/* the baseline is read: a first screen is up */
 };
 
 static double mono_s(void)
@@ -290,11 +291,12 @@ static int src_bpf_drain(void *state, double budget_s)
 	struct src_bpf *b = state;
 
 	/*
-	 * The first drain comes after the first screen: read kallsyms now,
-	 * before the events that need names pile up (and the stack walk
-	 * learns late).
+	 * Once the baseline is read (and a first screen shown from it), read
+	 * kallsyms, before the events that need names pile up (and the stack
+	 * walk learns late).
 	 */
-	kvs_callers_prepare(&b->callers);
+	if (b->read_once)
+		kvs_callers_prepare(&b->callers);
 	/* Slow-call records and raw stacks are few: all of them, then the estimate's events. */
 	if (b->slow_rb && ring_buffer__consume(b->slow_rb) < 0)
 		return -EIO;
@@ -405,6 +407,7 @@ static int src_bpf_read(void *state, struct kvs_reading *r, char *err, size_t er
 	} else if (kvs_callers_unnamed(&b->callers)) {
 		kvs_why(r->callers.why, "no kernel symbols: %s", b->callers.ksyms_why);
 	}
+	b->read_once = true;	/* its own drains above came before */
 	return 0;
 }
 
