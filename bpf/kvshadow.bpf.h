@@ -38,6 +38,8 @@ KVS_SHARED const volatile bool vmalloc_traced KVS_INIT(false);	/* kvs_vmalloc_en
 KVS_SHARED const volatile bool slow_enabled KVS_INIT(false);	/* --slow: log vmalloc calls at least ... */
 KVS_SHARED const volatile __u64 slow_ns KVS_INIT(0);		/* ... this long */
 KVS_SHARED const volatile bool stock_mode KVS_INIT(false);	/* stock.bpf.c counts shadow */
+/* Caller and process rows; off only to measure what they cost (bench/). */
+KVS_SHARED const volatile bool attribution KVS_INIT(true);
 
 /* shadow_pages since attach (exact and stock modes) and its high-water mark. */
 KVS_SHARED struct kvs_bpf_net net_state KVS_INIT({});
@@ -227,6 +229,8 @@ static __always_inline void attribute_ip(void *ctx, __u64 ip, __u64 pages, __u64
 	struct kvs_caller_key ck = { .ip = ip };
 	struct kvs_process_key pk = {};
 
+	if (!attribution)
+		return;
 	if (ip)
 		name_caller(ip);
 	else

@@ -121,7 +121,9 @@ static __always_inline void emit_alloc(void *ctx, bool on_stack, __u64 addr, __u
 	e->stackid = -1;
 	e->flags = 0;
 	e->pad = 0;
-	alloc_caller(ctx, on_stack, e);
+	e->caller = 0;
+	if (attribution)
+		alloc_caller(ctx, on_stack, e);
 	e->tgid = bpf_get_current_pid_tgid() >> 32;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	bpf_ringbuf_submit(e, wakeup_flags(rb));

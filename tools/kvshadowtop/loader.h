@@ -28,6 +28,7 @@ struct kvs_bpf {
 	bool purges_traced;			/* estimate: purges in flight are seen (fentry) */
 	char slow_why[KVS_WHY_LEN];		/* why not, when --slow was asked for */
 	char callers_why[KVS_WHY_LEN];		/* why not, when not: callers from stacks */
+	bool no_attribution;			/* KVSHADOW_NO_ATTRIBUTION: no caller/process rows */
 };
 
 /*
