@@ -50,8 +50,23 @@ crossed=$(jq -s '[.[] | select(.purge_crossed == true)] | length' "$work/est.jso
 	fail "estimate: purge_crossed is null: the tool does not see purges (fentry on __purge_vmap_area_lazy)"
 [ "$lines" -ge 20 ] || fail "estimate: only $lines intervals"
 [ $((crossed * 4)) -le "$lines" ] || fail "estimate: $crossed of $lines readings were crossed by a purge"
-bad=$(jq -s '[.[] | select(.purge_crossed == false and ((.shadow_pages - .debugfs.shadow_pages | fabs) > 0.05 * .debugfs.shadow_pages))] | length' "$work/est.jsonl")
-echo "estimate: $lines intervals, $crossed crossed by a purge, $bad of the others beyond 5 % of debugfs"
-[ "$bad" = 0 ] || fail "estimate: $bad of $lines intervals beyond 5 % of debugfs"
+# The model is read after the ring is drained, debugfs a moment later: a
+# reading under load may miss what was populated or released in between,
+# never more than the interval's own activity (debugfs's deltas). So an
+# interval is within 5 % of debugfs, or else within 5 % plus that activity
+# (counted, and a minority); the first, with no previous line, within 5 %.
+jq -s '[range(0; length) as $i | .[$i] as $c | select($c.purge_crossed == false)
+	| (($c.shadow_pages - $c.debugfs.shadow_pages) | fabs) as $d
+	| (if $i == 0 then 0 else
+		($c.debugfs.pages_populated - .[$i - 1].debugfs.pages_populated) +
+		($c.debugfs.pages_released - .[$i - 1].debugfs.pages_released) end) as $act
+	| select($d > 0.05 * $c.debugfs.shadow_pages)
+	| { off: $d, activity: $act, beyond: ($d > 0.05 * $c.debugfs.shadow_pages + $act) }]' \
+	"$work/est.jsonl" >"$work/est.off.json"
+inflight=$(jq length "$work/est.off.json")
+bad=$(jq '[.[] | select(.beyond)] | length' "$work/est.off.json")
+echo "estimate: $lines intervals, $crossed crossed by a purge, $inflight of the others beyond 5 % of debugfs but within their interval's activity: $(jq -c . "$work/est.off.json")"
+[ "$bad" = 0 ] || fail "estimate: $bad of $lines intervals beyond 5 % of debugfs plus their interval's activity"
+[ $((inflight * 4)) -le "$lines" ] || fail "estimate: $inflight of $lines readings needed the in-flight allowance"
 console_clean || fail "unexpected report on the console"
 echo PASS

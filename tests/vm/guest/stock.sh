@@ -24,14 +24,40 @@ until [ -s /tmp/s.json ]; do
 done
 
 prev=""
+# last_line: the tool's last line into $line, with builtins only (no fork).
+last_line() {
+	line=""
+	while IFS= read -r _l; do line=$_l; done </tmp/s.json
+}
+
+# The populate and release counts of a JSON line (totals and deltas).
+counts() {
+	echo "$1" | grep -o '"pages_\(populated\|released\)": *[0-9]*' | tr '\n' ' '
+}
+
 # moment LABEL: settle, keep the page tables, let two intervals pass, and
-# print both views.
+# print both views. The kernel maps and unmaps shadow on its own now and
+# then (a kworker's stack): a moment counts only if it stayed quiet from
+# the dump to the line, in the page tables and in the tool's counts, so
+# that the tool's last page-table walk saw what the dump holds.
 moment() {
-	ptdump_settle
-	ptdump_save "/tmp/m.$1"
-	# No fork until the line is taken: a fork may map a stack's shadow.
-	nap 1.2
-	echo "@@json $1 $(tail -n 1 /tmp/s.json)"
+	tries=0
+	while :; do
+		ptdump_settle
+		ptdump_save "/tmp/m.$1"
+		_pt_shadow_save /tmp/quiet.before
+		# No fork until the line is taken: a fork may map a stack's shadow.
+		last_line
+		before=$line
+		nap 1.2
+		last_line
+		_pt_shadow_save /tmp/quiet.after
+		cmp -s /tmp/quiet.before /tmp/quiet.after &&
+			[ "$(counts "$before")" = "$(counts "$line")" ] && break
+		tries=$((tries + 1))
+		[ $tries -lt 5 ] || fail "$1: never quiet for 1.2 s in 5 tries"
+	done
+	echo "@@json $1 $line"
 	pages=$(ptdump_shadow_pages "/tmp/m.$1") || fail "$1: ptdump_shadow_pages"
 	new=0 gone=0
 	if [ -n "$prev" ]; then
