@@ -24,12 +24,15 @@ static void test_edges(void **state)
 
 	(void)state;
 	assert_int_equal(kvs_pageset_add(&s, BASE, BASE), 0);		/* empty range */
+	assert_int_equal(kvs_pageset_add(&s, BASE + 1, BASE), 0);	/* inverted: empty too */
+	assert_int_equal(s.nr, 0);
 	assert_int_equal(kvs_pageset_add(&s, BASE + 63, BASE + 65), 2);	/* a word edge */
 	assert_int_equal(kvs_pageset_add(&s, BASE + 60, BASE + 70), 8);
 	assert_int_equal(kvs_pageset_add(&s, BASE + 60, BASE + 70), 0);	/* again: nothing new */
 	assert_int_equal(kvs_pageset_remove(&s, BASE + 64, BASE + 128), 6);
 	assert_int_equal(kvs_pageset_remove(&s, BASE + 64, BASE + 128), 0);
 	assert_int_equal(kvs_pageset_remove(&s, BASE + 60, BASE + 64), 4);
+	assert_int_equal(kvs_pageset_remove(&s, BASE + 70, BASE + 60), 0);
 	/* Nothing left, and removing from a chunk never made is 0. */
 	assert_int_equal(kvs_pageset_remove(&s, BASE, BASE + CHUNK), 0);
 	assert_int_equal(kvs_pageset_remove(&s, BASE + 10 * CHUNK, BASE + 11 * CHUNK), 0);

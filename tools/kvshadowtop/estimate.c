@@ -37,20 +37,6 @@ static int cmp_area(const void *a, const void *b)
 	return x->end <= y->start ? -1 : x->start >= y->end ? 1 : 0;
 }
 
-/* ---- the set of mapped shadow pages ---- */
-
-/* Map [lo, hi); returns how many pages were not mapped before. */
-static long range_add(struct kvs_estimate *e, uint64_t lo, uint64_t hi)
-{
-	return hi > lo ? kvs_pageset_add(&e->mapped, lo, hi) : 0;
-}
-
-/* Unmap [lo, hi); returns how many pages were mapped. */
-static long range_remove(struct kvs_estimate *e, uint64_t lo, uint64_t hi)
-{
-	return hi > lo ? kvs_pageset_remove(&e->mapped, lo, hi) : 0;
-}
-
 /* ---- areas ---- */
 
 static struct kvs_est_area *area_at(struct kvs_estimate *e, uint64_t start)
@@ -74,7 +60,7 @@ static long release_area(struct kvs_estimate *e, uint64_t start, uint64_t end)
 {
 	uint64_t lo = (start + e->span - 1) / e->span;
 	uint64_t hi = end / e->span;
-	long n = range_remove(e, lo, hi);
+	long n = kvs_pageset_remove(&e->mapped, lo, hi);
 
 	if (n < 0)
 		return n;
@@ -89,7 +75,7 @@ static long populate(struct kvs_estimate *e, uint64_t start, uint64_t end)
 {
 	uint64_t lo = start / e->span;
 	uint64_t hi = (end + e->span - 1) / e->span;
-	long n = range_add(e, lo, hi);
+	long n = kvs_pageset_add(&e->mapped, lo, hi);
 
 	if (n < 0)
 		return n;

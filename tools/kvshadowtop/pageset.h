@@ -26,7 +26,10 @@ struct kvs_pageset {
 	size_t last;				/* the chunk used last: events are local */
 };
 
-/* Add pages [lo, hi): how many were not in the set, or -ENOMEM (set unchanged). */
+/*
+ * Add pages [lo, hi) (none when hi <= lo, as for an area that wholly covers
+ * no shadow page): how many were not in the set, or -ENOMEM (set unchanged).
+ */
 long kvs_pageset_add(struct kvs_pageset *s, uint64_t lo, uint64_t hi);
 /* Remove pages [lo, hi): how many were in the set. */
 long kvs_pageset_remove(struct kvs_pageset *s, uint64_t lo, uint64_t hi);

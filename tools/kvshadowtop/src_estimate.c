@@ -46,14 +46,13 @@ struct kvs_est_src {
 	unsigned int reseeds;
 	/* The last ALLOC's process and its row name: events come in runs. */
 	uint32_t last_tgid;
-	char last_comm[16];
+	char last_comm[KVS_COMM_LEN];
 	char last_name[KVS_NAME_LEN];
 };
 
 /* "comm[tgid]" of an ALLOC record, sanitized once per run of one process's events. */
 static const char *process_name(struct kvs_est_src *es, const struct kvs_alloc_event *al)
 {
-	_Static_assert(sizeof(al->comm) == sizeof(es->last_comm), "a comm is TASK_COMM_LEN bytes");
 	if (!es->last_name[0] || al->tgid != es->last_tgid ||
 	    memcmp(al->comm, es->last_comm, sizeof(es->last_comm))) {
 		kvs_process_name(es->last_name, sizeof(es->last_name), al->comm, sizeof(al->comm),
