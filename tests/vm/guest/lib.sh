@@ -246,12 +246,15 @@ ptdump_settle() {
 }
 
 # ptdump_areas DUMP: reads "ID START END" lines (vmap areas [START, END),
-# hex, in the order they were allocated) on stdin and prints "ID G W P NEW"
+# hex, in the order they were allocated) on stdin and prints "ID G W P NEW PW"
 # for each: G the shadow pages the area touches (what populating it
 # allocates), W those wholly inside it (what purging it releases), P how
 # many of the G are mapped in DUMP, NEW how many are neither mapped in DUMP
 # nor touched by an earlier line: what populating the area maps, when DUMP
-# was taken just before these allocations.
+# was taken just before these allocations, and PW how many of the W are
+# mapped in DUMP (after a purge of the freed areas: 0, since the purge
+# releases exactly the shadow pages wholly inside each; a page the area
+# shares with a neighbour may stay mapped).
 ptdump_areas() {
 	awk -v vtotal="$(_pt_vtotal)" "$_pt_awk"'
 	FNR != NR {
@@ -260,13 +263,15 @@ ptdump_areas() {
 		g0 = s - s % 32768; g1 = e - e % 32768; if (g1 < e) g1 += 32768
 		w0 = s - s % 32768; if (w0 < s) w0 += 32768; w1 = e - e % 32768
 		w = w1 > w0 ? (w1 - w0) / 32768 : 0
-		p = 0; nw = 0
+		p = 0; nw = 0; pw = 0
 		for (g = g0; g < g1; g += 32768) {
-			if (mapped(g / 8 + OFF)) p++
-			else if (!((g / 32768) in seen)) nw++
+			if (mapped(g / 8 + OFF)) {
+				p++
+				if (g >= w0 && g < w1) pw++
+			} else if (!((g / 32768) in seen)) nw++
 			seen[g / 32768] = 1
 		}
-		printf "%s %d %d %d %d\n", $1, (g1 - g0) / 32768, w, p, nw
+		printf "%s %d %d %d %d %d\n", $1, (g1 - g0) / 32768, w, p, nw, pw
 	}' "$1" -
 }
 
