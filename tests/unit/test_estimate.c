@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The estimate model against hand-computed cases. One shadow page covers
- * 32 KiB (0x8000) of vmalloc space; B is 32 KiB aligned, so page n covers
- * [B + n*32K, B + (n+1)*32K).
+ * The estimate model against hand-computed cases, and against a plain
+ * reference (an array of areas, a byte per shadow page) over random events.
+ * One shadow page covers 32 KiB (0x8000) of vmalloc space; B is 32 KiB
+ * aligned, so page n covers [B + n*32K, B + (n+1)*32K).
  */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include "estimate.h"
@@ -160,6 +164,200 @@ static void test_churn(void **state)
 	assert_int_equal(e->pages_released, 0);
 }
 
+/* The kernel's areas are page-aligned; anything else is not an area. */
+static void test_unaligned(void **state)
+{
+	struct kvs_estimate *e = *state;
+
+	assert_int_equal(kvs_estimate_alloc(e, B + 1, 4 * K), -22);
+	assert_int_equal(kvs_estimate_alloc(e, B, 5000), -22);
+	assert_int_equal(kvs_estimate_alloc(e, 0, 4 * K), -22);
+	assert_int_equal(kvs_estimate_seed(e, B, B + 100, 0), -22);
+	assert_int_equal(e->nr_areas, 0);
+	assert_int_equal(e->shadow_pages, 0);
+}
+
+/* An alloc over a live area it does not match: events out of order, the old one goes. */
+static void test_reordered(void **state)
+{
+	struct kvs_estimate *e = *state;
+
+	kvs_estimate_alloc(e, B, 64 * K);
+	kvs_estimate_alloc(e, B + 64 * K, 8 * K);
+	assert_int_equal(kvs_estimate_alloc(e, B + 60 * K, 8 * K), 0);
+	assert_int_equal(e->reordered, 2);
+	assert_int_equal(e->nr_areas, 1);
+	assert_int_equal(kvs_estimate_free_area(e, B), -2);
+	assert_int_equal(kvs_estimate_free_area(e, B + 64 * K), -2);
+	assert_int_equal(kvs_estimate_free_area(e, B + 60 * K), 0);
+}
+
+/* The reference: what estimate.h says, with a linear search. */
+#define REF_PAGES 256	/* shadow pages: 8 MiB of vmalloc space */
+#define REF_MAX 4096
+struct ref {
+	struct { uint64_t start, end, free_seq; } a[REF_MAX];
+	int n;
+	unsigned char page[REF_PAGES];
+	uint64_t lazy[1 << 16];
+	size_t nr_lazy;
+	uint64_t seq, pending, shadow, released, reordered, unknown, bytes;
+};
+
+static long ref_release(struct ref *r, uint64_t s, uint64_t t)
+{
+	long n = 0;
+
+	for (uint64_t p = (s - B + 32 * K - 1) / (32 * K); p < (t - B) / (32 * K); p++) {
+		n += r->page[p];
+		r->page[p] = 0;
+	}
+	r->shadow -= (uint64_t)n;
+	r->released += (uint64_t)n;
+	return n;
+}
+
+static void ref_drop(struct ref *r, int i)
+{
+	r->bytes -= r->a[i].end - r->a[i].start;
+	r->a[i] = r->a[--r->n];
+}
+
+static long ref_alloc(struct ref *r, uint64_t s, uint64_t t)
+{
+	long n = 0;
+
+	for (int i = 0; i < r->n;) {
+		if (r->a[i].end <= s || r->a[i].start >= t) {
+			i++;
+			continue;
+		}
+		if (r->a[i].free_seq) {
+			uint64_t as = r->a[i].start, at = r->a[i].end;
+
+			ref_drop(r, i);
+			ref_release(r, as, at);
+			r->pending++;
+		} else {
+			if (r->a[i].start != s || r->a[i].end != t)
+				r->reordered++;
+			ref_drop(r, i);
+		}
+	}
+	r->a[r->n].start = s;
+	r->a[r->n].end = t;
+	r->a[r->n++].free_seq = 0;
+	r->bytes += t - s;
+	for (uint64_t p = (s - B) / (32 * K); p < (t - B + 32 * K - 1) / (32 * K); p++) {
+		n += !r->page[p];
+		r->page[p] = 1;
+	}
+	r->shadow += (uint64_t)n;
+	return n;
+}
+
+static int ref_find(struct ref *r, uint64_t s)
+{
+	for (int i = 0; i < r->n; i++)
+		if (r->a[i].start == s)
+			return i;
+	return -1;
+}
+
+static long ref_purge(struct ref *r, unsigned int npurged)
+{
+	uint64_t want = npurged, early = r->pending < want ? r->pending : want;
+	size_t kept = 0;
+	long total = 0;
+
+	r->pending -= early;
+	want -= early;
+	for (size_t q = 0; q < r->nr_lazy; q++) {
+		int i = ref_find(r, r->lazy[q]);
+
+		if (i < 0 || !r->a[i].free_seq)
+			continue;
+		if (want) {
+			uint64_t as = r->a[i].start, at = r->a[i].end;
+
+			ref_drop(r, i);
+			total += ref_release(r, as, at);
+			want--;
+			continue;
+		}
+		r->lazy[kept++] = r->lazy[q];
+	}
+	r->nr_lazy = kept;
+	return total;
+}
+
+/*
+ * Random allocs (often over what is there: reuse and reordering), frees
+ * (of known and unknown starts) and purges, with enough areas live to make
+ * the hash grow: the model and the reference agree after every event.
+ */
+static void test_random_against_reference(void **state)
+{
+	struct kvs_estimate *e = *state;
+	struct ref *r = calloc(1, sizeof(*r));
+
+	assert_non_null(r);
+	srand(11);
+	for (int i = 0; i < 40000; i++) {
+		int op = rand() % 10;
+
+		if (op < 5 && r->n < REF_MAX - 1) {
+			uint64_t pages = 1 + (uint64_t)rand() % (i % 7 ? 4 : 40);
+			uint64_t s = B + 4 * K * ((uint64_t)rand() % (REF_PAGES * 8 - pages));
+
+			assert_int_equal(kvs_estimate_alloc(e, s, pages * 4 * K),
+					 ref_alloc(r, s, s + pages * 4 * K));
+		} else if (op < 9) {
+			uint64_t s = r->n && rand() % 8 ? r->a[rand() % r->n].start :
+				     B + 4 * K * ((uint64_t)rand() % (REF_PAGES * 8));
+			int j = ref_find(r, s);
+
+			assert_int_equal(kvs_estimate_free_area(e, s), j < 0 ? -2 : 0);
+			if (j < 0) {
+				r->unknown++;
+			} else if (!r->a[j].free_seq) {
+				r->a[j].free_seq = ++r->seq;
+				assert_true(r->nr_lazy < sizeof(r->lazy) / sizeof(r->lazy[0]));
+				r->lazy[r->nr_lazy++] = s;
+			}
+		} else {
+			unsigned int np = (unsigned int)rand() % 64;
+
+			assert_int_equal(kvs_estimate_purge(e, B, B + REF_PAGES * 32 * K, np),
+					 ref_purge(r, np));
+		}
+		assert_int_equal(e->nr_areas, r->n);
+		assert_int_equal(e->area_bytes, r->bytes);
+		assert_int_equal(e->shadow_pages, r->shadow);
+		assert_int_equal(e->pages_released, r->released);
+		assert_int_equal(e->reordered, r->reordered);
+		assert_int_equal(e->pending_purged, r->pending);
+		assert_int_equal(e->unknown_frees, r->unknown);
+	}
+	free(r);
+}
+
+/* Thousands of areas live at once, far apart: the hash grows and keeps every one. */
+static void test_many_live(void **state)
+{
+	struct kvs_estimate *e = *state;
+
+	for (uint64_t i = 0; i < 5000; i++)
+		assert_int_equal(kvs_estimate_alloc(e, B + i * 1024 * K, 32 * K), 1);
+	assert_int_equal(e->nr_areas, 5000);
+	for (uint64_t i = 0; i < 5000; i += 2)
+		assert_int_equal(kvs_estimate_free_area(e, B + i * 1024 * K), 0);
+	assert_int_equal(kvs_estimate_purge(e, B, B + 5000 * 1024 * K, 2500), 2500);
+	assert_int_equal(e->nr_areas, 2500);
+	for (uint64_t i = 0; i < 5000; i++)
+		assert_int_equal(kvs_estimate_free_area(e, B + i * 1024 * K), i % 2 ? 0 : -2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -171,6 +369,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_reuse_before_purge_event, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_seed_and_unknown, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_churn, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unaligned, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reordered, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_random_against_reference, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_many_live, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("estimate", tests, NULL, NULL);

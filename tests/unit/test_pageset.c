@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The page set against a plain byte per page (the reference): every add
- * and remove returns how many pages it changed, at word and chunk edges,
- * across chunks, and in a long random sequence.
+ * and remove returns how many pages it changed, and every query (count,
+ * next, prev) finds what a scan of the bytes finds, at word and chunk
+ * edges, across chunks, and in a long random sequence.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -81,8 +82,58 @@ static void test_random_against_bytes(void **state)
 		}
 		assert_int_equal(add ? kvs_pageset_add(&s, lo0 + a, lo0 + b) :
 			       kvs_pageset_remove(&s, lo0 + a, lo0 + b), want);
+		if (i % 40)
+			continue;
+		/* The queries, from random points, against a scan of the bytes. */
+		for (int k = 0; k < 10; k++) {
+			uint64_t x = (uint64_t)rand() % span, y = x + (uint64_t)rand() % 5000;
+			uint64_t nx = y > span ? span : y, pv = UINT64_MAX;
+			long cnt = 0;
+
+			y = nx;
+			for (uint64_t p = x; p < y; p++)
+				cnt += ref[p];
+			assert_int_equal(kvs_pageset_count(&s, lo0 + x, lo0 + y), cnt);
+			for (nx = x; nx < y && !ref[nx]; nx++)
+				;
+			assert_int_equal(kvs_pageset_next(&s, lo0 + x, lo0 + y), lo0 + nx);
+			for (uint64_t p = x + 1; p-- > 0;)
+				if (ref[p]) {
+					pv = lo0 + p;
+					break;
+				}
+			assert_int_equal(kvs_pageset_prev(&s, lo0 + x), pv);
+		}
 	}
 	free(ref);
+	kvs_pageset_free(&s);
+}
+
+/* The queries at the edges: empty set, missing chunks between, ranges' ends. */
+static void test_queries(void **state)
+{
+	struct kvs_pageset s = { 0 };
+	uint64_t c0 = (BASE / CHUNK + 1) * CHUNK;
+
+	(void)state;
+	assert_int_equal(kvs_pageset_prev(&s, BASE), UINT64_MAX);
+	assert_int_equal(kvs_pageset_next(&s, BASE, BASE + 10), BASE + 10);
+	assert_int_equal(kvs_pageset_count(&s, BASE, BASE + 10), 0);
+	/* Chunk c0 - 1 and c0 + 5 chunks in use, four missing between. */
+	assert_int_equal(kvs_pageset_add(&s, c0 - 1, c0), 1);
+	assert_int_equal(kvs_pageset_add(&s, c0 + 5 * CHUNK + 64, c0 + 5 * CHUNK + 65), 1);
+	assert_int_equal(kvs_pageset_prev(&s, c0 + 5 * CHUNK + 63), c0 - 1);
+	assert_int_equal(kvs_pageset_prev(&s, c0 + 5 * CHUNK + 64), c0 + 5 * CHUNK + 64);
+	assert_int_equal(kvs_pageset_prev(&s, c0 + 9 * CHUNK), c0 + 5 * CHUNK + 64);
+	assert_int_equal(kvs_pageset_prev(&s, c0 - 1), c0 - 1);
+	assert_int_equal(kvs_pageset_prev(&s, c0 - 2), UINT64_MAX);
+	assert_int_equal(kvs_pageset_next(&s, c0 - 1, c0 + 6 * CHUNK), c0 - 1);
+	assert_int_equal(kvs_pageset_next(&s, c0, c0 + 6 * CHUNK), c0 + 5 * CHUNK + 64);
+	/* The hit just past the range's end is not in it. */
+	assert_int_equal(kvs_pageset_next(&s, c0, c0 + 5 * CHUNK + 64), c0 + 5 * CHUNK + 64);
+	assert_int_equal(kvs_pageset_next(&s, c0 + 5 * CHUNK + 65, c0 + 9 * CHUNK), c0 + 9 * CHUNK);
+	assert_int_equal(kvs_pageset_next(&s, c0 + 3, c0 + 2), c0 + 2);	/* empty range */
+	assert_int_equal(kvs_pageset_count(&s, c0 - 10, c0 + 6 * CHUNK), 2);
 	kvs_pageset_free(&s);
 }
 
@@ -92,6 +143,7 @@ int main(void)
 		cmocka_unit_test(test_edges),
 		cmocka_unit_test(test_across_chunks),
 		cmocka_unit_test(test_random_against_bytes),
+		cmocka_unit_test(test_queries),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -20,6 +20,8 @@ struct kvs_collect {
 	const struct kvs_probe_ops *probe;
 	void *probe_state;
 	const char *debugfs_path;	/* NULL: the kernel's */
+	/* Why the file was missing at the last reading: kept while it stays missing. */
+	char missing_why[512];
 };
 
 static double now_s(clockid_t clk)
@@ -115,8 +117,22 @@ static int read_debugfs(struct kvs_collect *c, struct kvs_reading *r, char *err,
 {
 	struct vmalloc_shadow vs;
 	char why[512];
-	int ret = vmalloc_shadow_read(c->debugfs_path, &vs, why, sizeof(why));
+	int ret;
 
+	/*
+	 * A kernel without the file has it missing at every interval: the
+	 * diagnosis (debugfs mounted or not: a read of mountinfo) is made once
+	 * and kept while the file stays missing; an access() says so.
+	 */
+	if (c->missing_why[0] && c->mode != KVS_MODE_DEBUGFS &&
+	    access(c->debugfs_path ? c->debugfs_path : VMALLOC_SHADOW_PATH, F_OK) && errno == ENOENT) {
+		kvs_why(r->unavailable.debugfs, "%s", c->missing_why);
+		return 0;
+	}
+	c->missing_why[0] = '\0';
+	ret = vmalloc_shadow_read(c->debugfs_path, &vs, why, sizeof(why));
+	if (ret == -ENOENT)
+		snprintf(c->missing_why, sizeof(c->missing_why), "%s", why);
 	if (ret) {
 		kvs_why(r->unavailable.debugfs, "%s", why);
 		if (c->mode == KVS_MODE_DEBUGFS || ret == -EINTR) {

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The estimate-mode shadow model; the rules are in estimate.h. */
 #include <errno.h>
-#include <search.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,44 +14,107 @@ int kvs_estimate_init(struct kvs_estimate *e, long page_size)
 	if (page_size < 4096 || (page_size & (page_size - 1)))
 		return -EINVAL;
 	e->span = (uint64_t)page_size << KVS_SHADOW_SCALE_SHIFT;
+	e->page_shift = (unsigned int)__builtin_ctzl((unsigned long)page_size);
 	return 0;
 }
 
 void kvs_estimate_free(struct kvs_estimate *e)
 {
-	tdestroy(e->areas, free);
+	free(e->areas);
+	kvs_pageset_free(&e->covered);
+	kvs_pageset_free(&e->starts);
 	kvs_pageset_free(&e->mapped);
 	free(e->lazy);
 	memset(e, 0, sizeof(*e));
 }
 
-/*
- * Tree order. Stored areas never compare equal to each other; a search
- * key compares equal to any stored area it overlaps.
- */
-static int cmp_area(const void *a, const void *b)
-{
-	const struct kvs_est_area *x = a, *y = b;
+/* ---- areas: a hash by start, linear probing ---- */
 
-	return x->end <= y->start ? -1 : x->start >= y->end ? 1 : 0;
+static size_t slot_of(const struct kvs_estimate *e, uint64_t start)
+{
+	/* Fibonacci hashing of the page number: neighbours spread out. */
+	return (size_t)(((start >> e->page_shift) * 0x9e3779b97f4a7c15ULL) >>
+			(64 - __builtin_ctzl(e->cap_areas)));
 }
 
-/* ---- areas ---- */
-
+/* The area that starts at start: valid until the next insert or delete. */
 static struct kvs_est_area *area_at(struct kvs_estimate *e, uint64_t start)
 {
-	struct kvs_est_area key = { start, start + 1, 0 };
-	struct kvs_est_area **found = tfind(&key, &e->areas, cmp_area);
+	size_t mask = e->cap_areas - 1;
 
-	return found && (*found)->start == start ? *found : NULL;
+	if (!e->cap_areas || !start)
+		return NULL;
+	for (size_t i = slot_of(e, start);; i = (i + 1) & mask) {
+		if (e->areas[i].start == start)
+			return &e->areas[i];
+		if (!e->areas[i].start)
+			return NULL;
+	}
+}
+
+static void slot_put(struct kvs_estimate *e, const struct kvs_est_area *a)
+{
+	size_t mask = e->cap_areas - 1, i = slot_of(e, a->start);
+
+	while (e->areas[i].start)
+		i = (i + 1) & mask;
+	e->areas[i] = *a;
+}
+
+/* Room for one more area: twice the slots once half are taken. */
+static int areas_reserve(struct kvs_estimate *e)
+{
+	struct kvs_est_area *old = e->areas;
+	size_t old_cap = e->cap_areas;
+
+	if ((e->nr_areas + 1) * 2 <= e->cap_areas)
+		return 0;
+	e->areas = calloc(old_cap ? old_cap * 2 : 1024, sizeof(*e->areas));
+	if (!e->areas) {
+		e->areas = old;
+		return -ENOMEM;
+	}
+	e->cap_areas = old_cap ? old_cap * 2 : 1024;
+	for (size_t i = 0; i < old_cap; i++)
+		if (old[i].start)
+			slot_put(e, &old[i]);
+	free(old);
+	return 0;
+}
+
+/* Its pages: [first, past). */
+static uint64_t first_page(const struct kvs_estimate *e, const struct kvs_est_area *a)
+{
+	return a->start >> e->page_shift;
+}
+
+static uint64_t past_page(const struct kvs_estimate *e, const struct kvs_est_area *a)
+{
+	return a->end >> e->page_shift;
 }
 
 static void area_delete(struct kvs_estimate *e, struct kvs_est_area *a)
 {
+	size_t mask = e->cap_areas - 1, i = (size_t)(a - e->areas), j = i;
+
 	e->area_bytes -= a->end - a->start;
-	tdelete(a, &e->areas, cmp_area);
-	free(a);
+	kvs_pageset_remove(&e->covered, first_page(e, a), past_page(e, a));
+	kvs_pageset_remove(&e->starts, first_page(e, a), first_page(e, a) + 1);
 	e->nr_areas--;
+	/* Backward-shift deletion: pull up each later entry the hole is on the way to. */
+	for (;;) {
+		size_t home;
+
+		j = (j + 1) & mask;
+		if (!e->areas[j].start)
+			break;
+		home = slot_of(e, e->areas[j].start);
+		if (((j - home) & mask) >= ((j - i) & mask)) {
+			e->areas[i] = e->areas[j];
+			i = j;
+		}
+	}
+	e->areas[i] = (struct kvs_est_area){ 0 };
 }
 
 /* kasan_release_vmalloc(start, end, start, end, PAGE_RANGE): only wholly covered pages. */
@@ -94,13 +156,19 @@ static long populate(struct kvs_estimate *e, uint64_t start, uint64_t end)
  */
 static long clear_overlaps(struct kvs_estimate *e, uint64_t start, uint64_t end)
 {
-	struct kvs_est_area key = { start, end, 0 };
-	struct kvs_est_area **found;
+	uint64_t lo = start >> e->page_shift, hi = end >> e->page_shift;
 
-	while ((found = tfind(&key, &e->areas, cmp_area))) {
-		struct kvs_est_area a = **found;
+	for (uint64_t p = kvs_pageset_next(&e->covered, lo, hi); p < hi;
+	     p = kvs_pageset_next(&e->covered, p, hi)) {
+		/* A covered page's area starts at the last start at or before it. */
+		uint64_t first = kvs_pageset_prev(&e->starts, p);
+		struct kvs_est_area *found, a;
 
-		area_delete(e, *found);
+		found = first == UINT64_MAX ? NULL : area_at(e, first << e->page_shift);
+		if (!found || past_page(e, found) <= p)
+			return -EIO;	/* the index disagrees with itself: a bug */
+		a = *found;
+		area_delete(e, found);
 		if (a.free_seq) {
 			long n = release_area(e, a.start, a.end);
 
@@ -139,39 +207,37 @@ store:
 
 static long insert_area(struct kvs_estimate *e, uint64_t start, uint64_t end, bool lazy)
 {
-	struct kvs_est_area *a;
+	struct kvs_est_area a = { start, end, lazy ? e->next_seq + 1 : 0 };
+	uint64_t mask = ((uint64_t)1 << e->page_shift) - 1;
 	long ret;
 
-	if (end <= start)
+	if (end <= start || !start || (start & mask) || (end & mask))
 		return -EINVAL;
-	a = malloc(sizeof(*a));
-	if (!a)
-		return -ENOMEM;
-	*a = (struct kvs_est_area){ start, end, lazy ? ++e->next_seq : 0 };
-	/*
-	 * One search in the common case: tsearch returns an area the new one
-	 * overlaps (overlap compares equal) instead of inserting; only then
-	 * clear the overlaps and insert again.
-	 */
-	for (int tries = 0;; tries++) {
-		struct kvs_est_area **slot = tsearch(a, &e->areas, cmp_area);
-
-		if (!slot) {
-			free(a);
-			return -ENOMEM;
-		}
-		if (*slot == a)
-			break;
-		ret = tries ? -EEXIST : clear_overlaps(e, start, end);
-		if (ret < 0) {
-			free(a);
-			return ret;
-		}
+	/* One bitmap count in the common case: nothing there. */
+	ret = kvs_pageset_count(&e->covered, first_page(e, &a), past_page(e, &a));
+	if (ret > 0)
+		ret = clear_overlaps(e, start, end);
+	if (ret < 0 || (ret = areas_reserve(e)) < 0)
+		return ret;
+	/* Make the bitmaps' chunks before changing anything. */
+	ret = kvs_pageset_add(&e->covered, first_page(e, &a), past_page(e, &a));
+	if (ret < 0)
+		return ret;
+	ret = kvs_pageset_add(&e->starts, first_page(e, &a), first_page(e, &a) + 1);
+	if (ret < 0) {
+		kvs_pageset_remove(&e->covered, first_page(e, &a), past_page(e, &a));
+		return ret;
 	}
+	if (lazy && lazy_push(e, start)) {
+		kvs_pageset_remove(&e->covered, first_page(e, &a), past_page(e, &a));
+		kvs_pageset_remove(&e->starts, first_page(e, &a), first_page(e, &a) + 1);
+		return -ENOMEM;
+	}
+	if (lazy)
+		e->next_seq++;
+	slot_put(e, &a);
 	e->nr_areas++;
 	e->area_bytes += end - start;
-	if (lazy && lazy_push(e, start))
-		return -ENOMEM;
 	return populate(e, start, end);
 }
 
@@ -195,7 +261,7 @@ long kvs_estimate_alloc(struct kvs_estimate *e, uint64_t addr, uint64_t size)
 {
 	long n;
 
-	if (!size || addr + size < addr)
+	if (addr + size < addr)
 		return -EINVAL;
 	n = insert_area(e, addr, addr + size, false);
 	if (n < 0)

@@ -70,7 +70,7 @@ static uint64_t word_mask(unsigned int lo, unsigned int hi)
 	return upto & ~((1ULL << lo) - 1);
 }
 
-enum op { OP_ADD, OP_REMOVE };
+enum op { OP_ADD, OP_REMOVE, OP_COUNT };
 
 /*
  * Apply op to pages [lo, hi) of one chunk (offsets within it): the number
@@ -92,6 +92,9 @@ static uint64_t chunk_apply(uint64_t *bits, uint64_t lo, uint64_t hi, enum op op
 		case OP_REMOVE:
 			n += (uint64_t)__builtin_popcountll(m & bits[w]);
 			bits[w] &= ~m;
+			break;
+		case OP_COUNT:
+			n += (uint64_t)__builtin_popcountll(m & bits[w]);
 			break;
 		}
 		lo = end;
@@ -134,6 +137,64 @@ long kvs_pageset_add(struct kvs_pageset *s, uint64_t lo, uint64_t hi)
 long kvs_pageset_remove(struct kvs_pageset *s, uint64_t lo, uint64_t hi)
 {
 	return apply(s, lo, hi, OP_REMOVE);
+}
+
+long kvs_pageset_count(struct kvs_pageset *s, uint64_t lo, uint64_t hi)
+{
+	return apply(s, lo, hi, OP_COUNT);
+}
+
+/* Chunks that do not exist hold no page: both searches go by the sorted array. */
+uint64_t kvs_pageset_next(const struct kvs_pageset *s, uint64_t lo, uint64_t hi)
+{
+	for (size_t i = chunk_pos(s, lo >> KVS_PAGESET_CHUNK_SHIFT); i < s->nr && lo < hi; i++) {
+		uint64_t base = s->chunks[i].idx << KVS_PAGESET_CHUNK_SHIFT;
+		uint64_t from = lo > base ? lo - base : 0;
+		uint64_t to = hi - base > CHUNK_PAGES ? CHUNK_PAGES : hi - base;
+		const uint64_t *bits = s->chunks[i].bits;
+
+		if (hi <= base)
+			break;
+		for (uint64_t w = from / 64; w * 64 < to; w++) {
+			uint64_t m = bits[w] & ~((1ULL << (w * 64 < from ? from % 64 : 0)) - 1);
+
+			if (m) {
+				uint64_t p = base + w * 64 + (uint64_t)__builtin_ctzll(m);
+
+				return p < hi ? p : hi;
+			}
+		}
+	}
+	return hi;
+}
+
+uint64_t kvs_pageset_prev(const struct kvs_pageset *s, uint64_t upto)
+{
+	uint64_t idx = upto >> KVS_PAGESET_CHUNK_SHIFT;
+	size_t i = chunk_pos(s, idx);
+
+	/* From the chunk holding upto, or the last one before where it would be. */
+	if (i == s->nr || s->chunks[i].idx != idx) {
+		if (!i)
+			return UINT64_MAX;
+		i--;
+	}
+	for (;; i--) {
+		uint64_t base = s->chunks[i].idx << KVS_PAGESET_CHUNK_SHIFT;
+		uint64_t top = upto - base < CHUNK_PAGES ? upto - base : CHUNK_PAGES - 1;
+		const uint64_t *bits = s->chunks[i].bits;
+
+		for (uint64_t w = top / 64 + 1; w-- > 0;) {
+			uint64_t m = bits[w];
+
+			if (w == top / 64 && top % 64 != 63)
+				m &= (1ULL << (top % 64 + 1)) - 1;
+			if (m)
+				return base + w * 64 + 63 - (uint64_t)__builtin_clzll(m);
+		}
+		if (!i)
+			return UINT64_MAX;
+	}
 }
 
 void kvs_pageset_free(struct kvs_pageset *s)

@@ -33,6 +33,12 @@ struct kvs_pageset {
 long kvs_pageset_add(struct kvs_pageset *s, uint64_t lo, uint64_t hi);
 /* Remove pages [lo, hi): how many were in the set. */
 long kvs_pageset_remove(struct kvs_pageset *s, uint64_t lo, uint64_t hi);
+/* How many of pages [lo, hi) are in the set. */
+long kvs_pageset_count(struct kvs_pageset *s, uint64_t lo, uint64_t hi);
+/* The first page of [lo, hi) in the set, or hi. */
+uint64_t kvs_pageset_next(const struct kvs_pageset *s, uint64_t lo, uint64_t hi);
+/* The last page of [0, upto] in the set, or UINT64_MAX. */
+uint64_t kvs_pageset_prev(const struct kvs_pageset *s, uint64_t upto);
 void kvs_pageset_free(struct kvs_pageset *s);
 
 #endif /* KVS_PAGESET_H */

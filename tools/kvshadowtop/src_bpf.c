@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/epoll.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -56,6 +57,15 @@ struct src_bpf {
 	/* Estimate mode: the stack walk, learned from raw stacks (stackwalk.h). */
 	struct ring_buffer *learn_rb;
 	bool read_once;				/* the baseline is read: a first screen is up */
+
+	/*
+	 * Estimate mode: one fd for the caller to poll, ready when any ring
+	 * is: raw stacks and slow records wake us as they come (they are
+	 * few, and the walk should learn before the next events), the area
+	 * events once their ring is a quarter full.
+	 */
+	int epfd;
+	int est_fd;				/* the area ring's fd in epfd (it changes when the ring grows) */
 };
 
 static double mono_s(void)
@@ -158,6 +168,8 @@ static void src_bpf_close(void *state)
 	if (!b)
 		return;
 	kvs_bpf_stats_disable(&b->stats);
+	if (b->epfd >= 0)
+		close(b->epfd);
 	ring_buffer__free(b->learn_rb);
 	kvs_est_src_close(b->est);
 	ring_buffer__free(b->slow_rb);
@@ -211,6 +223,35 @@ static int on_slow_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
+static int epoll_add(int epfd, int fd)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+
+	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
+}
+
+/* Estimate mode's one fd: the rings' own epoll fds in one more. */
+static int watch_rings(struct src_bpf *b, char *err, size_t errlen)
+{
+	int ret;
+
+	b->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (b->epfd < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "epoll_create1: %s", strerror(errno));
+		return ret;
+	}
+	b->est_fd = kvs_est_src_fd(b->est);
+	ret = epoll_add(b->epfd, b->est_fd);
+	if (!ret)
+		ret = epoll_add(b->epfd, ring_buffer__epoll_fd(b->learn_rb));
+	if (!ret && b->slow_rb)
+		ret = epoll_add(b->epfd, ring_buffer__epoll_fd(b->slow_rb));
+	if (ret)
+		snprintf(err, errlen, "epoll_ctl: %s", strerror(-ret));
+	return ret;
+}
+
 static int src_bpf_open(void **state, enum kvs_mode mode, const struct kvs_options *o,
 			char *err, size_t errlen)
 {
@@ -224,6 +265,7 @@ static int src_bpf_open(void **state, enum kvs_mode mode, const struct kvs_optio
 		return -ENOMEM;
 	}
 	b->mode = mode;
+	b->epfd = b->est_fd = -1;
 	kvs_bpf_stats_init(&b->stats);
 	ret = libbpf_num_possible_cpus();
 	if (ret < 0) {
@@ -271,6 +313,9 @@ static int src_bpf_open(void **state, enum kvs_mode mode, const struct kvs_optio
 				       kvs_callers_event, &b->callers, err, errlen);
 		if (ret)
 			goto fail;
+		ret = watch_rings(b, err, errlen);
+		if (ret)
+			goto fail;
 	}
 	*state = b;
 	return 0;
@@ -282,8 +327,18 @@ fail:
 static int src_bpf_fd(void *state)
 {
 	struct src_bpf *b = state;
+	int fd;
 
-	return b->est ? kvs_est_src_fd(b->est) : -1;
+	if (b->epfd < 0)
+		return -1;
+	/*
+	 * A grown area ring has an fd of its own. The old one leaves the set
+	 * by itself, closed once drained.
+	 */
+	fd = kvs_est_src_fd(b->est);
+	if (fd != b->est_fd && !epoll_add(b->epfd, fd))
+		b->est_fd = fd;
+	return b->epfd;
 }
 
 static int src_bpf_drain(void *state, double budget_s)
