@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * A set of page indices (estimate mode's mapped shadow pages): a sparse
- * bitmap, one chunk of 2^18 bits (32 KiB, 8 GiB of vmalloc space behind
- * 32 KiB shadow pages) per region in use, made on first use. Adding or
- * removing a range is a few word operations and says how many pages it
- * changed; an interval tree took a delete and an insert per event and was
- * most of kvshadowtop's CPU at 8k events/s.
+ * A set of page indices (estimate mode's mapped shadow pages, and the
+ * vmalloc pages its areas cover and start at): a sparse bitmap, one chunk
+ * of 2^18 bits (32 KiB: 8 GiB of vmalloc space behind 32 KiB shadow
+ * pages, 1 GiB of 4 KiB pages) per region in use, made on first use.
+ * Adding or removing a range is a few word operations and says how many
+ * pages it changed; an interval tree took a delete and an insert per event
+ * and was most of kvshadowtop's CPU at 8k events/s.
  */
 #ifndef KVS_PAGESET_H
 #define KVS_PAGESET_H
