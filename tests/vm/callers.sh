@@ -85,6 +85,13 @@ judge() {
 	return $bad
 }
 
+# One host thread runs both vCPUs (QEMU's single-threaded TCG), as in
+# tests/vm/stress.sh: each of the two dozen tool starts and stops here
+# switches tracepoints and trampolines in alloc_vmap_area while the other
+# vCPU may run it, and with a thread per vCPU one run in five oopsed at
+# alloc_vmap_area+0xeb3 (text_poke_bp's int3 seen after the patch
+# completed: emulated cross-modifying code; see stress.sh).
+export VM_ACCEL=${VM_ACCEL:-tcg-single}
 failed=0
 for kernel in patched stock; do
 	out=$work/$kernel.out
