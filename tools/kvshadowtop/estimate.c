@@ -93,13 +93,33 @@ static uint64_t past_page(const struct kvs_estimate *e, const struct kvs_est_are
 	return a->end >> e->page_shift;
 }
 
+/* Into the page bitmaps: 0, or -ENOMEM with neither changed. */
+static int area_index(struct kvs_estimate *e, const struct kvs_est_area *a)
+{
+	long ret = kvs_pageset_add(&e->covered, first_page(e, a), past_page(e, a));
+
+	if (ret < 0)
+		return (int)ret;
+	ret = kvs_pageset_add(&e->starts, first_page(e, a), first_page(e, a) + 1);
+	if (ret < 0) {
+		kvs_pageset_remove(&e->covered, first_page(e, a), past_page(e, a));
+		return (int)ret;
+	}
+	return 0;
+}
+
+static void area_unindex(struct kvs_estimate *e, const struct kvs_est_area *a)
+{
+	kvs_pageset_remove(&e->covered, first_page(e, a), past_page(e, a));
+	kvs_pageset_remove(&e->starts, first_page(e, a), first_page(e, a) + 1);
+}
+
 static void area_delete(struct kvs_estimate *e, struct kvs_est_area *a)
 {
 	size_t mask = e->cap_areas - 1, i = (size_t)(a - e->areas), j = i;
 
 	e->area_bytes -= a->end - a->start;
-	kvs_pageset_remove(&e->covered, first_page(e, a), past_page(e, a));
-	kvs_pageset_remove(&e->starts, first_page(e, a), first_page(e, a) + 1);
+	area_unindex(e, a);
 	e->nr_areas--;
 	/* Backward-shift deletion: pull up each later entry the hole is on the way to. */
 	for (;;) {
@@ -219,18 +239,12 @@ static long insert_area(struct kvs_estimate *e, uint64_t start, uint64_t end, bo
 		ret = clear_overlaps(e, start, end);
 	if (ret < 0 || (ret = areas_reserve(e)) < 0)
 		return ret;
-	/* Make the bitmaps' chunks before changing anything. */
-	ret = kvs_pageset_add(&e->covered, first_page(e, &a), past_page(e, &a));
+	/* Everything that can fail first, undone on failure. */
+	ret = area_index(e, &a);
 	if (ret < 0)
 		return ret;
-	ret = kvs_pageset_add(&e->starts, first_page(e, &a), first_page(e, &a) + 1);
-	if (ret < 0) {
-		kvs_pageset_remove(&e->covered, first_page(e, &a), past_page(e, &a));
-		return ret;
-	}
 	if (lazy && lazy_push(e, start)) {
-		kvs_pageset_remove(&e->covered, first_page(e, &a), past_page(e, &a));
-		kvs_pageset_remove(&e->starts, first_page(e, &a), first_page(e, &a) + 1);
+		area_unindex(e, &a);
 		return -ENOMEM;
 	}
 	if (lazy)
