@@ -222,6 +222,7 @@ ptdump_gone() {
 # thread stack and its shadow. Within the "KASAN shadow" markers only the
 # vmalloc and module shadow ever changes (the rest of the shadow is mapped
 # once at boot); the rest of the dump moves with every vmalloc.
+# _pt_shadow_save OUT [DUMP]: that part of DUMP (default: the live tables).
 _pt_shadow_save() {
 	_in=0
 	while IFS= read -r l; do
@@ -230,7 +231,7 @@ _pt_shadow_save() {
 		"---[ KASAN shadow end ]---") _in=0 ;;
 		*) [ $_in = 1 ] && echo "$l" ;;
 		esac
-	done <"$PT" >"$1"
+	done <"${2:-$PT}" >"$1"
 }
 
 ptdump_settle() {

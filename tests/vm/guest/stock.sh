@@ -45,7 +45,7 @@ moment() {
 	while :; do
 		ptdump_settle
 		ptdump_save "/tmp/m.$1"
-		_pt_shadow_save /tmp/quiet.before
+		_pt_shadow_save /tmp/quiet.before "/tmp/m.$1"
 		# No fork until the line is taken: a fork may map a stack's shadow.
 		last_line
 		before=$line
