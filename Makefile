@@ -3,10 +3,14 @@
 #
 #   make            build build/bin/kvshadowtop and build/bin/kvshadowstat
 #   make deps       install every Debian package the project needs (root)
-#   make kernel     build the patched KASAN test kernel (STOCK=1: unpatched;
+#   make kernel     build the patched KASAN test kernel (KVER=7.2, the
+#                   default, 6.12 or 6.1; STOCK=1: unpatched;
 #                   NOVMALLOC=1: unpatched and without KASAN_VMALLOC;
-#                   PATCHES=N: only the first N patches of the series)
+#                   PATCHES=N: only the first N patches of the series;
+#                   NODEBUG=1: without syzbot's debug options)
 #   make vm         boot it in QEMU; CMD='...' runs a command and exits
+#   make upstream   the 7.2 series as upstream gets it, signed off under
+#                   your git identity, in build/upstream/
 #   make demo       boot it with a mixed workload and kvshadowtop live
 #                   (DEMO_SECONDS=60)
 #   make check      install what is missing, build, run every test
@@ -35,7 +39,8 @@ KV_CFLAGS  := -std=gnu11 $(WARNFLAGS) -D_GNU_SOURCE -I$(BUILD)/gen -Ilib -Ibpf -
 SAN_CFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	      -fno-sanitize-recover=all
 
-KERNEL_FLAVOR := $(if $(STOCK),--stock)$(if $(NOVMALLOC),--novmalloc)$(if $(PATCHES),--patches $(PATCHES))
+KVER          ?= 7.2
+KERNEL_FLAVOR := --kver $(KVER) $(if $(STOCK),--stock)$(if $(NOVMALLOC),--novmalloc)$(if $(PATCHES),--patches $(PATCHES)) $(if $(NODEBUG),--nodebug)
 DEMO_SECONDS  ?= 60
 
 # The Debian package groups (scripts/deps.sh) each entry target needs.
@@ -44,6 +49,7 @@ deps_static    := build
 deps_test-bins := build test
 deps_install   := build
 deps_kernel    := kernel
+deps_upstream  := kernel
 deps_vm        := build kernel vm
 deps_demo      := build kernel vm
 deps_check     := build kernel vm test
@@ -63,7 +69,7 @@ $(wordlist 2,$(words $(kv_goals)),$(kv_goals)): $(firstword $(kv_goals))
 	@:
 else
 
-.PHONY: all static test-bins bench-bins deps kernel vm demo check clean install uninstall
+.PHONY: all static test-bins bench-bins deps kernel vm demo check clean install uninstall upstream
 # Parts add prerequisites to these: all (build/bin), static (build/static/bin,
 # for the QEMU guest), test-bins (build/tests and build/san/bin: the tools
 # with ASan/UBSan, from the same source lists), fuzz (build/fuzz, libFuzzer
@@ -95,6 +101,9 @@ demo: static kernel
 
 check:
 	@tests/run.sh
+
+upstream:
+	@kernel/upstream.sh $(BUILD)/upstream
 
 clean:
 	rm -rf $(BUILD)

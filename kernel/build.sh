@@ -1,13 +1,20 @@
 #!/bin/bash
-# Build the kvshadow test kernel from Debian's linux-source-6.12, in one of
-# three flavours of the same config:
-#   kvshadow    with the kvshadow patches (default)
+# Build a kvshadow test kernel from Debian's kernel sources (kernel/source.sh:
+# 7.2 from Debian unstable, 6.12 and 6.1 from Debian 12), in one of these
+# flavours of the same config:
+#   kvshadow    with the kvshadow patches (default): kernel/patches/ on 7.2,
+#               the backport kernel/patches-6.12/ on 6.12
 #   stock       without them (--stock): A/B benchmarks and stock mode
 #   novmalloc   without them and without KASAN_VMALLOC/VMAP_STACK
 #               (--novmalloc): what KASAN_VMALLOC itself costs
 #   firstN      with only the first N patches of the series (--patches N):
 #               what one patch costs or saves on its own (the benchmark
 #               boots the series up to the populate fast path)
+# 6.1 has no series: only its stock and novmalloc flavours exist.
+#
+# The config is tinyconfig + kernel/configs/kvshadow.config +
+# kernel/configs/debug.config (syzbot's debug options: lockdep, DEBUG_VM,
+# page_owner, fake NUMA), except with --nodebug, which the benchmarks use.
 #
 # Every flavour also builds the workload module (tests/vm/workload/) out of
 # tree against itself and installs the modules tree (modules_install of the
@@ -15,18 +22,21 @@
 # ships in the initramfs, so `modprobe` works in the guest.
 #
 # The result lives in a cache keyed by everything that decides it: the
-# source package version, the config fragment, the patches in series order,
+# source package version, the config fragments, the patches in series order,
 # the flavour, this script and the workload module's sources. A second
 # `make kernel` with nothing changed costs a hash; a changed patch rebuilds
 # with ccache warm, so only what the patch touches is compiled again; a
 # changed workload module alone reuses the built kernel tree (when it is
-# still the one for this key) and only builds the module again.
+# still the one for this key) and only builds the module again. A build
+# prints its progress every 30 s (files compiled, of how many last time).
 #
-#   kernel/build.sh [--stock|--novmalloc|--patches N] [--print-dir]
+#   kernel/build.sh [--kver 7.2|6.12|6.1] [--stock|--novmalloc|--patches N]
+#                   [--nodebug] [--print-dir]
 #
-# Environment: KVSHADOW_CACHE (default /var/cache/kvshadow), KVSHADOW_CCACHE
-# (default $KVSHADOW_CACHE/ccache), JOBS. Builds of one flavour in one cache
-# are serialised with a lock: they share a source tree.
+# Environment: KVER (the default of --kver, else 7.2), KVSHADOW_CACHE
+# (default /var/cache/kvshadow), KVSHADOW_CCACHE (default
+# $KVSHADOW_CACHE/ccache), JOBS. Builds of one flavour in one cache are
+# serialised with a lock: they share a source tree.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -34,6 +44,8 @@ top=$(dirname "$here")
 flavor=kvshadow
 print_only=0
 npatches=
+kver=${KVER:-7.2}
+debug=1
 while [ $# -gt 0 ]; do
 	case $1 in
 	--stock) flavor=stock ;;
@@ -44,52 +56,65 @@ while [ $# -gt 0 ]; do
 		flavor=first$npatches
 		shift
 		;;
+	--kver)
+		kver=${2:-}
+		shift
+		;;
+	--nodebug) debug=0 ;;
 	--print-dir) print_only=1 ;;
 	*) echo "kernel/build.sh: unknown argument '$1'" >&2; exit 2 ;;
 	esac
 	shift
 done
 
-cache=${KVSHADOW_CACHE:-/var/cache/kvshadow}
-jobs=${JOBS:-$(($(nproc) + 1))}
-tarball=/usr/src/linux-source-6.12.tar.xz
-fragment=$here/configs/kvshadow.config
-# The novmalloc flavour merges this on top of the fragment.
-novmalloc_fragment=$here/configs/novmalloc.config
-fragments=("$fragment")
-[ "$flavor" = novmalloc ] && fragments+=("$novmalloc_fragment")
-series=$here/patches/series
-workload=$top/tests/vm/workload
-
 die() { echo "kernel/build.sh: $*" >&2; exit 1; }
 
-[ -r "$tarball" ] || die "$tarball missing: install the Debian package linux-source-6.12 (make deps)"
+cache=${KVSHADOW_CACHE:-/var/cache/kvshadow}
+jobs=${JOBS:-$(($(nproc) + 1))}
+case $kver in
+7.2) patchdir=$here/patches ;;
+6.12) patchdir=$here/patches-6.12 ;;
+6.1) patchdir= ;;
+*) die "unknown kernel version '$kver' (KVER=7.2, 6.12 or 6.1)" ;;
+esac
+fragments=("$here/configs/kvshadow.config")
+[ "$debug" = 1 ] && fragments+=("$here/configs/debug.config")
+# The novmalloc flavour merges this on top.
+[ "$flavor" = novmalloc ] && fragments+=("$here/configs/novmalloc.config")
+workload=$top/tests/vm/workload
+# Which flavours carry (some of) the patches.
+patched=0
+case $flavor in kvshadow|first*) patched=1 ;; esac
+[ "$patched" = 0 ] || [ -n "$patchdir" ] ||
+	die "Linux $kver has no kvshadow series: only its stock (STOCK=1) and novmalloc (NOVMALLOC=1) kernels exist"
+name=$kver-$flavor
+[ "$debug" = 1 ] || name=$name-nodebug
+
 export PATH=$PATH:/usr/sbin:/sbin
 for tool in gcc make flex bison bc pahole cpio xz ccache depmod; do
 	command -v "$tool" >/dev/null || die "'$tool' not found: run 'make deps' (as root)"
 done
-[ -r "$series" ] || die "$series missing"
 [ -r "$workload/Makefile" ] || die "$workload/Makefile missing"
 
 patches=()
-while read -r p; do
-	case $p in ''|'#'*) continue ;; esac
-	[ -r "$here/patches/$p" ] || die "series names '$p', which is not in kernel/patches/"
-	patches+=("$here/patches/$p")
-done <"$series"
-if [ -n "$npatches" ]; then
-	[ "$npatches" -le "${#patches[@]}" ] || die "--patches $npatches: the series has ${#patches[@]}"
-	patches=("${patches[@]:0:$npatches}")
+if [ "$patched" = 1 ]; then
+	[ -r "$patchdir/series" ] || die "$patchdir/series missing"
+	while read -r p; do
+		case $p in ''|'#'*) continue ;; esac
+		[ -r "$patchdir/$p" ] || die "series names '$p', which is not in $patchdir/"
+		patches+=("$patchdir/$p")
+	done <"$patchdir/series"
+	if [ -n "$npatches" ]; then
+		[ "$npatches" -le "${#patches[@]}" ] || die "--patches $npatches: the series has ${#patches[@]}"
+		patches=("${patches[@]:0:$npatches}")
+	fi
 fi
-# Which flavours carry (some of) the patches.
-patched=0
-case $flavor in kvshadow|first*) patched=1 ;; esac
 
-srcver=$(dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null || stat -c %s "$tarball")
 # kkey decides the kernel tree; key adds the workload module (names and
 # contents of every file in its directory).
+srcver=$("$here/source.sh" --version "$kver") || die "no source for Linux $kver"
 kkey=$({
-	echo "flavor=$flavor srcver=$srcver"
+	echo "kver=$kver flavor=$flavor debug=$debug srcver=$srcver"
 	cat "${fragments[@]}" "$0"
 	if [ "$patched" = 1 ]; then cat "${patches[@]}"; fi
 } | sha256sum | cut -c1-16)
@@ -99,7 +124,7 @@ workload_key() {
 }
 wkey=$(workload_key "$workload")
 key=$(echo "$kkey $wkey" | sha256sum | cut -c1-16)
-out=$cache/kernels/$flavor-$key
+out=$cache/kernels/$name-$key
 
 if [ "$print_only" = 1 ]; then
 	echo "$out"
@@ -107,25 +132,25 @@ if [ "$print_only" = 1 ]; then
 fi
 
 if [ -r "$out/bzImage" ]; then
-	echo "kernel: $flavor up to date ($out)"
+	echo "kernel: $name up to date ($out)"
 	exit 0
 fi
 
 ccache_dir=${KVSHADOW_CCACHE:-$cache/ccache}
 mkdir -p "$cache/kernels" "$cache/tree" "$ccache_dir"
 # Two builds of one flavour would share (and wipe) one tree: one at a time.
-exec 9>"$cache/tree/$flavor.lock"
+exec 9>"$cache/tree/$name.lock"
 flock 9
 if [ -r "$out/bzImage" ]; then
-	echo "kernel: $flavor up to date ($out), built while we waited"
+	echo "kernel: $name up to date ($out), built while we waited"
 	exit 0
 fi
 # One tree per flavour at a fixed path, objects in a direct subdirectory so
 # kbuild uses relative source paths: ccache then hits across flavours and
 # across re-extracts (the cwd is not hashed).
-tree=$cache/tree/$flavor
+tree=$cache/tree/$name
 obj=$tree/_build
-log=$cache/tree/$flavor.log
+log=$cache/tree/$name.log
 
 export CCACHE_DIR=$ccache_dir CCACHE_NOHASHDIR=1 CCACHE_BASEDIR=$tree
 kmake() {
@@ -134,10 +159,25 @@ kmake() {
 		KBUILD_BUILD_HOST=kvshadow "$@"
 }
 
+# kbuild's quiet log has a line per step ("  CC      mm/kasan/shadow.o").
+build_steps() { grep -c '^  [A-Z][A-Z0-9_]* ' "$log" 2>/dev/null || echo 0; }
+
+# A cold build takes ten minutes: say how far it is every 30 s, against the
+# steps of the last build of this version (the first build has no total).
+progress() {
+	local start=$1 total=$2 secs
+	while sleep 30; do
+		secs=$(($(date +%s) - start))
+		echo "kernel: $name: building for $((secs / 60))m$((secs % 60))s, $(build_steps)${total:+ of about $total} steps"
+	done
+}
+
 # Extract, patch, configure and build this flavour's kernel in $tree; the
 # stamp says which kernel key the tree holds once the build succeeded.
 build_kernel() {
-	echo "kernel: building $flavor kernel $kkey (log: $log)"
+	echo "kernel: building $name kernel $kkey from linux-source-$kver $srcver (log: $log)"
+	local tarball
+	tarball=$("$here/source.sh" "$kver") || die "no source for Linux $kver"
 	rm -rf "$tree"
 	mkdir -p "$tree"
 	tar -xf "$tarball" -C "$tree" --strip-components=1
@@ -146,7 +186,7 @@ build_kernel() {
 		for p in "${patches[@]}"; do
 			if ! patch -d "$tree" -p1 -N --batch --fuzz=0 --quiet <"$p" >"$log.patch" 2>&1; then
 				cat "$log.patch" >&2
-				die "patch $(basename "$p") does not apply to linux-source-6.12 $srcver"
+				die "patch $(basename "$p") does not apply to linux-source-$kver $srcver"
 			fi
 		done
 	fi
@@ -186,12 +226,19 @@ build_kernel() {
 	[ "$missing" = 0 ] || die "config fragment not satisfied (see above); check dependencies in Kconfig"
 
 	start=$(date +%s)
-	if ! kmake -j"$jobs" bzImage modules >>"$log" 2>&1; then
+	local steps_file=$cache/tree/$kver.steps ticker rc=0
+	progress "$start" "$(cat "$steps_file" 2>/dev/null || true)" &
+	ticker=$!
+	kmake -j"$jobs" bzImage modules >>"$log" 2>&1 || rc=$?
+	kill "$ticker" 2>/dev/null || true
+	wait "$ticker" 2>/dev/null || true
+	if [ "$rc" != 0 ]; then
 		grep -E 'error|Error' "$log" | head -20 >&2 || true
 		tail -20 "$log" >&2
 		die "kernel build failed (full log: $log)"
 	fi
-	echo "kernel: built in $(($(date +%s) - start)) s"
+	build_steps >"$steps_file" || true
+	echo "kernel: $name built in $(($(date +%s) - start)) s ($(build_steps) build steps)"
 	echo "$kkey" >"$tree/.kvshadow-kkey"
 }
 
@@ -199,7 +246,7 @@ build_kernel() {
 # workload module changed): then only the module is built again.
 stamp=$tree/.kvshadow-kkey
 if [ -r "$stamp" ] && [ "$(cat "$stamp")" = "$kkey" ] && [ -r "$obj/arch/x86/boot/bzImage" ]; then
-	echo "kernel: $flavor kernel $kkey already built in $tree; building the workload module"
+	echo "kernel: $name kernel $kkey already built in $tree; building the workload module"
 	: >"$log"
 else
 	build_kernel
@@ -217,7 +264,7 @@ kmake INSTALL_MOD_PATH="$modroot" INSTALL_MOD_STRIP=1 modules_install >>"$log" 2
 # The workload module, out of tree against this kernel, from a copy of its
 # sources (nothing is written into the project tree). W=1 and -Werror: it
 # must build clean, like the kernel's own code.
-wdir=$cache/tree/$flavor-workload
+wdir=$cache/tree/$name-workload
 rm -rf "$wdir"
 cp -a "$workload" "$wdir"
 [ "$(workload_key "$wdir")" = "$wkey" ] ||
@@ -246,4 +293,4 @@ find "$modroot" \( -name test_vmalloc.ko -o -name kvshadow_workload.ko \) -exec 
 rm -rf "$out"
 mv "$staging" "$out"
 trap - EXIT
-echo "kernel: $flavor ready in $out"
+echo "kernel: $name ready in $out"

@@ -9,6 +9,9 @@
 #
 #   tests/run.sh [GROUP...]     groups: unit kernel host prom tui fuzz install vm
 #
+# Every part prints its time (installing, building, each kernel, each test,
+# each group) and the run ends with a table of them and the total.
+#
 # Environment: KVSHADOW_TEST_FILTER=glob runs only tests whose name matches.
 set -uo pipefail
 
@@ -20,23 +23,59 @@ mkdir -p "$logs"
 
 passed=0 failed=0 skipped=0
 failures=()
+run_start=$(date +%s)
+part_names=() part_secs=()
 
 note() { printf '%s\n' "$*"; }
+# part NAME SECONDS: one row of the closing time table.
+part() { part_names+=("$1"); part_secs+=("$2"); }
+times_table() {
+	local i
+	note "== time"
+	for i in "${!part_names[@]}"; do
+		printf '  %-24s %5d s\n' "${part_names[$i]}" "${part_secs[$i]}"
+	done
+	printf '  %-24s %5d s (%dm%02ds)\n' total "$(($(date +%s) - run_start))" \
+		"$((($(date +%s) - run_start) / 60))" "$((($(date +%s) - run_start) % 60))"
+}
 
+start=$(date +%s)
 if [ "$(id -u)" = 0 ]; then
 	scripts/deps.sh || { note "FAIL: installing dependencies"; exit 1; }
 else
 	scripts/deps.sh build test ||
 		note "WARNING: not root and packages are missing: tests that need them will fail or SKIP"
 fi
+part deps $(($(date +%s) - start))
 
 note "== building"
+start=$(date +%s)
 if ! make -s all static test-bins bench-bins >"$logs/build.log" 2>&1; then
 	tail -n 40 "$logs/build.log"
 	note "FAIL: build (log: $logs/build.log)"
 	note "0 passed, 1 failed"
 	exit 1
 fi
+part build $(($(date +%s) - start))
+note "built in $(($(date +%s) - start)) s"
+
+# The kernels the VM tests boot: the patched 7.2 and the stock 7.2, both
+# with the debug options. A cold build prints its progress every 30 s.
+vm_kernels=("7.2" "7.2 --stock")
+build_kernels() {
+	local k args start rc=0
+	for k in "${vm_kernels[@]}"; do
+		read -r -a args <<<"$k"
+		start=$(date +%s)
+		note "kernel ${args[*]}: building (log: $logs/kernel-build.log)"
+		kernel/build.sh --kver "${args[@]}" 2>&1 | tee -a "$logs/kernel-build.log" |
+			grep --line-buffered -E '^kernel: .*(building for|built in|up to date|ready in)' |
+			sed -u 's/^/    /'
+		rc=${PIPESTATUS[0]}
+		part "kernel ${args[*]}" $(($(date +%s) - start))
+		[ "$rc" = 0 ] || return 1
+	done
+}
 
 run_one() {
 	local name=$1 exe=$2 rc start secs
@@ -44,6 +83,7 @@ run_one() {
 	case $name in ${KVSHADOW_TEST_FILTER:-*}) ;; *) return 0 ;; esac
 	start=$(date +%s)
 	mkdir -p "$(dirname "$logs/$name.log")"
+	note "RUN   $name"
 	"$exe" >"$logs/$name.log" 2>&1 </dev/null
 	rc=$?
 	secs=$(($(date +%s) - start))
@@ -67,6 +107,7 @@ run_one() {
 
 for group in $groups; do
 	note "== $group"
+	group_start=$(date +%s)
 	case $group in
 	unit)
 		for exe in build/tests/unit/*; do
@@ -77,15 +118,16 @@ for group in $groups; do
 		done
 		;;
 	vm)
-		# The VM tests need the kernel; building it is part of the test.
-		# Both kernels: the patched one, and the stock one for stock mode.
-		if ! { make -s kernel && make -s kernel STOCK=1; } >"$logs/kernel-build.log" 2>&1; then
+		# The VM tests need the kernels; building them is part of the test.
+		: >"$logs/kernel-build.log"
+		if ! build_kernels; then
 			failed=$((failed + 1))
 			failures+=("vm/kernel-build")
 			note "FAIL  vm/kernel-build"
 			tail -n 40 "$logs/kernel-build.log" | sed 's/^/    | /'
 			continue
 		fi
+		group_start=$(date +%s)
 		for exe in tests/vm/*.sh; do
 			[ -x "$exe" ] || continue
 			run_one "vm/$(basename "$exe" .sh)" "$exe"
@@ -102,8 +144,10 @@ for group in $groups; do
 		exit 2
 		;;
 	esac
+	part "tests: $group" $(($(date +%s) - group_start))
 done
 
+times_table
 note "=="
 [ ${#failures[@]} -eq 0 ] || note "failed: ${failures[*]}"
 note "$passed passed, $failed failed, $skipped skipped"

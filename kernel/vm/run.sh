@@ -1,7 +1,8 @@
 #!/bin/bash
 # Boot the kvshadow test kernel in QEMU with a busybox initramfs.
 #
-#   kernel/vm/run.sh [--stock|--novmalloc|--patches N]
+#   kernel/vm/run.sh [--kver 7.2|6.12|6.1] [--stock|--novmalloc|--patches N]
+#                    [--nodebug]
 #                    [--cmd 'COMMAND' | --cmd-file FILE | --demo SECONDS]
 #                    [--console FILE] [--kunit GLOB] [--timeout SECONDS]
 #                    [--append ARGS] [--add FILE]...
@@ -21,11 +22,14 @@
 # The guest sees the project tree's tests/vm/guest/ as /kvshadow/tests;
 # --add copies a file into /kvshadow/bin. KVSHADOW_KDIR=DIR boots the
 # kernel built in DIR (kernel/build.sh --print-dir) instead of this tree's.
+# --kver and --nodebug (and KVER) choose the kernel as for kernel/build.sh;
+# a kernel with the debug options boots with numa=fake=2 page_owner=on.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 flavor=()
+kopts=()
 cmd=""
 have_cmd=0
 demo=""
@@ -38,6 +42,8 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--stock|--novmalloc) flavor=("$1") ;;
 	--patches) flavor=("$1" "$2"); shift ;;
+	--kver) kopts+=("$1" "$2"); shift ;;
+	--nodebug) kopts+=("$1") ;;
 	--cmd) cmd=$2; have_cmd=1; shift ;;
 	--cmd-file) cmd=$(cat "$2") || exit 2; have_cmd=1; shift ;;
 	--demo) demo=$2; shift ;;
@@ -46,7 +52,7 @@ while [ $# -gt 0 ]; do
 	--timeout) timeout=$2; shift ;;
 	--append) append=$2; shift ;;
 	--add) adds+=("$2"); shift ;;
-	-h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "run.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
 	esac
 	shift
@@ -69,7 +75,7 @@ fi
 if [ -n "${KVSHADOW_KDIR:-}" ]; then
 	kdir=$KVSHADOW_KDIR
 else
-	kdir=$("$top/kernel/build.sh" "${flavor[@]}" --print-dir)
+	kdir=$("$top/kernel/build.sh" "${kopts[@]}" "${flavor[@]}" --print-dir) || exit 1
 fi
 if [ ! -r "$kdir/bzImage" ]; then
 	case ${flavor[0]:-} in
@@ -77,6 +83,9 @@ if [ ! -r "$kdir/bzImage" ]; then
 	--*) how="make kernel $(echo "${flavor[0]#--}" | tr '[:lower:]' '[:upper:]')=1" ;;
 	*) how="make kernel" ;;
 	esac
+	for o in "${kopts[@]}"; do
+		case $o in --nodebug) how="$how NODEBUG=1" ;; --kver) ;; *) how="$how KVER=$o" ;; esac
+	done
 	die "no kernel in $kdir: run '$how' first"
 fi
 krel=$(cat "$kdir/kernel.release")
@@ -162,6 +171,14 @@ if [ -n "$kunit" ]; then
 	kargs="kunit.filter_glob=$kunit"
 else
 	kargs="kunit.enable=0"
+fi
+# The debug kernel boots as syzbot boots its KASAN kernels: two NUMA nodes,
+# page_owner on (kernel/configs/debug.config).
+if grep -q '^CONFIG_NUMA_EMU=y' "$kdir/.config" 2>/dev/null; then
+	kargs="numa=fake=2 $kargs"
+fi
+if grep -q '^CONFIG_PAGE_OWNER=y' "$kdir/.config" 2>/dev/null; then
+	kargs="page_owner=on $kargs"
 fi
 # The demo's console is the screen: only serious kernel messages on it.
 if [ -n "$demo" ]; then

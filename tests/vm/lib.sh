@@ -18,8 +18,10 @@ vm_run() {
 		--console "$console" "${opts[@]}" --cmd "$*"
 }
 
-# A KASAN report, WARNING, BUG or Oops outside the KUnit suite that provokes
-# reports on purpose (kasan) fails the test. Lines that match the ERE in
+# A KASAN report, WARNING (lockdep's splats among them), BUG, Oops, RCU
+# stall or hung task outside the KUnit suite that provokes reports on
+# purpose (kasan) fails the test: a stall the debug kernel reports is a
+# failure, never retried away. Lines that match the ERE in
 # console_allow are expected (say, the messages of injected faults).
 console_clean() {
 	tr -d '\r' <"$console" | awk -v allow="${console_allow:-}" '
@@ -27,7 +29,7 @@ console_clean() {
 		in_kasan && /^ *(not )?ok [0-9]+ kasan$/ { in_kasan = 0; next }
 		/^ok [0-9]+ kasan$/ { in_kasan = 0 }
 		allow != "" && $0 ~ allow { next }
-		!in_kasan && /(BUG: KASAN|WARNING:|BUG:|Oops|Kernel panic|general protection fault)/ {
+		!in_kasan && /(BUG: KASAN|WARNING:|BUG:|Oops|Kernel panic|general protection fault|rcu: INFO:|detected stalls? on CPU|self-detected stall|INFO: task .* blocked for more than|INFO: trying to register non-static key|DEBUG_LOCKS_WARN_ON)/ {
 			print "unexpected on the console: " $0; bad = 1
 		}
 		END { exit bad }'
