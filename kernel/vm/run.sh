@@ -2,7 +2,7 @@
 # Boot the kvshadow test kernel in QEMU with a busybox initramfs.
 #
 #   kernel/vm/run.sh [--kver 7.2|6.12|6.1] [--stock|--novmalloc|--patches N]
-#                    [--nodebug]
+#                    [--nodebug] [--page-owner]
 #                    [--cmd 'COMMAND' | --cmd-file FILE | --demo SECONDS]
 #                    [--console FILE] [--kunit GLOB] [--timeout SECONDS]
 #                    [--append ARGS] [--add FILE]...
@@ -23,13 +23,15 @@
 # --add copies a file into /kvshadow/bin. KVSHADOW_KDIR=DIR boots the
 # kernel built in DIR (kernel/build.sh --print-dir) instead of this tree's.
 # --kver and --nodebug (and KVER) choose the kernel as for kernel/build.sh;
-# a kernel with the debug options boots with numa=fake=2 page_owner=on.
+# a kernel with the debug options boots with numa=fake=2, and with
+# --page-owner (or VM_PAGE_OWNER=1) also page_owner=on.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 flavor=()
 kopts=()
+page_owner=${VM_PAGE_OWNER:-0}
 cmd=""
 have_cmd=0
 demo=""
@@ -44,6 +46,7 @@ while [ $# -gt 0 ]; do
 	--patches) flavor=("$1" "$2"); shift ;;
 	--kver) kopts+=("$1" "$2"); shift ;;
 	--nodebug) kopts+=("$1") ;;
+	--page-owner) page_owner=1 ;;
 	--cmd) cmd=$2; have_cmd=1; shift ;;
 	--cmd-file) cmd=$(cat "$2") || exit 2; have_cmd=1; shift ;;
 	--demo) demo=$2; shift ;;
@@ -52,7 +55,7 @@ while [ $# -gt 0 ]; do
 	--timeout) timeout=$2; shift ;;
 	--append) append=$2; shift ;;
 	--add) adds+=("$2"); shift ;;
-	-h|--help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "run.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
 	esac
 	shift
@@ -172,12 +175,17 @@ if [ -n "$kunit" ]; then
 else
 	kargs="kunit.enable=0"
 fi
-# The debug kernel boots as syzbot boots its KASAN kernels: two NUMA nodes,
-# page_owner on (kernel/configs/debug.config).
+# The debug kernel boots as syzbot boots its KASAN kernels: two NUMA nodes
+# and, when asked, page_owner on (kernel/configs/debug.config). page_owner
+# saves a stack for every page allocated: under TCG it makes a 2-thread
+# test_vmalloc 2.8x slower (132 s against 47 s), so only the tests that
+# need it, or are there to run under it, turn it on.
 if grep -q '^CONFIG_NUMA_EMU=y' "$kdir/.config" 2>/dev/null; then
 	kargs="numa=fake=2 $kargs"
 fi
-if grep -q '^CONFIG_PAGE_OWNER=y' "$kdir/.config" 2>/dev/null; then
+if [ "$page_owner" = 1 ]; then
+	grep -q '^CONFIG_PAGE_OWNER=y' "$kdir/.config" 2>/dev/null ||
+		die "--page-owner: $kdir was built without CONFIG_PAGE_OWNER (NODEBUG?)"
 	kargs="page_owner=on $kargs"
 fi
 # The demo's console is the screen: only serious kernel messages on it.
