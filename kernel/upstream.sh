@@ -49,7 +49,7 @@ tar -xf "$tarball" -C "$tree" --strip-components=1 || die "cannot unpack $tarbal
 g() { git -C "$tree" -c user.name="$name" -c user.email="$email" -c core.autocrlf=false "$@"; }
 echo "upstream: committing the base tree (a minute: 90k files)"
 g init -q
-g add -A
+g add -A -f  # Debian's linux-source .gitignore ignores the whole top level
 g commit -q -m "Linux $srcver (Debian linux-source-7.2)"
 base=$(g rev-parse HEAD)
 
@@ -74,7 +74,7 @@ roles=$(cd "$tree" && ./scripts/get_maintainer.pl --nogit --nogit-fallback "$wor
 	die "get_maintainer.pl failed"
 to=() cc=()
 while IFS= read -r line; do
-	addr=${line% (*}
+	addr=${line%% (*}  # the role may nest parentheses: MGLRU (MULTI-GEN LRU)
 	[ -n "$addr" ] || continue
 	case $line in
 	*"(maintainer:"*) to+=(--to="$addr") ;;

@@ -110,11 +110,13 @@ cat "$work/upstream.log"
 n=${nseries[7.2]}
 exported=$(find "$work/upstream" -name '0*.patch' ! -name '0000-*' | wc -l)
 [ "$exported" = "$n" ] || fail "make upstream wrote $exported patches, the series has $n"
+# Headers with their folded continuation lines joined: a long Cc goes on.
+unfold() { awk '/^$/ { exit } NR > 1 && !/^[ \t]/ { print "" } { printf "%s", $0 } END { print "" }' "$1"; }
 for f in "$work/upstream"/0*.patch; do
 	b=$(basename "$f")
 	grep -qx 'From: Series Test <series-test@localhost>' "$f" || fail "$b: not from the test identity"
-	grep -q '^To: .*Andrey Ryabinin' "$f" || fail "$b: not addressed to the KASAN maintainer"
-	grep -q '^Cc: .*kasan-dev@googlegroups.com' "$f" || fail "$b: kasan-dev is not on Cc"
+	unfold "$f" | grep -q '^To: .*Andrey Ryabinin' || fail "$b: not addressed to the KASAN maintainer"
+	unfold "$f" | grep -q '^Cc: .*kasan-dev@googlegroups.com' || fail "$b: kasan-dev is not on Cc"
 	case $b in 0000-*) continue ;; esac
 	grep -qx 'Signed-off-by: Series Test <series-test@localhost>' "$f" || fail "$b: not signed off by the test identity"
 	[ "$(grep -c '^Signed-off-by: ' "$f")" = 1 ] || fail "$b: more than one Signed-off-by"

@@ -12,7 +12,8 @@ echo "$ktap" | grep -q '^ *not ok ' && fail "a KUnit case failed"
 echo "$ktap" | grep -qE '^ok [0-9]+ kasan_vmalloc_stats$' || fail "suite kasan_vmalloc_stats did not pass"
 echo "$ktap" | grep -qE '^ok [0-9]+ kasan$' || fail "suite kasan (vmalloc cases) did not pass"
 for c in vmalloc_populate_counts vmalloc_release_counts vmalloc_peak \
-	vmalloc_populate_fast_path vmalloc_populate_race vmalloc_oob; do
+	vmalloc_populate_fast_path vmalloc_populate_mapped_tail \
+	vmalloc_populate_recount vmalloc_populate_race vmalloc_events vmalloc_oob; do
 	echo "$ktap" | grep -qE "^ +ok [0-9]+ $c\$" || fail "case $c did not pass"
 done
 console_clean || fail "unexpected report on the console"
