@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Types shared by bpf/kvshadow.bpf.c and kvshadowtop: the single definition
+ * Types shared by the BPF programs of bpf/ and kvshadowtop: the single definition
  * of every map key and value. Included by BPF code (after vmlinux.h) and by
  * userspace (which gets __u64 & co from <linux/types.h>).
  */
@@ -14,7 +14,7 @@
 #include "kvs_counters.h"
 
 #define KVS_COMM_LEN		16
-/* log2 ns slots; must match KVS_HIST_SLOTS in tools/kvshadowtop/snapshot.h. */
+/* log2 ns slots; must match KVS_HIST_SLOTS in pipeline/snapshot.h. */
 #define KVS_BPF_HIST_SLOTS	40
 /* Bounded attribution maps; what does not fit is counted, not lost silently. */
 #define KVS_MAX_STACKS		4096

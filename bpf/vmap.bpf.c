@@ -3,7 +3,7 @@
  * Any kernel: the vmalloc:alloc_vmap_area, free_vmap_area_noflush and
  * purge_vmap_area_lazy events count vmap area activity in every mode and,
  * in estimate mode, go to userspace in one ordered ring buffer, where the
- * shadow model replays them (tools/kvshadowtop/estimate.c).
+ * shadow model replays them (tools/kvshadowtop/sources/estimate.c).
  */
 #include "kvshadow.bpf.h"
 #include "stackwalk.bpf.h"

@@ -7,7 +7,7 @@
 SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 BASHCOMPDIR    ?= $(PREFIX)/share/bash-completion/completions
 KV_DATADIR     ?= $(PREFIX)/share/kvshadow
-# Where debugfs/build.mk and tools/kvshadowtop/build.mk install the tools.
+# Where tools/*/build.mk install the tools.
 KV_SBINDIR     := $(PREFIX)/sbin
 
 KV_CONTRIB_FILES := \

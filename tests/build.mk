@@ -5,9 +5,9 @@ CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 KV_TEST_LIBS = $(shell $(PKG_CONFIG) --libs jansson 2>/dev/null || echo -ljansson) -lm
 
 # Everything but main()s, libbpf and ncurses, sanitized: what unit tests link.
-KV_PURE_SRCS := $(KV_PIPE_SRCS) $(addprefix tools/kvshadowtop/,estimate.c pageset.c attr.c ksyms.c stackwalk.c \
-		top_args.c) tools/kvshadowstat/stat_args.c \
-		$(KV_DEBUGFS_SRCS) $(KV_LIB_SRCS)
+KV_PURE_SRCS := $(KV_PIPE_SRCS) $(addprefix tools/kvshadowtop/,sources/estimate.c sources/pageset.c \
+		attribution/attr.c attribution/ksyms.c attribution/stackwalk.c top_args.c) \
+		tools/kvshadowstat/stat_args.c $(KV_LIB_SRCS)
 KV_PURE_SAN_OBJS = $(call kv_san_objs,$(KV_PURE_SRCS))
 
 KV_UNIT_TESTS := $(addprefix $(BUILD)/tests/unit/,test_counters test_snapshot test_model \
@@ -51,3 +51,12 @@ test-bins: $(KV_VMALLOC_AS)
 $(KV_VMALLOC_AS): $(call kv_objs,tests/host/vmalloc_as.c)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $^
+
+# tests/unit/test_layout.sh: the folders' promises (views read the model only,
+# kvshadowstat without libbpf and ncurses), run with the unit tests.
+KV_LAYOUT_TEST := $(BUILD)/tests/unit/test_layout
+
+test-bins: $(KV_LAYOUT_TEST)
+
+$(KV_LAYOUT_TEST): tests/unit/test_layout.sh
+	install -D -m 0755 $< $@

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests of debugfs/: the vmalloc_shadow parser and reader. (What
+ * Unit tests of pipeline/sources/vmalloc_shadow.c: the debugfs parser and reader. (What
  * kvshadowstat does with the numbers is the shared pipeline's: test_model,
  * test_json, test_options.)
  */

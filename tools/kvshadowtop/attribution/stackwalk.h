@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Learning the stack walk (bpf/kvshadow.bpf.c: walk_caller). A full
+ * Learning the stack walk (bpf/stackwalk.bpf.h: walk_caller). A full
  * unwind (bpf_get_stackid) is the expensive part of naming a caller on a
  * kernel without fentry: ORC unwinding costs microseconds per event. But
  * the frames between a tracepoint and the code that called vmalloc are

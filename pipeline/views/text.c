@@ -9,7 +9,7 @@
 #include <time.h>
 
 #include "sanitize.h"
-#include "units.h"
+#include "format.h"
 #include "view.h"
 
 struct text_state {

@@ -115,7 +115,7 @@ struct kvs_unavailable {
 	char self[KVS_WHY_LEN];		/* statistics asked for but refused */
 };
 
-/* Estimate mode's callers: walked or unwound (bpf/kvshadow.bpf.c, stackwalk.h). */
+/* Estimate mode's callers: walked or unwound (bpf/stackwalk.bpf.h, stackwalk.h). */
 struct kvs_walk_stats {
 	uint64_t walked;		/* callers named by the stack walk */
 	uint64_t unwound;		/* callers that needed a full unwind */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Probe the kernel, load bpf/kvshadow.bpf.c with what it supports, attach. */
+/* Probe the kernel, load the BPF objects of bpf/ (one skeleton) with what it supports, attach. */
 #ifndef KVS_LOADER_H
 #define KVS_LOADER_H
 

@@ -3,8 +3,8 @@
  * Numbers as the text views and the TUI print them: one way to write a
  * duration, a size, a table cell, so the two never disagree.
  */
-#ifndef KVS_UNITS_H
-#define KVS_UNITS_H
+#ifndef KVS_FORMAT_H
+#define KVS_FORMAT_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -21,4 +21,4 @@ const char *kvs_fmt_clock(char *buf, size_t len, double ts);
 const char *kvs_fmt_cell(char *buf, size_t len, const struct kvs_sort_desc *c,
 			 const struct kvs_top_entry *e);
 
-#endif /* KVS_UNITS_H */
+#endif /* KVS_FORMAT_H */

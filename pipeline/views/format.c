@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <time.h>
 
-#include "units.h"
+#include "format.h"
 
 const char *kvs_fmt_ns(char *buf, size_t len, double ns)
 {

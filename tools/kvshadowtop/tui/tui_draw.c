@@ -20,7 +20,7 @@
 #include <string.h>
 
 #include "tui.h"
-#include "units.h"
+#include "format.h"
 
 /*
  * Print at (y, x), clipped to the window; returns the column after the text.
