@@ -32,13 +32,6 @@ static void top_list_free(struct kvs_top_list *l)
 	l->nr = 0;
 }
 
-static void kv_free(struct kvs_kv *kv, size_t nr)
-{
-	for (size_t i = 0; i < nr; i++)
-		free(kv[i].key);
-	free(kv);
-}
-
 void kvs_model_free(struct kvs_model *m)
 {
 	top_list_free(&m->callers);
@@ -46,7 +39,7 @@ void kvs_model_free(struct kvs_model *m)
 	free(m->slow_new);
 	m->slow_new = NULL;
 	m->nr_slow_new = 0;
-	kv_free(m->debugfs_extra, m->nr_debugfs_extra);
+	kvs_kv_free(m->debugfs_extra, m->nr_debugfs_extra);
 	m->debugfs_extra = NULL;
 	m->nr_debugfs_extra = 0;
 }
@@ -59,7 +52,7 @@ const struct kvs_slow_rec *kvs_model_slow(const struct kvs_model *m, size_t i)
 }
 
 /* The interval's slow calls: a copy for the views, and the newest into the ring. */
-static int slow_update(struct kvs_model *m, const struct kvs_reading *r)
+static int slow_update(struct kvs_model *m, const struct kvs_passthrough *r)
 {
 	struct kvs_slow_rec *copy = NULL;
 
@@ -341,26 +334,15 @@ static int top_update(struct kvs_top_list *dst, const struct kvs_top_list *src)
 	return 0;
 }
 
-static int copy_extra(struct kvs_model *m, const struct kvs_reading *r)
+static int copy_extra(struct kvs_model *m, const struct kvs_passthrough *p)
 {
-	struct kvs_kv *kv = NULL;
+	struct kvs_kv *kv;
 
-	if (r->nr_debugfs_extra) {
-		kv = calloc(r->nr_debugfs_extra, sizeof(*kv));
-		if (!kv)
-			return -ENOMEM;
-		for (size_t i = 0; i < r->nr_debugfs_extra; i++) {
-			kv[i].value = r->debugfs_extra[i].value;
-			kv[i].key = strdup(r->debugfs_extra[i].key);
-			if (!kv[i].key) {
-				kv_free(kv, i);
-				return -ENOMEM;
-			}
-		}
-	}
-	kv_free(m->debugfs_extra, m->nr_debugfs_extra);
+	if (kvs_kv_dup(&kv, p->debugfs_extra, p->nr_debugfs_extra))
+		return -ENOMEM;
+	kvs_kv_free(m->debugfs_extra, m->nr_debugfs_extra);
 	m->debugfs_extra = kv;
-	m->nr_debugfs_extra = r->nr_debugfs_extra;
+	m->nr_debugfs_extra = p->nr_debugfs_extra;
 	return 0;
 }
 
@@ -408,7 +390,7 @@ static void counters_update(struct kvs_model *m, const struct kvs_snapshot *s)
 }
 
 /* The tool's own cost over the last interval, from two readings of it. */
-static void self_update(struct kvs_model *m, const struct kvs_reading *r, bool first)
+static void self_update(struct kvs_model *m, const struct kvs_passthrough *r, bool first)
 {
 	const struct kvs_self *prev = &m->self;
 	double dt = m->interval_s;
@@ -434,7 +416,7 @@ static void self_update(struct kvs_model *m, const struct kvs_reading *r, bool f
 	m->self = r->self;
 }
 
-static void walk_update(struct kvs_model *m, const struct kvs_reading *r)
+static void walk_update(struct kvs_model *m, const struct kvs_passthrough *r)
 {
 	m->have_walk = r->have_walk;
 	m->walk = r->walk;
@@ -442,7 +424,7 @@ static void walk_update(struct kvs_model *m, const struct kvs_reading *r)
 
 int kvs_model_update(struct kvs_model *m, const struct kvs_snapshot *s)
 {
-	const struct kvs_reading *r = s->now;
+	const struct kvs_passthrough *r = &s->pass;
 	/* Since boot, the first interval is the uptime (CLOCK_MONOTONIC): a vmstat first line. */
 	double last = m->updates ? m->ts_mono : s->since_boot ? 0 : s->start_mono;
 
@@ -474,9 +456,9 @@ int kvs_model_update(struct kvs_model *m, const struct kvs_snapshot *s)
 
 	m->have_debugfs = r->have_debugfs;
 	m->debugfs = r->debugfs;
-	m->have_debugfs_base = s->base && s->base->have_debugfs;
+	m->have_debugfs_base = s->have_debugfs_base;
 	if (m->have_debugfs_base)
-		m->debugfs_base = s->base->debugfs;
+		m->debugfs_base = s->debugfs_base;
 	m->drift_valid = s->drift_valid;
 	m->drift_pages = s->drift_pages;
 	m->have_pagetable = s->have_pagetable;
@@ -491,7 +473,7 @@ int kvs_model_update(struct kvs_model *m, const struct kvs_snapshot *s)
 	if (m->history_len < KVS_HISTORY)
 		m->history_len++;
 
-	m->events_lost = r->events_lost;
+	m->events_lost = s->events_lost;
 	m->have_purge_crossed = r->have_purge_crossed;
 	m->purge_crossed = r->purge_crossed;
 	m->unknown_frees = r->unknown_frees;

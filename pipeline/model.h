@@ -88,7 +88,7 @@ struct kvs_model {
 	size_t history_len;		/* valid samples, <= KVS_HISTORY */
 	size_t history_head;		/* index of the next write */
 
-	uint64_t events_lost;		/* estimate: ring buffer drops; non-zero means "estimate is low" */
+	uint64_t events_lost;		/* estimate: ring buffer drops since start; non-zero means "estimate is low" */
 	bool have_purge_crossed;	/* estimate with fentry: whether a purge ran across the reading */
 	bool purge_crossed;
 	uint64_t unknown_frees;		/* estimate: frees of areas not seen allocated */

@@ -74,8 +74,6 @@ struct run {
 	struct kvs_model m;
 	struct kvs_reading base;
 	bool have_base;
-	char bpf_note[KVS_WHY_LEN];	/* why an automatic choice fell back to debugfs mode */
-	char self_note[KVS_WHY_LEN];	/* why the tool's own cost cannot be measured */
 	bool interactive;		/* a view owns the terminal: keys need the loop back soon */
 	char fatal[640];
 	int status;
@@ -107,13 +105,8 @@ static int open_view(struct run *r, const struct kvs_view_ops *ops)
 /* The tool's own cost on or off; a refusal is a note the views show, not an end. */
 static void set_self(struct run *r, bool on)
 {
-	char err[KVS_WHY_LEN] = "";
-
 	r->o->self_stats = on;
-	if (kvs_collect_set_self(r->c, on, err, sizeof(err)))
-		kvs_why(r->self_note, "%s", err[0] ? err : "refused");
-	else
-		r->self_note[0] = '\0';
+	kvs_collect_set_self(r->c, on);
 }
 
 /*
@@ -127,7 +120,7 @@ static int open_collect(struct run *r, const struct kvs_probe_ops *probe)
 {
 	struct kvs_options *o = r->o;
 	enum kvs_mode mode = o->mode;
-	char err[512] = "";
+	char err[512] = "", no_bpf[KVS_WHY_LEN] = "";
 	int ret;
 
 	if (!o->mode_set)
@@ -146,7 +139,7 @@ static int open_collect(struct run *r, const struct kvs_probe_ops *probe)
 			mode++;
 		} else {
 			/* No BPF rights or no BTF: the debugfs counters may still work. */
-			kvs_why(r->bpf_note, "%s", err);
+			kvs_why(no_bpf, "%s", err);
 			mode = KVS_MODE_DEBUGFS;
 		}
 		fprintf(stderr, "falling back to %s mode\n", kvs_mode_name(mode));
@@ -161,6 +154,8 @@ static int open_collect(struct run *r, const struct kvs_probe_ops *probe)
 		return ret;
 	}
 	o->mode = mode;
+	if (no_bpf[0])
+		kvs_collect_note_no_bpf(r->c, no_bpf);
 	if (o->self_stats)
 		set_self(r, true);
 	return 0;
@@ -229,9 +224,6 @@ static bool interval(struct run *r, bool tui)
 		fatal(r, "%s", err);
 		return false;
 	}
-	memcpy(now.unavailable.bpf, r->bpf_note, sizeof(r->bpf_note));
-	if (!now.unavailable.self[0])
-		memcpy(now.unavailable.self, r->self_note, sizeof(r->self_note));
 	ret = kvs_snapshot_compute(r->o->mode, &now, r->have_base ? &r->base : NULL, &s);
 	if (!ret) {
 		ret = kvs_model_update(&r->m, &s);

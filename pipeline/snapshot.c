@@ -82,9 +82,7 @@ void kvs_reading_free(struct kvs_reading *r)
 	top_list_free(&r->callers);
 	top_list_free(&r->processes);
 	free(r->slow);
-	for (size_t i = 0; i < r->nr_debugfs_extra; i++)
-		free(r->debugfs_extra[i].key);
-	free(r->debugfs_extra);
+	kvs_kv_free(r->debugfs_extra, r->nr_debugfs_extra);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -92,6 +90,49 @@ void kvs_snapshot_free(struct kvs_snapshot *s)
 {
 	top_list_free(&s->callers);
 	top_list_free(&s->processes);
+	free(s->pass.slow);
+	s->pass.slow = NULL;
+	s->pass.nr_slow = 0;
+	kvs_kv_free(s->pass.debugfs_extra, s->pass.nr_debugfs_extra);
+	s->pass.debugfs_extra = NULL;
+	s->pass.nr_debugfs_extra = 0;
+}
+
+/* What the model shows as the reading had it; arrays copied. 0 or -ENOMEM. */
+static int pass_through(struct kvs_passthrough *p, const struct kvs_reading *r)
+{
+	*p = (struct kvs_passthrough){
+		.have_debugfs = r->have_debugfs,
+		.debugfs = r->debugfs,
+		.have_vmalloc_used = r->have_vmalloc_used,
+		.vmalloc_used_bytes = r->vmalloc_used_bytes,
+		.have_slow = r->have_slow,
+		.slow_lost = r->slow_lost,
+		.have_walk = r->have_walk,
+		.walk = r->walk,
+		.have_self = r->have_self,
+		.self = r->self,
+		.have_purge_crossed = r->have_purge_crossed,
+		.purge_crossed = r->purge_crossed,
+		.unknown_frees = r->unknown_frees,
+		.estimate_reseeds = r->estimate_reseeds,
+		.ring_buffer_bytes = r->ring_buffer_bytes,
+		.unavailable = r->unavailable,
+	};
+	memcpy(p->hist_available, r->hist_available, sizeof(p->hist_available));
+	memcpy(p->hist_source, r->hist_source, sizeof(p->hist_source));
+	memcpy(p->hist_why, r->hist_why, sizeof(p->hist_why));
+	if (r->nr_slow) {
+		p->slow = malloc(r->nr_slow * sizeof(*p->slow));
+		if (!p->slow)
+			return -ENOMEM;
+		memcpy(p->slow, r->slow, r->nr_slow * sizeof(*p->slow));
+		p->nr_slow = r->nr_slow;
+	}
+	if (kvs_kv_dup(&p->debugfs_extra, r->debugfs_extra, r->nr_debugfs_extra))
+		return -ENOMEM;
+	p->nr_debugfs_extra = r->nr_debugfs_extra;
+	return 0;
 }
 
 static int cmp_name(const void *a, const void *b)
@@ -286,8 +327,11 @@ int kvs_snapshot_compute(enum kvs_mode mode, const struct kvs_reading *now,
 	s->start_mono = base ? base->mono : now->mono;
 	s->since_boot = !base;
 	s->known = kvs_mode_known(mode);
-	s->now = now;
-	s->base = base;
+	/* Lost events since start, like every counter: the ones before are not this run's. */
+	s->events_lost = sub_floor0(now->events_lost, base ? base->events_lost : 0);
+	s->have_debugfs_base = base && base->have_debugfs;
+	if (s->have_debugfs_base)
+		s->debugfs_base = base->debugfs;
 
 	/* Slow calls are counted only when asked for (--slow) and vmalloc is traced. */
 	if (!now->have_slow)
@@ -341,6 +385,8 @@ int kvs_snapshot_compute(enum kvs_mode mode, const struct kvs_reading *now,
 	ret = top_since(&s->callers, &now->callers, base ? &base->callers : NULL);
 	if (!ret)
 		ret = top_since(&s->processes, &now->processes, base ? &base->processes : NULL);
+	if (!ret)
+		ret = pass_through(&s->pass, now);
 	if (ret)
 		kvs_snapshot_free(s);
 	return ret;

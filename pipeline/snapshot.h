@@ -2,8 +2,8 @@
 /*
  * One interval, in two steps:
  *
- *   sources (collect.c, src_bpf.c) ──▶ struct kvs_reading   raw, absolute, I/O only
- *   kvs_snapshot_compute(mode, now, base) ──▶ struct kvs_snapshot   pure
+ *   sources (pipeline/sources/, kvshadowtop's sources/) ──▶ struct kvs_reading   raw, absolute, I/O only
+ *   kvs_snapshot_compute(mode, now, base) ──▶ struct kvs_snapshot   pure, all the model reads
  *
  * A reading is what the kernel showed at one instant: BPF map sums since
  * attach, the debugfs file as it is, /proc values. The pure step applies
@@ -214,6 +214,38 @@ struct kvs_reading {
 /* Free what a reading owns and zero it. */
 void kvs_reading_free(struct kvs_reading *r);
 
+/*
+ * What crosses the pure step unchanged: states of the instant (the debugfs
+ * file as it is, /proc, the ring buffer's size), notes, and the slow calls
+ * of the interval. Copied out of the reading, so the model reads nothing
+ * else and the reading can go right after the step.
+ */
+struct kvs_passthrough {
+	bool have_debugfs;
+	struct kvs_counters debugfs;	/* the file as the kernel shows it now */
+	struct kvs_kv *debugfs_extra;	/* keys of newer kernels (the snapshot's copy) */
+	size_t nr_debugfs_extra;
+	bool have_vmalloc_used;
+	uint64_t vmalloc_used_bytes;	/* VmallocUsed */
+	bool hist_available[KVS_NR_HISTS];
+	const char *hist_source[KVS_NR_HISTS];	/* static strings */
+	char hist_why[KVS_NR_HISTS][KVS_WHY_LEN];
+	bool have_slow;
+	struct kvs_slow_rec *slow;	/* the interval's slow calls (the snapshot's copy) */
+	size_t nr_slow;
+	uint64_t slow_lost;
+	bool have_walk;
+	struct kvs_walk_stats walk;
+	bool have_self;
+	struct kvs_self self;		/* the model takes the differences itself */
+	bool have_purge_crossed;
+	bool purge_crossed;
+	uint64_t unknown_frees;
+	unsigned int estimate_reseeds;
+	uint64_t ring_buffer_bytes;
+	struct kvs_unavailable unavailable;
+};
+
 /* One interval as every view sees it, the same in every mode. */
 struct kvs_snapshot {
 	enum kvs_mode mode;
@@ -222,23 +254,25 @@ struct kvs_snapshot {
 	bool since_boot;		/* no baseline: counters count since boot */
 	kvs_counter_mask known;		/* counters this mode can know; others are absent */
 	struct kvs_counters c;		/* since start; shadow_pages(_peak) absolute */
+	uint64_t events_lost;		/* ring buffer records dropped since start */
 	bool drift_valid;		/* two views of shadow_pages: BPF and debugfs */
 	uint64_t drift_pages;		/* |BPF shadow_pages - debugfs shadow_pages| */
 	bool have_pagetable;		/* stock mode: the kernel page tables' own count */
 	uint64_t pagetable_pages;	/* present shadow PTEs at the last quiet walk */
 	bool have_vmap_bytes;
 	uint64_t vmap_bytes;		/* every live vmap area now */
+	bool have_debugfs_base;
+	struct kvs_counters debugfs_base;	/* the debugfs file at the baseline */
 	struct kvs_hist_data hist[KVS_NR_HISTS];	/* since start */
 	struct kvs_top_list callers;	/* since start, owned by the snapshot */
 	struct kvs_top_list processes;
-	const struct kvs_reading *now;	/* the reading, for what passes through unchanged */
-	const struct kvs_reading *base;	/* the baseline, or NULL */
+	struct kvs_passthrough pass;	/* owned by the snapshot */
 };
 
 /*
  * The pure step. base NULL: no baseline, counters since boot (debugfs mode
- * only). Fills s (kvs_snapshot_free() it); s->now/base point at the
- * arguments, which must outlive s. 0 or -ENOMEM.
+ * only). Fills s with copies of all it needs (kvs_snapshot_free() it):
+ * now and base may go right after. 0, -EINVAL or -ENOMEM.
  */
 int kvs_snapshot_compute(enum kvs_mode mode, const struct kvs_reading *now,
 			 const struct kvs_reading *base, struct kvs_snapshot *s);

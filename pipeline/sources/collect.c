@@ -22,6 +22,8 @@ struct kvs_collect {
 	const char *debugfs_path;	/* NULL: the kernel's */
 	/* Why the file was missing at the last reading: kept while it stays missing. */
 	char missing_why[512];
+	char no_bpf_why[KVS_WHY_LEN];	/* why an automatic choice fell back to debugfs mode */
+	char no_self_why[KVS_WHY_LEN];	/* why the tool's own cost cannot be measured */
 };
 
 static double now_s(clockid_t clk)
@@ -84,13 +86,21 @@ int kvs_collect_drain(struct kvs_collect *c, double budget_s)
 	return c->probe && c->probe->drain ? c->probe->drain(c->probe_state, budget_s) : 0;
 }
 
-int kvs_collect_set_self(struct kvs_collect *c, bool on, char *err, size_t errlen)
+void kvs_collect_set_self(struct kvs_collect *c, bool on)
 {
-	if (!c->probe || !c->probe->set_self) {
-		snprintf(err, errlen, "no BPF programs in this mode");
-		return -EOPNOTSUPP;
-	}
-	return c->probe->set_self(c->probe_state, on, err, errlen);
+	char err[KVS_WHY_LEN] = "";
+
+	if (!c->probe || !c->probe->set_self)
+		kvs_why(c->no_self_why, "no BPF programs in this mode");
+	else if (c->probe->set_self(c->probe_state, on, err, sizeof(err)))
+		kvs_why(c->no_self_why, "%s", err[0] ? err : "refused");
+	else
+		c->no_self_why[0] = '\0';
+}
+
+void kvs_collect_note_no_bpf(struct kvs_collect *c, const char *why)
+{
+	kvs_why(c->no_bpf_why, "%s", why);
 }
 
 /* The tool's own CPU time and resident memory: cheap, read every time. */
@@ -195,6 +205,9 @@ static int read_once(struct kvs_collect *c, struct kvs_reading *r, char *err, si
 	r->have_vmalloc_used = !meminfo_vmalloc_used(NULL, &r->vmalloc_used_bytes,
 						     r->unavailable.vmalloc_used, KVS_WHY_LEN);
 	read_self(&r->self);
+	memcpy(r->unavailable.bpf, c->no_bpf_why, sizeof(r->unavailable.bpf));
+	if (!r->unavailable.self[0])
+		memcpy(r->unavailable.self, c->no_self_why, sizeof(r->unavailable.self));
 	return 0;
 fail:
 	kvs_reading_free(r);

@@ -67,8 +67,13 @@ int kvs_collect_read(struct kvs_collect *c, struct kvs_reading *r, char *err, si
  * debugfs count the same events from then on (drift 0).
  */
 int kvs_collect_baseline(struct kvs_collect *c, struct kvs_reading *r, char *err, size_t errlen);
-/* The tool's own cost measured or not (--self-stats, TUI key o). 0 or -errno with err. */
-int kvs_collect_set_self(struct kvs_collect *c, bool on, char *err, size_t errlen);
+/*
+ * The tool's own cost measured or not (--self-stats, TUI key o). A refusal
+ * ends nothing: every reading from then on says why (unavailable.self).
+ */
+void kvs_collect_set_self(struct kvs_collect *c, bool on);
+/* Every reading from now on says why BPF is not used (unavailable.bpf). */
+void kvs_collect_note_no_bpf(struct kvs_collect *c, const char *why);
 void kvs_collect_close(struct kvs_collect *c);
 
 #endif /* KVS_COLLECT_H */
