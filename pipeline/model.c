@@ -233,6 +233,11 @@ const struct kvs_sort_desc kvs_sorts[KVS_NR_SORTS] = {
 			    .cmp = cmp_name, .value = NULL, .duration = false },
 };
 
+const struct kvs_by_desc kvs_bys[KVS_NR_BY] = {
+	[KVS_BY_CALLER] = { "caller", "callers", "CALLER", "CALLERS" },
+	[KVS_BY_PROCESS] = { "process", "processes", "PROCESS", "PROCESSES" },
+};
+
 static uint32_t sat_add32(uint32_t a, uint32_t b)
 {
 	return a > UINT32_MAX - b ? UINT32_MAX : a + b;

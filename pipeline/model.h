@@ -129,8 +129,17 @@ static inline bool kvs_model_knows(const struct kvs_model *m, size_t id)
 	return m->known & KVS_BIT(id);
 }
 
-/* Top-N grouping (--by) and order (-s); their names are in options.c. */
+/* Top-N grouping (--by) and order (-s): the tables below name them. */
 enum kvs_by { KVS_BY_CALLER, KVS_BY_PROCESS, KVS_NR_BY };
+
+/* The --by words, one place: the option, JSON's row key, text and TUI titles. */
+struct kvs_by_desc {
+	const char *name;		/* --by NAME, JSON "top_by" and the rows' key */
+	const char *plural;		/* "callers" */
+	const char *column;		/* the name column's title: "CALLER" */
+	const char *title;		/* the table's title: "CALLERS" */
+};
+extern const struct kvs_by_desc kvs_bys[KVS_NR_BY];
 enum kvs_sort {
 	KVS_SORT_PAGES,		/* pages_populated, descending (default) */
 	KVS_SORT_CALLS,		/* populate_calls, descending */

@@ -22,11 +22,7 @@ const char *kvs_sort_name(unsigned int i)
 
 const char *kvs_by_name(unsigned int i)
 {
-	static const char *const names[KVS_NR_BY] = {
-		[KVS_BY_CALLER] = "caller", [KVS_BY_PROCESS] = "process",
-	};
-
-	return i < KVS_NR_BY ? names[i] : NULL;
+	return i < KVS_NR_BY ? kvs_bys[i].name : NULL;
 }
 
 int kvs_opt_error(char *err, size_t errlen, const char *fmt, ...)
@@ -118,8 +114,13 @@ int kvs_print_options(FILE *f, const struct kvs_opt *table, size_t n)
 		char left[48];
 
 		left_column(&table[i], left, sizeof(left));
-		if (fprintf(f, "  %-22s %s\n", left, table[i].help) < 0)
+		if (table[i].print_help) {
+			if (fprintf(f, "  %-22s ", left) < 0 ||
+			    table[i].print_help(f, "                         "))
+				return -1;
+		} else if (fprintf(f, "  %-22s %s\n", left, table[i].help) < 0) {
 			return -1;
+		}
 	}
 	return 0;
 }

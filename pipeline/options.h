@@ -46,10 +46,12 @@ struct kvs_opt {
 	const char *help;		/* may hold '\n' + indentation for more lines */
 	/* Apply the option; 0, or -EINVAL with the reason in err. */
 	int (*set)(struct kvs_options *o, const char *arg, char *err, size_t errlen);
+	/* Prints help instead, from a table (lines after the first start with indent). */
+	int (*print_help)(FILE *f, const char *indent);
 };
 
 /* The option -h, --help: set() is never called. */
-#define KVS_OPT_HELP { "help", 'h', NULL, "show this help and exit", NULL }
+#define KVS_OPT_HELP { "help", 'h', NULL, "show this help and exit", NULL, NULL }
 
 /*
  * Parse argv with table (n entries); positional arguments go to positional

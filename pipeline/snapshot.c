@@ -8,28 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define KVS_X_MODE(id, name, label, help) [KVS_MODE_##id] = { name, label, help },
-static const struct { const char *name, *label, *help; } modes[KVS_NR_MODES] = {
-	KVS_MODES(KVS_X_MODE)
-};
-#undef KVS_X_MODE
-
-const char *kvs_mode_name(enum kvs_mode mode)
-{
-	return (unsigned int)mode < KVS_NR_MODES ? modes[mode].name : "unknown";
-}
-
-const char *kvs_mode_label(enum kvs_mode mode)
-{
-	return (unsigned int)mode < KVS_NR_MODES ? modes[mode].label : "?";
-}
-
-const char *kvs_mode_help(enum kvs_mode mode)
-{
-	return (unsigned int)mode < KVS_NR_MODES ? modes[mode].help : "";
-}
-
-const char *kvs_hist_name(enum kvs_hist_kind k)
+const char *kvs_hist_name(enum kvs_hist_id k)
 {
 	static const char *const names[KVS_NR_HISTS] = { "populate", "release", "vmalloc" };
 
@@ -43,31 +22,6 @@ void kvs_why(char *dst, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(dst, KVS_WHY_LEN, fmt, ap);
 	va_end(ap);
-}
-
-kvs_counter_mask kvs_mode_known(enum kvs_mode mode)
-{
-	switch (mode) {
-	case KVS_MODE_EXACT:
-		return KVS_ALL_COUNTERS;
-	case KVS_MODE_STOCK:
-		/*
-		 * Page allocation, failures and the release calls themselves
-		 * happen inside notrace KASAN code; so do the purged areas' sizes.
-		 */
-		return KVS_ALL_COUNTERS & ~(KVS_BIT(KVS_ID_pages_allocated) |
-					    KVS_BIT(KVS_ID_populate_failures) |
-					    KVS_BIT(KVS_ID_release_calls) |
-					    KVS_BIT(KVS_ID_vmap_area_purged_bytes));
-	case KVS_MODE_ESTIMATE:
-		/* The vmalloc tracepoints cannot see a populate that would have failed. */
-		return KVS_ALL_COUNTERS & ~KVS_BIT(KVS_ID_populate_failures);
-	case KVS_MODE_DEBUGFS:
-		return KVS_DEBUGFS_COUNTERS;
-	case KVS_NR_MODES:
-		break;
-	}
-	return 0;
 }
 
 static void top_list_free(struct kvs_top_list *l)

@@ -20,44 +20,13 @@
 #include <stdint.h>
 
 #include "counters.h"
+#include "kvshadow.h"
+#include "modes.h"
 
-/* Histogram slot i counts durations in [2^i, 2^(i+1)) ns; slot 0 is [0, 2). */
-#define KVS_HIST_SLOTS 40
 /* Longest caller ("symbol [module]") or process ("comm[tgid]") name. */
 #define KVS_NAME_LEN 96
 /* Room for a "why is this unavailable" sentence. */
 #define KVS_WHY_LEN 160
-
-/*
- * Where the numbers come from. X(id, name, label, help): name is --mode's
- * argument and the kvshadow_info{mode=...} label, label what the TUI title
- * says, help one line for the help texts. In order of preference: the
- * automatic choice takes the first this kernel supports.
- */
-#define KVS_MODES(X)							\
-	X(EXACT, "exact", "exact (kasan tracepoints)",			\
-	  "kasan:* tracepoints of a kvshadow-patched KASAN kernel")	\
-	X(STOCK, "stock", "stock kernel: from page tables + fentry",	\
-	  "an unpatched KASAN_VMALLOC kernel: its page tables and fentry") \
-	X(ESTIMATE, "estimate", "ESTIMATE (modelled, not measured)",	\
-	  "vmalloc:* tracepoints, shadow modelled as KASAN_VMALLOC would map it") \
-	X(DEBUGFS, "debugfs", "debugfs (counters only)",		\
-	  "the debugfs counters alone, no BPF")
-
-#define KVS_X_MODE(id, name, label, help) KVS_MODE_##id,
-enum kvs_mode { KVS_MODES(KVS_X_MODE) KVS_NR_MODES };
-#undef KVS_X_MODE
-
-/* The latency histograms; same order as bpf/kvshadow.h's enum kvs_hist_id. */
-enum kvs_hist_kind {
-	KVS_HIST_POPULATE,	/* kasan_populate_vmalloc */
-	KVS_HIST_RELEASE,	/* kasan_release_vmalloc */
-	KVS_HIST_VMALLOC,	/* __vmalloc_node_range, to set populate against */
-	KVS_NR_HISTS,
-};
-
-/* Per-row latency: log2 ns slots, slot i [2^i, 2^(i+1)) ns (bpf/kvshadow.h KVS_ROW_SLOTS). */
-#define KVS_ROW_SLOTS 32
 
 /* One row of attribution: a caller or a process. */
 struct kvs_top_entry {
@@ -278,13 +247,7 @@ int kvs_snapshot_compute(enum kvs_mode mode, const struct kvs_reading *now,
 			 const struct kvs_reading *base, struct kvs_snapshot *s);
 void kvs_snapshot_free(struct kvs_snapshot *s);
 
-/* The counters a mode can know (the JSON writes null, Prometheus leaves the rest out). */
-kvs_counter_mask kvs_mode_known(enum kvs_mode mode);
-
-const char *kvs_mode_name(enum kvs_mode mode);
-const char *kvs_mode_label(enum kvs_mode mode);
-const char *kvs_mode_help(enum kvs_mode mode);
-const char *kvs_hist_name(enum kvs_hist_kind k);	/* "populate", "release", "vmalloc" */
+const char *kvs_hist_name(enum kvs_hist_id k);	/* "populate", "release", "vmalloc" */
 
 /* Write a why-unavailable note into a KVS_WHY_LEN field; long messages are cut. */
 void kvs_why(char *dst, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -118,7 +118,7 @@ static json_t *latency_json(const struct kvs_model *m)
 
 static json_t *top_json(const struct kvs_model *m, const struct kvs_options *o)
 {
-	const char *key = o->by == KVS_BY_PROCESS ? "process" : "caller";
+	const char *key = kvs_bys[o->by].name;
 	struct kvs_top_entry *rows, other;
 	char safe[KVS_NAME_LEN];
 	json_t *a = json_array();

@@ -84,12 +84,30 @@ static const struct family bpf_runs = {
 	"kvshadow_bpf_runs_total", PROMTEXT_COUNTER,
 	"Runs of the tool's BPF program, since its statistics were enabled.", true };
 
-static const struct family info = {
-	"kvshadow_info", PROMTEXT_GAUGE,
-	"Always 1. mode: where the numbers come from (exact: kvshadow kernel "
-	"counters; stock: an unpatched KASAN kernel's page tables and fentry; "
-	"estimate: modelled from vmalloc tracepoints on a kernel without "
-	"KASAN_VMALLOC; debugfs: kernel counters only).", true };
+/* kvshadow_info's HELP, from the mode table. 0 or -ENOMEM. */
+static int info_family(struct promtext *pt)
+{
+	char *help = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&help, &len);
+	int r = 0;
+
+	if (!f)
+		return -ENOMEM;
+	if (fputs("Always 1. mode: where the numbers come from (", f) < 0)
+		r = -ENOMEM;
+	for (unsigned int i = 0; !r && i < KVS_NR_MODES; i++)
+		if (fprintf(f, "%s%s: %s", i ? "; " : "", kvs_modes[i].name, kvs_modes[i].prom) < 0)
+			r = -ENOMEM;
+	if (!r && fputs(").", f) < 0)
+		r = -ENOMEM;
+	if (fclose(f) || !help)
+		r = -ENOMEM;
+	if (!r)
+		r = promtext_family(pt, "kvshadow_info", PROMTEXT_GAUGE, help);
+	free(help);
+	return r;
+}
 
 /* Estimates must never read as measurements, not even in HELP. */
 static int family(struct promtext *pt, const struct family *f, bool estimate)
@@ -319,11 +337,11 @@ static int write_self(struct promtext *pt, const struct kvs_model *m)
 
 int kvs_prom_render(struct promtext *pt, const struct kvs_model *m, struct kvs_prom_state *st)
 {
-	bool estimate = m->mode == KVS_MODE_ESTIMATE;
+	bool estimate = (unsigned int)m->mode < KVS_NR_MODES && kvs_modes[m->mode].estimate;
 	struct promtext_label l[] = { { "mode", m->mode_name }, { "kernel", m->kernel } };
 	int r;
 
-	r = family(pt, &info, false);
+	r = info_family(pt);
 	if (!r)
 		r = promtext_sample(pt, l, 2, 1);
 	if (!r)

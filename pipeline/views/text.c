@@ -68,7 +68,7 @@ static void text_top(FILE *f, const struct kvs_model *m, const struct kvs_option
 	size_t n;
 
 	if (!l->available && l->why[0]) {
-		fprintf(f, "  %s n/a: %s\n", o->by == KVS_BY_PROCESS ? "processes" : "callers", l->why);
+		fprintf(f, "  %s n/a: %s\n", kvs_bys[o->by].plural, l->why);
 		return;
 	}
 	if (!o->rows)
@@ -77,7 +77,7 @@ static void text_top(FILE *f, const struct kvs_model *m, const struct kvs_option
 	fprintf(f, " ");
 	for (size_t c = 0; c < KVS_NR_SORTS; c++)
 		fprintf(f, " %*s", kvs_sorts[c].width, kvs_sorts[c].column ? kvs_sorts[c].column :
-			o->by == KVS_BY_PROCESS ? "PROCESS" : "CALLER");
+			kvs_bys[o->by].column);
 	fprintf(f, "\n");
 	for (size_t i = 0; i <= n; i++) {
 		const struct kvs_top_entry *e = i < n ? &rows[i] : &other;
@@ -154,16 +154,15 @@ static int text_update(void *state, const struct kvs_model *m, char *err, size_t
 	time_t t = (time_t)m->ts;
 	struct tm tm;
 	char when[16] = "?";
+	const char *note;
 
 	text_slow(f, m);
 	if (localtime_r(&t, &tm))
 		strftime(when, sizeof(when), "%H:%M:%S", &tm);
 	/* The mode, and where its numbers come from when that is not obvious. */
-	fprintf(f, "%s %s%s%s%s", when, m->mode_name,
-		m->mode == KVS_MODE_ESTIMATE || m->mode == KVS_MODE_STOCK ? " (" : "",
-		m->mode == KVS_MODE_ESTIMATE ? "estimate: what KASAN_VMALLOC would map" :
-		m->mode == KVS_MODE_STOCK ? kvs_mode_label(m->mode) : "",
-		m->mode == KVS_MODE_ESTIMATE || m->mode == KVS_MODE_STOCK ? ")" : "");
+	note = (unsigned int)m->mode < KVS_NR_MODES ? kvs_modes[m->mode].note : NULL;
+	fprintf(f, "%s %s%s%s%s", when, m->mode_name, note ? " (" : "", note ? note : "",
+		note ? ")" : "");
 	if (kvs_model_knows(m, KVS_ID_shadow_pages)) {
 		char used[24] = "n/a", vmap[24] = "n/a";
 

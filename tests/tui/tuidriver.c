@@ -87,7 +87,7 @@ static int fill_top(struct kvs_top_list *l, size_t nr, const char *const *names,
 	return 0;
 }
 
-static void fill_hist(struct kvs_reading *r, enum kvs_hist_kind h, uint64_t k, unsigned int at,
+static void fill_hist(struct kvs_reading *r, enum kvs_hist_id h, uint64_t k, unsigned int at,
 		      const char *source)
 {
 	r->hist_available[h] = true;

@@ -412,7 +412,8 @@ static void test_mode_names(void **state)
 	assert_string_equal(kvs_mode_name(KVS_NR_MODES), "unknown");
 	for (int m = 0; m < KVS_NR_MODES; m++) {
 		assert_true(strlen(kvs_mode_label(m)) > 0);
-		assert_true(strlen(kvs_mode_help(m)) > 0);
+		assert_true(strlen(kvs_modes[m].source) > 0);
+		assert_true(strlen(kvs_modes[m].prom) > 0);
 	}
 	assert_string_equal(kvs_hist_name(KVS_HIST_POPULATE), "populate");
 	assert_string_equal(kvs_hist_name(KVS_HIST_VMALLOC), "vmalloc");

@@ -146,10 +146,10 @@ static long release_area(struct kvs_estimate *e, uint64_t start, uint64_t end)
 
 	if (n < 0)
 		return n;
-	e->release_calls++;
-	e->purged_bytes += end - start;
-	e->pages_released += n;
-	e->shadow_pages -= n;
+	e->c.release_calls++;
+	e->c.vmap_area_purged_bytes += end - start;
+	e->c.pages_released += n;
+	e->c.shadow_pages -= n;
 	return n;
 }
 
@@ -161,10 +161,10 @@ static long populate(struct kvs_estimate *e, uint64_t start, uint64_t end)
 
 	if (n < 0)
 		return n;
-	e->shadow_pages += n;
-	if (e->shadow_pages > e->shadow_pages_peak)
-		e->shadow_pages_peak = e->shadow_pages;
-	e->pages_allocated += hi - lo;
+	e->c.shadow_pages += n;
+	if (e->c.shadow_pages > e->c.shadow_pages_peak)
+		e->c.shadow_pages_peak = e->c.shadow_pages;
+	e->c.pages_allocated += hi - lo;
 	return n;
 }
 
@@ -264,10 +264,10 @@ int kvs_estimate_seed(struct kvs_estimate *e, uint64_t start, uint64_t end, int 
 
 void kvs_estimate_reset_counters(struct kvs_estimate *e)
 {
-	e->shadow_pages_peak = e->shadow_pages;
-	e->pages_populated = e->pages_allocated = e->pages_released = 0;
-	e->populate_calls = e->release_calls = 0;
-	e->purged_bytes = 0;
+	e->c.shadow_pages_peak = e->c.shadow_pages;
+	e->c.pages_populated = e->c.pages_allocated = e->c.pages_released = 0;
+	e->c.populate_calls = e->c.release_calls = 0;
+	e->c.vmap_area_purged_bytes = 0;
 	e->unknown_frees = e->reordered = 0;
 }
 
@@ -280,8 +280,8 @@ long kvs_estimate_alloc(struct kvs_estimate *e, uint64_t addr, uint64_t size)
 	n = insert_area(e, addr, addr + size, false);
 	if (n < 0)
 		return n;
-	e->populate_calls++;
-	e->pages_populated += n;
+	e->c.populate_calls++;
+	e->c.pages_populated += n;
 	return n;
 }
 
@@ -311,7 +311,7 @@ long kvs_estimate_purge(struct kvs_estimate *e, uint64_t start, uint64_t end, un
 	e->pending_purged -= early;
 	want -= early;
 	if (npurged)
-		e->release_calls++;	/* the TLB_FLUSH-only call over the whole range */
+		e->c.release_calls++;	/* the TLB_FLUSH-only call over the whole range */
 
 	/*
 	 * The kernel purged every area that was lazy when it took the lists;

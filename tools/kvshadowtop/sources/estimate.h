@@ -28,6 +28,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "counters.h"
 #include "pageset.h"
 
 /* Generic KASAN: one shadow byte per 8 bytes (KASAN_SHADOW_SCALE_SHIFT). */
@@ -51,16 +52,16 @@ struct kvs_estimate {
 	uint64_t next_seq;
 	uint64_t pending_purged;	/* areas purged early (seen reused) not yet in a purge event */
 
-	/* What the kernel's counters would say (interfaces.md §2). */
-	uint64_t shadow_pages;
-	uint64_t shadow_pages_peak;	/* since kvs_estimate_reset_peak() */
-	uint64_t pages_populated;
-	uint64_t pages_allocated;
-	uint64_t pages_released;
-	uint64_t populate_calls;
-	uint64_t release_calls;
+	/*
+	 * What the kernel's counters would say (interfaces.md §2), by the
+	 * counter table's names: shadow_pages, shadow_pages_peak (since
+	 * kvs_estimate_reset_peak()), pages_populated, pages_allocated,
+	 * pages_released, populate_calls, release_calls, and
+	 * vmap_area_purged_bytes (of the areas purged since reset). The rest
+	 * stay 0: BPF counts them.
+	 */
+	struct kvs_counters c;
 	uint64_t area_bytes;		/* live and lazily freed areas, what vmallocinfo lists */
-	uint64_t purged_bytes;		/* of the areas purged since reset */
 	/* Anomalies: each one makes the estimate less certain. */
 	uint64_t unknown_frees;		/* free of an area never seen */
 	uint64_t reordered;		/* alloc over a live area: events out of order */

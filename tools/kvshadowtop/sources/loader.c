@@ -186,7 +186,7 @@ static int attach_one(struct kvs_bpf *b, struct bpf_program *p)
 	return 0;
 }
 
-static void mark_absent(struct kvs_bpf *b, enum kvs_hist_kind h, const char *fmt, ...)
+static void mark_absent(struct kvs_bpf *b, enum kvs_hist_id h, const char *fmt, ...)
 {
 	va_list ap;
 

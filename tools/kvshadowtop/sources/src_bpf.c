@@ -33,8 +33,6 @@
 #include "src_bpf.h"
 #include "src_estimate.h"
 
-_Static_assert(KVS_BPF_HIST_SLOTS == KVS_HIST_SLOTS, "histogram slots differ");
-_Static_assert((int)KVS_NR_BPF_HISTS == (int)KVS_NR_HISTS, "histogram ids differ");
 _Static_assert(sizeof(struct kvs_bpf_counters) % sizeof(__u64) == 0, "counters are u64s");
 
 struct src_bpf {
@@ -105,12 +103,12 @@ static int read_hists(struct src_bpf *b, struct kvs_hist_data *out)
 
 	if (!per)
 		return -ENOMEM;
-	for (__u32 h = 0; h < KVS_NR_BPF_HISTS && !ret; h++) {
+	for (__u32 h = 0; h < KVS_NR_HISTS && !ret; h++) {
 		memset(&out[h], 0, sizeof(out[h]));
 		ret = bpf_map__lookup_elem(b->bpf.skel->maps.hists, &h, sizeof(h), per,
 					   b->ncpus * sizeof(*per), 0);
 		for (int cpu = 0; cpu < b->ncpus && !ret; cpu++) {
-			for (int i = 0; i < KVS_BPF_HIST_SLOTS; i++)
+			for (int i = 0; i < KVS_HIST_SLOTS; i++)
 				out[h].slots[i] += per[cpu].slots[i];
 			out[h].count += per[cpu].count;
 			out[h].sum_ns += per[cpu].sum_ns;

@@ -173,19 +173,17 @@ static int reseed(struct kvs_est_src *es, char *err, size_t errlen)
 {
 	struct kvs_estimate fresh, *old = &es->est;
 	int ret = seed(&fresh, es->page_size, err, errlen);
+	uint64_t seeded;
 
 	if (ret)
 		return ret;
-	fresh.populate_calls = old->populate_calls;
-	fresh.pages_populated = old->pages_populated;
-	fresh.pages_allocated = old->pages_allocated;
-	fresh.release_calls = old->release_calls;
-	fresh.pages_released = old->pages_released;
-	fresh.purged_bytes = old->purged_bytes;
+	/* The counts go on; the shadow now is the new seed's. */
+	seeded = fresh.c.shadow_pages;
+	fresh.c = old->c;
+	fresh.c.shadow_pages = seeded;
+	fresh.c.shadow_pages_peak = old->c.shadow_pages_peak > seeded ? old->c.shadow_pages_peak : seeded;
 	fresh.unknown_frees = old->unknown_frees;
 	fresh.reordered = old->reordered;
-	fresh.shadow_pages_peak = old->shadow_pages_peak > fresh.shadow_pages ?
-		old->shadow_pages_peak : fresh.shadow_pages;
 	kvs_estimate_free(old);
 	*old = fresh;
 	es->reseeds++;
@@ -322,14 +320,7 @@ int kvs_est_src_read(struct kvs_est_src *es, uint64_t events_lost, struct kvs_re
 			return ret;
 	}
 	r->have_estimate = true;
-	r->est.shadow_pages = es->est.shadow_pages;
-	r->est.shadow_pages_peak = es->est.shadow_pages_peak;
-	r->est.populate_calls = es->est.populate_calls;
-	r->est.pages_populated = es->est.pages_populated;
-	r->est.pages_allocated = es->est.pages_allocated;
-	r->est.release_calls = es->est.release_calls;
-	r->est.pages_released = es->est.pages_released;
-	r->est.vmap_area_purged_bytes = es->est.purged_bytes;
+	r->est = es->est.c;
 	r->est_area_bytes = es->est.area_bytes;
 	r->unknown_frees = es->est.unknown_frees;
 	r->estimate_reseeds = es->reseeds;

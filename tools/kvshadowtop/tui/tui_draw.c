@@ -454,9 +454,9 @@ static bool top_room(struct tui *t, size_t n)
 
 static void draw_table(struct tui *t, const struct kvs_model *m, int y, bool compact)
 {
-	const struct kvs_top_list *l = t->by == KVS_BY_PROCESS ? &m->processes : &m->callers;
-	bool procs = t->by == KVS_BY_PROCESS;
-	const char *name = procs ? "PROCESS" : "CALLER";
+	const struct kvs_top_list *l = kvs_model_top(m, t->by);
+	const struct kvs_by_desc *by = &kvs_bys[t->by];
+	const char *name = by->column;
 	struct kvs_top_entry other;
 	struct table_cols cols;
 	size_t fit, n, shown;
@@ -465,16 +465,15 @@ static void draw_table(struct tui *t, const struct kvs_model *m, int y, bool com
 	if (y >= LINES)
 		return;
 	if (!l->available) {
-		tui_put(t, y, 0, TA_DIM, "no attribution to %s: %s", procs ? "processes" : "callers",
+		tui_put(t, y, 0, TA_DIM, "no attribution to %s: %s", by->plural,
 			l->why[0] ? l->why :
 			m->unavailable.attribution[0] ? m->unavailable.attribution : "not collected");
 		return;
 	}
 	if (!compact)
 		tui_put(t, y++, 0, TA_NORMAL, "TOP %s sorted by %s (%zu %s%s)",
-			procs ? "PROCESSES" : "CALLERS", kvs_sorts[t->sort].what, l->nr,
-			procs ? (l->nr == 1 ? "process" : "processes") :
-			(l->nr == 1 ? "caller" : "callers"),
+			by->title, kvs_sorts[t->sort].what, l->nr,
+			l->nr == 1 ? by->name : by->plural,
 			l->dropped_pages || l->dropped_calls ? ", some dropped: see other" : "");
 	/* The rows below the head line, then the head: its widths fit them. */
 	if (y + 1 >= LINES) {

@@ -69,7 +69,7 @@ static enum kvs_view_action key_sort_right(struct tui *t, const struct kvs_model
 static enum kvs_view_action key_by(struct tui *t, const struct kvs_model *m)
 {
 	t->by = t->by == KVS_BY_CALLER ? KVS_BY_PROCESS : KVS_BY_CALLER;
-	tui_message(t, false, "top %s", t->by == KVS_BY_CALLER ? "callers" : "processes");
+	tui_message(t, false, "top %s", kvs_bys[t->by].plural);
 	return KVS_VIEW_CONTINUE;
 }
 
@@ -309,7 +309,15 @@ static void help_content(struct help_out *h)
 	help_put(h, 0, TA_TITLE, "columns");
 	h->vy++;
 	for (size_t i = 0; i < KVS_NR_SORTS; i++) {
-		const char *col = kvs_sorts[i].column ? kvs_sorts[i].column : "CALLER/PROCESS";
+		char names[32];
+		const char *col = kvs_sorts[i].column;
+
+		if (!col) {
+			/* The name column: CALLER/PROCESS, from --by's table. */
+			snprintf(names, sizeof(names), "%s/%s", kvs_bys[KVS_BY_CALLER].column,
+				 kvs_bys[KVS_BY_PROCESS].column);
+			col = names;
+		}
 
 		help_put(h, 2, TA_NORMAL, col);
 		help_wrap(h, 2 + (int)strlen(col) + 1 > 17 ? 2 + (int)strlen(col) + 1 : 17,
@@ -317,8 +325,12 @@ static void help_content(struct help_out *h)
 			  "vmalloc caller, or comm[tgid]; other = rows left out and dropped");
 	}
 	h->vy++;
-	help_wrap(h, 0, 0, TA_DIM, "ESTIMATE mode models what KASAN_VMALLOC would map; "
-		  "exact mode counts it on a patched KASAN kernel.");
+	help_put(h, 0, TA_TITLE, "modes");
+	h->vy++;
+	for (size_t i = 0; i < KVS_NR_MODES; i++) {
+		help_put(h, 2, TA_NORMAL, kvs_modes[i].name);
+		help_wrap(h, 17, 17 < COLS / 2 ? 17 : 2, TA_NORMAL, kvs_modes[i].source);
+	}
 }
 
 /* The last line when the help does not fit: where we are, and the keys that move. */
