@@ -13,7 +13,8 @@ KV_PURE_SAN_OBJS = $(call kv_san_objs,$(KV_PURE_SRCS))
 KV_UNIT_TESTS := $(addprefix $(BUILD)/tests/unit/,test_counters test_snapshot test_model \
 		 test_estimate test_hist test_ksyms test_json test_options test_numparse \
 		 test_sanitize test_promtext test_prom_atomicfile test_prom_view \
-		 test_vmalloc_shadow test_vmallocinfo test_errmsg test_stackwalk test_pageset)
+		 test_vmalloc_shadow test_vmallocinfo test_errmsg test_stackwalk test_pageset \
+		 test_manpage)
 
 test-bins: $(KV_UNIT_TESTS)
 

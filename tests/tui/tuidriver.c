@@ -21,6 +21,7 @@
 #include "collect.h"
 #include "run.h"
 #include "top_args.h"
+#include "tui.h"
 #include "view.h"
 
 #define NR_CALLERS 30
@@ -255,6 +256,9 @@ int main(int argc, char **argv)
 	struct kvs_options o;
 	int fd, status;
 
+	/* The key table, for tests/tui/manpage.sh. */
+	if (argc == 2 && !strcmp(argv[1], "--list-keys"))
+		return tui_keys_print(stdout) ? 1 : 0;
 	if (kvshadowtop_parse_args(argc, argv, &o, err, sizeof(err))) {
 		fprintf(stderr, "tuidriver: %s\n", err);
 		return 2;

@@ -63,5 +63,7 @@ void tui_unfreeze(struct tui *t);
 /* tui_keys.c */
 enum kvs_view_action tui_key(struct tui *t, int key, const struct kvs_model *m);
 void tui_draw_help(struct tui *t);
+/* Every key of the table as the help names it, one a line (tests/tui/manpage.sh). 0 or -1. */
+int tui_keys_print(FILE *f);
 
 #endif /* KVS_TUI_H */

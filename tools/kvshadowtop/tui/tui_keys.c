@@ -430,6 +430,20 @@ static enum kvs_view_action prompt_key(struct tui *t, int key)
 	return KVS_VIEW_CONTINUE;
 }
 
+int tui_keys_print(FILE *f)
+{
+	for (size_t i = 0; i < NR_KEYS; i++) {
+		for (size_t j = 0; j < KEYS_PER && keys[i].keys[j]; j++) {
+			char name[16];
+
+			key_label(keys[i].keys[j], name, sizeof(name));
+			if (fprintf(f, "%s\n", name) < 0)
+				return -1;
+		}
+	}
+	return fflush(f) || ferror(f) ? -1 : 0;
+}
+
 enum kvs_view_action tui_key(struct tui *t, int key, const struct kvs_model *m)
 {
 	enum key_ctx ctx = t->help ? KC_HELP : KC_MAIN;
