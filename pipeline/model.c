@@ -25,17 +25,10 @@ void kvs_model_init(struct kvs_model *m, enum kvs_mode mode, const char *kernel,
 	}
 }
 
-static void top_list_free(struct kvs_top_list *l)
-{
-	free(l->e);
-	l->e = NULL;
-	l->nr = 0;
-}
-
 void kvs_model_free(struct kvs_model *m)
 {
-	top_list_free(&m->callers);
-	top_list_free(&m->processes);
+	kvs_top_list_free(&m->callers);
+	kvs_top_list_free(&m->processes);
 	free(m->slow_new);
 	m->slow_new = NULL;
 	m->nr_slow_new = 0;
@@ -119,11 +112,6 @@ double kvs_hist_quantile(const struct kvs_hist_data *h, double q)
 }
 
 /* ---- top lists ---- */
-
-static int cmp_name(const void *a, const void *b)
-{
-	return strcmp(((const struct kvs_top_entry *)a)->name, ((const struct kvs_top_entry *)b)->name);
-}
 
 /* Descending by a u64 key; compare, never subtract (no u64 -> int casts). */
 #define DESC(x, y) ((x) > (y) ? -1 : (x) < (y) ? 1 : 0)
@@ -230,7 +218,7 @@ const struct kvs_sort_desc kvs_sorts[KVS_NR_SORTS] = {
 					 "99th percentile shadow populate latency", cmp_pop_p99,
 					 val_pop_p99),
 	[KVS_SORT_NAME] = { .name = "name", .column = NULL, .what = "name", .width = 0,
-			    .cmp = cmp_name, .value = NULL, .duration = false },
+			    .cmp = kvs_top_entry_cmp_name, .value = NULL, .duration = false },
 };
 
 const struct kvs_by_desc kvs_bys[KVS_NR_BY] = {
@@ -318,10 +306,10 @@ static int top_update(struct kvs_top_list *dst, const struct kvs_top_list *src)
 	}
 	/* The old list sorted by name, to find each row's previous values. */
 	if (dst->nr)
-		qsort(dst->e, dst->nr, sizeof(*dst->e), cmp_name);
+		qsort(dst->e, dst->nr, sizeof(*dst->e), kvs_top_entry_cmp_name);
 	for (size_t i = 0; i < src->nr; i++) {
 		const struct kvs_top_entry *old = dst->nr ?
-			bsearch(&e[i], dst->e, dst->nr, sizeof(*dst->e), cmp_name) : NULL;
+			bsearch(&e[i], dst->e, dst->nr, sizeof(*dst->e), kvs_top_entry_cmp_name) : NULL;
 
 		e[i].delta_pages_populated = e[i].pages_populated - (old ? old->pages_populated : 0);
 		e[i].delta_populate_calls = e[i].populate_calls - (old ? old->populate_calls : 0);

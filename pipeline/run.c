@@ -9,6 +9,7 @@
  * after the asked number of intervals.
  */
 #include "run.h"
+#include "clock.h"
 
 #include <errno.h>
 #include <math.h>
@@ -54,14 +55,6 @@ static int catch_signals(void)
 	/* A closed stdout pipe is an EPIPE from write, handled as a clean end. */
 	signal(SIGPIPE, SIG_IGN);
 	return 0;
-}
-
-static double mono_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 struct run {
@@ -268,7 +261,7 @@ static bool wait_until(struct run *r, double *next)
 		struct pollfd fds[3];
 		size_t view_of[3];
 		nfds_t nfds = 0;
-		double left = *next - mono_now(), budget;
+		double left = *next - kvs_mono_s(), budget;
 		int cfd = kvs_collect_fd(r->c);
 
 		if (left <= 0)
@@ -300,7 +293,7 @@ static bool wait_until(struct run *r, double *next)
 		 * needs the loop back soon (keys); batch runs drain up to the
 		 * next interval.
 		 */
-		budget = *next - mono_now();
+		budget = *next - kvs_mono_s();
 		if (r->interactive && budget > 0.05)
 			budget = 0.05;
 		if (kvs_collect_drain(r->c, budget > 0.001 ? budget : 0.001)) {
@@ -316,7 +309,7 @@ static bool wait_until(struct run *r, double *next)
 			} else if (a == KVS_VIEW_SET_INTERVAL && r->ops[i]->interval) {
 				/* The new delay counts from now, as in top. */
 				r->o->interval_s = r->ops[i]->interval(r->state[i]);
-				*next = mono_now() + r->o->interval_s;
+				*next = kvs_mono_s() + r->o->interval_s;
 			} else if (a == KVS_VIEW_SET_SELF && r->ops[i]->self_stats) {
 				set_self(r, r->ops[i]->self_stats(r->state[i]));
 			} else if (a == KVS_VIEW_REDRAW && r->m.updates && !show(r, i, false)) {
@@ -368,15 +361,15 @@ int kvs_run(struct kvs_options *o, const char *prog, const struct kvs_probe_ops 
 	r.status = 0;
 	if (tui && r.have_base && !first_frame(&r))
 		goto out;
-	next = mono_now() + (o->since_boot ? 0 : o->interval_s);
+	next = kvs_mono_s() + (o->since_boot ? 0 : o->interval_s);
 	while (!stop && (!o->count || done < o->count)) {
 		if (!wait_until(&r, &next) || !interval(&r, tui))
 			break;
 		done++;
 		next += o->interval_s;
 		/* Late (a slow read, a stopped process): skip what was missed, no burst. */
-		if (next < mono_now())
-			next = mono_now() + o->interval_s;
+		if (next < kvs_mono_s())
+			next = kvs_mono_s() + o->interval_s;
 	}
 out:
 	while (r.nviews) {

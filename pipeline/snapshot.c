@@ -24,7 +24,7 @@ void kvs_why(char *dst, const char *fmt, ...)
 	va_end(ap);
 }
 
-static void top_list_free(struct kvs_top_list *l)
+void kvs_top_list_free(struct kvs_top_list *l)
 {
 	free(l->e);
 	l->e = NULL;
@@ -33,8 +33,8 @@ static void top_list_free(struct kvs_top_list *l)
 
 void kvs_reading_free(struct kvs_reading *r)
 {
-	top_list_free(&r->callers);
-	top_list_free(&r->processes);
+	kvs_top_list_free(&r->callers);
+	kvs_top_list_free(&r->processes);
 	free(r->slow);
 	kvs_kv_free(r->debugfs_extra, r->nr_debugfs_extra);
 	memset(r, 0, sizeof(*r));
@@ -42,8 +42,8 @@ void kvs_reading_free(struct kvs_reading *r)
 
 void kvs_snapshot_free(struct kvs_snapshot *s)
 {
-	top_list_free(&s->callers);
-	top_list_free(&s->processes);
+	kvs_top_list_free(&s->callers);
+	kvs_top_list_free(&s->processes);
 	free(s->pass.slow);
 	s->pass.slow = NULL;
 	s->pass.nr_slow = 0;
@@ -89,7 +89,7 @@ static int pass_through(struct kvs_passthrough *p, const struct kvs_reading *r)
 	return 0;
 }
 
-static int cmp_name(const void *a, const void *b)
+int kvs_top_entry_cmp_name(const void *a, const void *b)
 {
 	return strcmp(((const struct kvs_top_entry *)a)->name,
 		      ((const struct kvs_top_entry *)b)->name);
@@ -132,16 +132,16 @@ static int top_since(struct kvs_top_list *out, const struct kvs_top_list *now,
 	if (base && base->nr) {
 		b = malloc(base->nr * sizeof(*b));
 		if (!b) {
-			top_list_free(out);
+			kvs_top_list_free(out);
 			return -ENOMEM;
 		}
 		memcpy(b, base->e, base->nr * sizeof(*b));
-		qsort(b, base->nr, sizeof(*b), cmp_name);
+		qsort(b, base->nr, sizeof(*b), kvs_top_entry_cmp_name);
 	}
 	for (size_t i = 0; i < now->nr; i++) {
 		const struct kvs_top_entry *e = &now->e[i];
 		const struct kvs_top_entry *old = b ?
-			bsearch(e, b, base->nr, sizeof(*b), cmp_name) : NULL;
+			bsearch(e, b, base->nr, sizeof(*b), kvs_top_entry_cmp_name) : NULL;
 		struct kvs_top_entry r = *e;
 
 		r.pages_populated = sub_floor0(e->pages_populated, old ? old->pages_populated : 0);

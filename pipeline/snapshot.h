@@ -180,6 +180,11 @@ struct kvs_reading {
 	struct kvs_unavailable unavailable;
 };
 
+/* Free a list's rows; the list stays usable (empty). */
+void kvs_top_list_free(struct kvs_top_list *l);
+/* qsort/bsearch/tsearch order of struct kvs_top_entry by name. */
+int kvs_top_entry_cmp_name(const void *a, const void *b);
+
 /* Free what a reading owns and zero it. */
 void kvs_reading_free(struct kvs_reading *r);
 

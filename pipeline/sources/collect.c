@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* collect: the probe, the debugfs file and /proc into one reading. I/O only. */
 #include "collect.h"
+#include "clock.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -25,14 +26,6 @@ struct kvs_collect {
 	char no_bpf_why[KVS_WHY_LEN];	/* why an automatic choice fell back to debugfs mode */
 	char no_self_why[KVS_WHY_LEN];	/* why the tool's own cost cannot be measured */
 };
-
-static double now_s(clockid_t clk)
-{
-	struct timespec ts;
-
-	clock_gettime(clk, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 int kvs_collect_open(struct kvs_collect **cp, enum kvs_mode mode,
 		     const struct kvs_probe_ops *probe, const struct kvs_options *o,
@@ -186,8 +179,8 @@ static int read_once(struct kvs_collect *c, struct kvs_reading *r, char *err, si
 	int ret;
 
 	memset(r, 0, sizeof(*r));
-	r->ts = now_s(CLOCK_REALTIME);
-	r->mono = now_s(CLOCK_MONOTONIC);
+	r->ts = kvs_clock_s(CLOCK_REALTIME);
+	r->mono = kvs_mono_s();
 	if (c->probe) {
 		ret = c->probe->read(c->probe_state, r, err, errlen);
 		if (ret)

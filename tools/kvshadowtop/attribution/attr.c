@@ -9,12 +9,6 @@
 #include "attr.h"
 #include "sanitize.h"
 
-static int cmp_entry(const void *a, const void *b)
-{
-	return strcmp(((const struct kvs_top_entry *)a)->name,
-		      ((const struct kvs_top_entry *)b)->name);
-}
-
 int kvs_attr_add(struct kvs_attr *a, const char *name, uint64_t pages, uint64_t calls,
 		 const uint32_t *vmalloc_ns, const uint32_t *populate_ns)
 {
@@ -26,13 +20,13 @@ int kvs_attr_add(struct kvs_attr *a, const char *name, uint64_t pages, uint64_t 
 		goto add;
 	}
 	snprintf(key.name, sizeof(key.name), "%s", name);
-	slot = tfind(&key, &a->root, cmp_entry);
+	slot = tfind(&key, &a->root, kvs_top_entry_cmp_name);
 	if (!slot) {
 		e = calloc(1, sizeof(*e));
 		if (!e)
 			return -ENOMEM;
 		memcpy(e->name, key.name, sizeof(e->name));
-		slot = tsearch(e, &a->root, cmp_entry);
+		slot = tsearch(e, &a->root, kvs_top_entry_cmp_name);
 		if (!slot) {
 			free(e);
 			return -ENOMEM;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Naming callers (see callers.h). */
 #include "callers.h"
+#include "clock.h"
 
 #include <errno.h>
 #include <search.h>
@@ -15,14 +16,6 @@
 #include "kvshadow.skel.h"
 #include "sanitize.h"
 #include "stackwalk.h"
-
-static double mono_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 void kvs_callers_init(struct kvs_callers *c, struct kvshadow_bpf *skel)
 {
@@ -40,7 +33,7 @@ static bool ksyms_ready(struct kvs_callers *c)
 	if (!c->ksyms_tried) {
 		c->ksyms_tried = true;
 		c->have_ksyms = !ksyms_load(NULL, &c->ksyms, c->ksyms_why, sizeof(c->ksyms_why));
-		c->ksyms_loaded = mono_s();
+		c->ksyms_loaded = kvs_mono_s();
 	}
 	return c->have_ksyms;
 }
@@ -74,7 +67,7 @@ void kvs_callers_free(struct kvs_callers *c)
  */
 static void refresh_ksyms(struct kvs_callers *c)
 {
-	double now = mono_s();
+	double now = kvs_mono_s();
 	struct ksyms fresh;
 
 	if (now - c->ksyms_loaded < 1)

@@ -21,6 +21,7 @@
 #include <bpf/libbpf.h>
 
 #include "attr.h"
+#include "clock.h"
 #include "callers.h"
 #include "collect.h"
 #include "kvshadow.h"
@@ -65,14 +66,6 @@ struct src_bpf {
 	int epfd;
 	int est_fd;				/* the area ring's fd in epfd (it changes when the ring grows) */
 };
-
-static double mono_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* ---- BPF maps ---- */
 
@@ -383,7 +376,7 @@ static int read_ptwalk(struct src_bpf *b, struct kvs_reading *r, char *err, size
 	r->ptwalk_quiet = w.quiet;
 	r->ptwalk_pages = w.pages;
 	r->ptwalk_net = w.net;
-	r->ptwalk_mono = mono_s();
+	r->ptwalk_mono = kvs_mono_s();
 	return 0;
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Estimate mode's source: replay, seed, grow and re-seed (see src_estimate.h). */
 #include "src_estimate.h"
+#include "clock.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -63,14 +64,6 @@ static const char *process_name(struct kvs_est_src *es, const struct kvs_alloc_e
 	return es->last_name;
 }
 
-static double mono_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static int on_area_event(void *ctx, void *data, size_t size)
 {
 	struct kvs_est_src *es = ctx;
@@ -102,7 +95,7 @@ static int on_area_event(void *ctx, void *data, size_t size)
 	if (n < 0 && n != -EINVAL && !es->err)
 		es->err = (int)n;
 	/* libbpf stops consuming (after this record) on a negative return. */
-	if (!(++es->drained & 255) && mono_s() > es->drain_until)
+	if (!(++es->drained & 255) && kvs_mono_s() > es->drain_until)
 		return DRAIN_STOP;
 	return 0;
 }
@@ -293,7 +286,7 @@ int kvs_est_src_drain(struct kvs_est_src *es, double budget_s)
 {
 	int ret = 0;
 
-	es->drain_until = mono_s() + budget_s;
+	es->drain_until = kvs_mono_s() + budget_s;
 	/* Older records first: the ring before a swap, then the one in use. */
 	if (es->old_rb)
 		ret = consume(es, es->old_rb);
@@ -308,7 +301,7 @@ int kvs_est_src_read(struct kvs_est_src *es, uint64_t events_lost, struct kvs_re
 	int ret;
 
 	/* The ring before a swap goes once it stays empty for a whole interval. */
-	es->drain_until = mono_s() + RETIRE_BUDGET_S;
+	es->drain_until = kvs_mono_s() + RETIRE_BUDGET_S;
 	if (es->old_rb && consume(es, es->old_rb) == 0)
 		drop_old(es);
 	if (events_lost > es->lost_seen) {
