@@ -387,26 +387,3 @@ int vmalloc_shadow_read(const char *path, struct vmalloc_shadow *vs, char *err, 
 		return fail(err, errlen, ret, "%s: %s", path, msg);
 	return 0;
 }
-
-int vmalloc_shadow_reset_peak(const char *path, char *err, size_t errlen)
-{
-	ssize_t n;
-	int fd, ret = 0;
-
-	if (!path)
-		path = VMALLOC_SHADOW_PATH;
-	fd = open_shadow(path, O_WRONLY, err, errlen);
-	if (fd < 0)
-		return fd;
-	/* The kernel takes "0" and nothing else: one write, all of it. */
-	do
-		n = write(fd, "0", 1);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		ret = fail_sys(err, errlen, path, "resetting the peak");
-	else if (n != 1)
-		ret = fail(err, errlen, -EIO, "%s: resetting the peak: short write", path);
-	if (close(fd) && !ret)
-		ret = fail_sys(err, errlen, path, "close");
-	return ret;
-}

@@ -53,9 +53,6 @@ int vmalloc_shadow_read(const char *path, struct vmalloc_shadow *vs,
  */
 int debugfs_mount_if_needed(char *err, size_t errlen);
 
-/* Reset shadow_pages_peak to the current shadow_pages (path NULL: default). */
-int vmalloc_shadow_reset_peak(const char *path, char *err, size_t errlen);
-
 /* Free what parse/read allocated; vs is left empty and can be freed again. */
 void vmalloc_shadow_free(struct vmalloc_shadow *vs);
 
