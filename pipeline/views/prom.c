@@ -196,12 +196,6 @@ void kvs_prom_caller_label(char *dst, size_t len, const char *name)
 		snprintf(dst, len, "%.*s", (int)n, name);
 }
 
-static int cmp_name(const void *a, const void *b)
-{
-	return strcmp(((const struct kvs_top_entry *)a)->name,
-		      ((const struct kvs_top_entry *)b)->name);
-}
-
 /* The callers by label, rows of one label merged; "other" rows join the dropped. */
 static int label_rows(const struct kvs_top_list *l, struct kvs_top_list *out)
 {
@@ -217,7 +211,7 @@ static int label_rows(const struct kvs_top_list *l, struct kvs_top_list *out)
 		out->e[i] = l->e[i];
 		kvs_prom_caller_label(out->e[i].name, sizeof(out->e[i].name), l->e[i].name);
 	}
-	qsort(out->e, l->nr, sizeof(*out->e), cmp_name);
+	qsort(out->e, l->nr, sizeof(*out->e), kvs_top_entry_cmp_name);
 	for (size_t i = 0; i < l->nr; i++) {
 		if (!strcmp(out->e[i].name, "other")) {
 			out->dropped_pages += out->e[i].pages_populated;

@@ -176,7 +176,6 @@ static int on_slow_event(void *ctx, void *data, size_t size)
 	struct src_bpf *b = ctx;
 	const struct kvs_slow_event *e = data;
 	struct kvs_slow_rec *r;
-	struct timespec mono, real;
 
 	if (size < sizeof(*e))
 		return 0;
@@ -194,10 +193,7 @@ static int on_slow_event(void *ctx, void *data, size_t size)
 	r = &b->slow_recs[b->nr_slow++];
 	memset(r, 0, sizeof(*r));
 	/* The event's CLOCK_MONOTONIC ns as a wall-clock time. */
-	clock_gettime(CLOCK_MONOTONIC, &mono);
-	clock_gettime(CLOCK_REALTIME, &real);
-	r->ts = (double)real.tv_sec + real.tv_nsec / 1e9 -
-		((double)mono.tv_sec + mono.tv_nsec / 1e9 - (double)e->ts_ns / 1e9);
+	r->ts = kvs_clock_s(CLOCK_REALTIME) - (kvs_mono_s() - (double)e->ts_ns / 1e9);
 	r->pid = e->pid;
 	r->tgid = e->tgid;
 	kvs_sanitize(r->comm, sizeof(r->comm), e->comm, sizeof(e->comm));
