@@ -41,7 +41,7 @@ struct kvs_hist {
 /* Everything views show. Updated in place by kvs_model_update(). */
 struct kvs_model {
 	enum kvs_mode mode;
-	const char *mode_name;		/* "exact", "estimate", "debugfs" */
+	const char *mode_name;		/* kvs_modes[mode].name */
 	char kernel[65];		/* uname -r, for kvshadow_info{kernel=} */
 	uint64_t page_size;		/* bytes per page (and per shadow page) */
 	uint64_t updates;		/* snapshots folded in so far */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Internals of the interactive view, shared by tui.c (terminal, screen
- * layout) and tui_keys.c (the key table, help screen and delay prompt).
+ * Internals of the interactive view, shared by tui.c (the terminal: setup,
+ * input, signals, restore), tui_draw.c (the screen, drawn from the model)
+ * and tui_keys.c (the key table, help screen and delay prompt).
  * Other files use kvs_tui_view from view.h only.
  */
 #ifndef KVS_TUI_H
