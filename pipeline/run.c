@@ -10,12 +10,12 @@
  */
 #include "run.h"
 #include "clock.h"
+#include "errmsg.h"
 
 #include <errno.h>
 #include <math.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/utsname.h>
@@ -72,23 +72,12 @@ struct run {
 	int status;
 };
 
-__attribute__((format(printf, 2, 3)))
-static void fatal(struct run *r, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(r->fatal, sizeof(r->fatal), fmt, ap);
-	va_end(ap);
-	r->status = 1;
-}
-
 static int open_view(struct run *r, const struct kvs_view_ops *ops)
 {
 	char err[512] = "";
 
 	if (ops->open(r->o, &r->state[r->nviews], err, sizeof(err))) {
-		fatal(r, "%s: %s", ops->name, err);
+		r->status = kvs_err(r->fatal, sizeof(r->fatal), 1, "%s: %s", ops->name, err);
 		return -1;
 	}
 	r->ops[r->nviews++] = ops;
@@ -143,7 +132,8 @@ static int open_collect(struct run *r, const struct kvs_probe_ops *probe)
 		return ret;
 	}
 	if (ret) {
-		fatal(r, "%s mode: %s", kvs_mode_name(mode), err);
+		r->status = kvs_err(r->fatal, sizeof(r->fatal), 1, "%s mode: %s",
+				    kvs_mode_name(mode), err);
 		return ret;
 	}
 	o->mode = mode;
@@ -196,7 +186,8 @@ static bool show(struct run *r, size_t only, bool all)
 			r->status = 0;
 			return false;
 		}
-		fatal(r, "%s: %s", r->ops[i]->name, err[0] ? err : strerror(-ret));
+		r->status = kvs_err(r->fatal, sizeof(r->fatal), 1, "%s: %s", r->ops[i]->name,
+				    err[0] ? err : strerror(-ret));
 		return false;
 	}
 	return true;
@@ -214,7 +205,7 @@ static bool interval(struct run *r, bool tui)
 	if (ret == -EINTR && stop)
 		return false;
 	if (ret) {
-		fatal(r, "%s", err);
+		r->status = kvs_err(r->fatal, sizeof(r->fatal), 1, "%s", err);
 		return false;
 	}
 	ret = kvs_snapshot_compute(r->o->mode, &now, r->have_base ? &r->base : NULL, &s);
@@ -224,7 +215,7 @@ static bool interval(struct run *r, bool tui)
 	}
 	kvs_reading_free(&now);
 	if (ret) {
-		fatal(r, "out of memory");
+		r->status = kvs_err(r->fatal, sizeof(r->fatal), 1, "out of memory");
 		return false;
 	}
 	if (!tui)
@@ -248,7 +239,7 @@ static bool first_frame(struct run *r)
 		kvs_snapshot_free(&s);
 	}
 	if (ret) {
-		fatal(r, "out of memory");
+		r->status = kvs_err(r->fatal, sizeof(r->fatal), 1, "out of memory");
 		return false;
 	}
 	return show(r, 0, true);
@@ -285,7 +276,7 @@ static bool wait_until(struct run *r, double *next)
 		if (cfd >= 0 && left > 0.25)
 			left = 0.25;
 		if (poll(fds, nfds, (int)ceil(left * 1000)) < 0 && errno != EINTR) {
-			fatal(r, "poll: %s", strerror(errno));
+			r->status = kvs_err(r->fatal, sizeof(r->fatal), 1, "poll: %s", strerror(errno));
 			return false;
 		}
 		/*
@@ -297,7 +288,7 @@ static bool wait_until(struct run *r, double *next)
 		if (r->interactive && budget > 0.05)
 			budget = 0.05;
 		if (kvs_collect_drain(r->c, budget > 0.001 ? budget : 0.001)) {
-			fatal(r, "replaying events failed");
+			r->status = kvs_err(r->fatal, sizeof(r->fatal), 1, "replaying events failed");
 			return false;
 		}
 		for (nfds_t k = cfd >= 0 ? 1 : 0; k < nfds; k++) {
@@ -350,7 +341,7 @@ int kvs_run(struct kvs_options *o, const char *prog, const struct kvs_probe_ops 
 	kvs_model_init(&r.m, o->mode, uts.release, sysconf(_SC_PAGESIZE));
 	if (!o->since_boot) {
 		if (kvs_collect_baseline(r.c, &r.base, err, sizeof(err))) {
-			fatal(&r, "%s", err);
+			r.status = kvs_err(r.fatal, sizeof(r.fatal), 1, "%s", err);
 			goto out;
 		}
 		r.have_base = true;

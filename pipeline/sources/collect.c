@@ -15,6 +15,7 @@
 #include "options.h"
 #include "vmalloc_shadow.h"
 #include "vmallocinfo.h"
+#include "errmsg.h"
 
 struct kvs_collect {
 	enum kvs_mode mode;
@@ -35,18 +36,16 @@ int kvs_collect_open(struct kvs_collect **cp, enum kvs_mode mode,
 	int ret;
 
 	*cp = NULL;
-	if (!c) {
-		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
-	}
+	if (!c)
+		return kvs_err(err, errlen, -ENOMEM, "out of memory");
 	c->mode = mode;
 	c->debugfs_path = o->debugfs_file;
 	if (mode != KVS_MODE_DEBUGFS) {
 		if (!probe) {
-			snprintf(err, errlen, "%s mode needs BPF, which this tool does not have",
-				 kvs_mode_name(mode));
 			free(c);
-			return -ENOTSUP;
+			return kvs_err(err, errlen, -ENOTSUP,
+				       "%s mode needs BPF, which this tool does not have",
+				       kvs_mode_name(mode));
 		}
 		ret = probe->open(&c->probe_state, mode, o, err, errlen);
 		if (ret) {
@@ -138,10 +137,8 @@ static int read_debugfs(struct kvs_collect *c, struct kvs_reading *r, char *err,
 		snprintf(c->missing_why, sizeof(c->missing_why), "%s", why);
 	if (ret) {
 		kvs_why(r->unavailable.debugfs, "%s", why);
-		if (c->mode == KVS_MODE_DEBUGFS || ret == -EINTR) {
-			snprintf(err, errlen, "%s", why);
-			return ret;
-		}
+		if (c->mode == KVS_MODE_DEBUGFS || ret == -EINTR)
+			return kvs_err(err, errlen, ret, "%s", why);
 		return 0;
 	}
 	r->have_debugfs = true;

@@ -32,14 +32,12 @@
 #define NR_KNOWN KVS_NR_DEBUGFS
 #define KNOWN(i) (kvs_counter_info[i].name)
 
-#define fail kvs_err
-
 /* A failed system call: errno is taken before anything can change it. */
 static int fail_sys(char *err, size_t errlen, const char *path, const char *what)
 {
 	int e = errno;
 
-	return fail(err, errlen, -e, "%s: %s: %s", path, what, strerror(e));
+	return kvs_err(err, errlen, -e, "%s: %s: %s", path, what, strerror(e));
 }
 
 /*
@@ -93,24 +91,24 @@ static int add_extra(struct parse_state *st, const char *key, size_t keylen,
 
 	for (i = 0; i < vs->nr_extra; i++)
 		if (strlen(vs->extra[i].key) == keylen && !memcmp(vs->extra[i].key, key, keylen))
-			return fail(err, errlen, -EINVAL, "line %zu: \"%s\": duplicate key (first on line %zu)",
-				    st->lineno, st->q, NR_KNOWN + i + 1);
+			return kvs_err(err, errlen, -EINVAL, "line %zu: \"%s\": duplicate key (first on line %zu)",
+				       st->lineno, st->q, NR_KNOWN + i + 1);
 	if (vs->nr_extra == MAX_EXTRA)
-		return fail(err, errlen, -EINVAL,
-			    "line %zu: \"%s\": more than %d unknown keys: this is not the vmalloc_shadow file",
-			    st->lineno, st->q, MAX_EXTRA);
+		return kvs_err(err, errlen, -EINVAL,
+			       "line %zu: \"%s\": more than %d unknown keys: this is not the vmalloc_shadow file",
+			       st->lineno, st->q, MAX_EXTRA);
 	if (vs->nr_extra == st->cap_extra) {
 		size_t cap = st->cap_extra ? 2 * st->cap_extra : 4;
 		struct kvs_kv *e = realloc(vs->extra, cap * sizeof(*e));
 
 		if (!e)
-			return fail(err, errlen, -ENOMEM, "out of memory");
+			return kvs_err(err, errlen, -ENOMEM, "out of memory");
 		vs->extra = e;
 		st->cap_extra = cap;
 	}
 	dup = strndup(key, keylen);
 	if (!dup)
-		return fail(err, errlen, -ENOMEM, "out of memory");
+		return kvs_err(err, errlen, -ENOMEM, "out of memory");
 	vs->extra[vs->nr_extra].key = dup;
 	vs->extra[vs->nr_extra].value = value;
 	vs->nr_extra++;
@@ -129,42 +127,42 @@ static int parse_line(struct parse_state *st, const char *line, size_t n,
 
 	quote(st->q, sizeof(st->q), line, n);
 	if (!sp || sp == line)
-		return fail(err, errlen, -EINVAL, "line %zu: \"%s\": expected \"key value\"",
-			    st->lineno, st->q);
+		return kvs_err(err, errlen, -EINVAL, "line %zu: \"%s\": expected \"key value\"",
+			       st->lineno, st->q);
 	keylen = sp - line;
 	for (i = 0; i < keylen; i++)
 		if (!is_key_char(line[i]))
-			return fail(err, errlen, -EINVAL,
-				    "line %zu: \"%s\": a key is letters, digits and '_'",
-				    st->lineno, st->q);
+			return kvs_err(err, errlen, -EINVAL,
+				       "line %zu: \"%s\": a key is letters, digits and '_'",
+				       st->lineno, st->q);
 	val = sp + 1;
 	vlen = n - keylen - 1;
 	if (!vlen)
-		return fail(err, errlen, -EINVAL, "line %zu: \"%s\": no value", st->lineno, st->q);
+		return kvs_err(err, errlen, -EINVAL, "line %zu: \"%s\": no value", st->lineno, st->q);
 	if (val[0] == '-')
-		return fail(err, errlen, -EINVAL, "line %zu: \"%s\": negative value",
-			    st->lineno, st->q);
+		return kvs_err(err, errlen, -EINVAL, "line %zu: \"%s\": negative value",
+			       st->lineno, st->q);
 	for (i = 0; i < vlen; i++)
 		if (!is_digit(val[i]))
-			return fail(err, errlen, -EINVAL, "line %zu: \"%s\": %s",
-				    st->lineno, st->q, i ? "junk after the number" :
-				    "value is not a decimal unsigned number");
+			return kvs_err(err, errlen, -EINVAL, "line %zu: \"%s\": %s",
+				       st->lineno, st->q, i ? "junk after the number" :
+				       "value is not a decimal unsigned number");
 
 	/* The digits are followed by the line's '\n', which stops strtoull. */
 	errno = 0;
 	v = strtoull(val, &end, 10);
 	if (errno == ERANGE)
-		return fail(err, errlen, -EINVAL, "line %zu: \"%s\": value larger than %llu",
-			    st->lineno, st->q, (unsigned long long)UINT64_MAX);
+		return kvs_err(err, errlen, -EINVAL, "line %zu: \"%s\": value larger than %llu",
+			       st->lineno, st->q, (unsigned long long)UINT64_MAX);
 	if (errno || end != val + vlen)
-		return fail(err, errlen, -EINVAL, "line %zu: \"%s\": value is not a decimal unsigned number",
-			    st->lineno, st->q);
+		return kvs_err(err, errlen, -EINVAL, "line %zu: \"%s\": value is not a decimal unsigned number",
+			       st->lineno, st->q);
 
 	known = find_known(line, keylen);
 	if (pos >= NR_KNOWN) {
 		if (known >= 0)
-			return fail(err, errlen, -EINVAL, "line %zu: \"%s\": duplicate key (first on line %d)",
-				    st->lineno, st->q, known + 1);
+			return kvs_err(err, errlen, -EINVAL, "line %zu: \"%s\": duplicate key (first on line %d)",
+				       st->lineno, st->q, known + 1);
 		return add_extra(st, line, keylen, v, err, errlen);
 	}
 	if (known == (int)pos) {
@@ -172,15 +170,15 @@ static int parse_line(struct parse_state *st, const char *line, size_t n,
 		return 0;
 	}
 	if (known >= 0 && (size_t)known < pos)
-		return fail(err, errlen, -EINVAL, "line %zu: \"%s\": duplicate key (first on line %d)",
-			    st->lineno, st->q, known + 1);
+		return kvs_err(err, errlen, -EINVAL, "line %zu: \"%s\": duplicate key (first on line %d)",
+			       st->lineno, st->q, known + 1);
 	if (known >= 0)
-		return fail(err, errlen, -EINVAL,
-			    "line %zu: \"%s\": expected '%s' on this line: keys out of order, or one missing",
-			    st->lineno, st->q, KNOWN(pos));
-	return fail(err, errlen, -EINVAL,
-		    "line %zu: \"%s\": unknown key before the known ones: expected '%s' on this line",
-		    st->lineno, st->q, KNOWN(pos));
+		return kvs_err(err, errlen, -EINVAL,
+			       "line %zu: \"%s\": expected '%s' on this line: keys out of order, or one missing",
+			       st->lineno, st->q, KNOWN(pos));
+	return kvs_err(err, errlen, -EINVAL,
+		       "line %zu: \"%s\": unknown key before the known ones: expected '%s' on this line",
+		       st->lineno, st->q, KNOWN(pos));
 }
 
 int vmalloc_shadow_parse(const char *text, size_t len, struct vmalloc_shadow *vs,
@@ -198,9 +196,9 @@ int vmalloc_shadow_parse(const char *text, size_t len, struct vmalloc_shadow *vs
 		st.lineno++;
 		if (!nl) {
 			quote(st.q, sizeof(st.q), line, len - pos);
-			ret = fail(err, errlen, -EINVAL,
-				   "line %zu: \"%s\": no newline at the end: truncated read?",
-				   st.lineno, st.q);
+			ret = kvs_err(err, errlen, -EINVAL,
+				      "line %zu: \"%s\": no newline at the end: truncated read?",
+				      st.lineno, st.q);
 			goto out;
 		}
 		ret = parse_line(&st, line, nl - line, err, errlen);
@@ -209,8 +207,8 @@ int vmalloc_shadow_parse(const char *text, size_t len, struct vmalloc_shadow *vs
 		pos += nl - line + 1;
 	}
 	if (st.lineno < NR_KNOWN) {
-		ret = fail(err, errlen, -EINVAL, "key '%s' missing: the text ends after line %zu",
-			   KNOWN(st.lineno), st.lineno);
+		ret = kvs_err(err, errlen, -EINVAL, "key '%s' missing: the text ends after line %zu",
+			      KNOWN(st.lineno), st.lineno);
 		goto out;
 	}
 	*vs = st.vs;
@@ -241,9 +239,9 @@ static int debugfs_mounted(char *err, size_t errlen)
 
 	if (!f) {
 		ret = -errno;
-		return fail(err, errlen, ret,
-			    "cannot tell whether debugfs is mounted: /proc/self/mountinfo: %s",
-			    strerror(-ret));
+		return kvs_err(err, errlen, ret,
+			       "cannot tell whether debugfs is mounted: /proc/self/mountinfo: %s",
+			       strerror(-ret));
 	}
 	/* mountinfo: ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS... - FSTYPE SOURCE SUPEROPTS */
 	while (!found && getline(&line, &cap, f) >= 0) {
@@ -264,8 +262,8 @@ static int debugfs_mounted(char *err, size_t errlen)
 	if (fclose(f) && ret >= 0)
 		ret = -errno;
 	if (ret < 0)
-		return fail(err, errlen, ret, "cannot tell whether debugfs is mounted: "
-			    "reading /proc/self/mountinfo failed: %s", strerror(-ret));
+		return kvs_err(err, errlen, ret, "cannot tell whether debugfs is mounted: "
+			       "reading /proc/self/mountinfo failed: %s", strerror(-ret));
 	return ret;
 }
 
@@ -280,24 +278,24 @@ static int open_shadow(const char *path, int flags, char *err, size_t errlen)
 	if (fd >= 0)
 		return fd;
 	if (e == EINTR)
-		return fail(err, errlen, -EINTR, "%s: interrupted", path);
+		return kvs_err(err, errlen, -EINTR, "%s: interrupted", path);
 	if (e == EACCES || e == EPERM)
-		return fail(err, errlen, -EACCES, "%s: permission denied: "
-			    "the KASAN counters in debugfs are for root only, run as root",
-			    path);
+		return kvs_err(err, errlen, -EACCES, "%s: permission denied: "
+			       "the KASAN counters in debugfs are for root only, run as root",
+			       path);
 	if (e != ENOENT)
 		return fail_sys(err, errlen, path, "open");
 	if (strncmp(path, DEBUGFS_DIR "/", strlen(DEBUGFS_DIR "/")))
-		return fail(err, errlen, -ENOENT, "%s: no such file", path);
+		return kvs_err(err, errlen, -ENOENT, "%s: no such file", path);
 
 	m = debugfs_mounted(err, errlen);
 	if (m < 0)
 		return m;
 	if (m)
-		return fail(err, errlen, -ENOENT, "%s: no such file: kernel without the "
-			    "kvshadow patches or CONFIG_KASAN_VMALLOC/DEBUG_FS", path);
-	return fail(err, errlen, -ENOENT, "%s: debugfs is not mounted: as root, run '%s'",
-		    path, MOUNT_HINT);
+		return kvs_err(err, errlen, -ENOENT, "%s: no such file: kernel without the "
+			       "kvshadow patches or CONFIG_KASAN_VMALLOC/DEBUG_FS", path);
+	return kvs_err(err, errlen, -ENOENT, "%s: debugfs is not mounted: as root, run '%s'",
+		       path, MOUNT_HINT);
 }
 
 int debugfs_mount_if_needed(char *err, size_t errlen)
@@ -311,8 +309,8 @@ int debugfs_mount_if_needed(char *err, size_t errlen)
 	if (mount("none", DEBUGFS_DIR, "debugfs", 0, NULL)) {
 		int e = errno;
 
-		return fail(err, errlen, -e, "debugfs is not mounted and mounting it on %s failed: %s",
-			    DEBUGFS_DIR, strerror(e));
+		return kvs_err(err, errlen, -e, "debugfs is not mounted and mounting it on %s failed: %s",
+			       DEBUGFS_DIR, strerror(e));
 	}
 	return 1;
 }
@@ -326,18 +324,18 @@ static int read_all(int fd, const char *path, char **bufp, size_t *lenp, char *e
 	int ret;
 
 	if (!buf)
-		return fail(err, errlen, -ENOMEM, "out of memory");
+		return kvs_err(err, errlen, -ENOMEM, "out of memory");
 	for (;;) {
 		if (len + 1 == cap) {
 			if (cap >= MAX_FILE_SIZE) {
 				free(buf);
-				return fail(err, errlen, -EFBIG, "%s: larger than %d bytes: "
-					    "this is not the vmalloc_shadow file", path, MAX_FILE_SIZE);
+				return kvs_err(err, errlen, -EFBIG, "%s: larger than %d bytes: "
+					       "this is not the vmalloc_shadow file", path, MAX_FILE_SIZE);
 			}
 			nbuf = realloc(buf, cap * 2);
 			if (!nbuf) {
 				free(buf);
-				return fail(err, errlen, -ENOMEM, "out of memory");
+				return kvs_err(err, errlen, -ENOMEM, "out of memory");
 			}
 			buf = nbuf;
 			cap *= 2;
@@ -345,7 +343,7 @@ static int read_all(int fd, const char *path, char **bufp, size_t *lenp, char *e
 		n = read(fd, buf + len, cap - 1 - len);
 		if (n < 0 && errno == EINTR) {
 			free(buf);
-			return fail(err, errlen, -EINTR, "%s: interrupted", path);
+			return kvs_err(err, errlen, -EINTR, "%s: interrupted", path);
 		}
 		if (n < 0) {
 			ret = fail_sys(err, errlen, path, "read");
@@ -384,6 +382,6 @@ int vmalloc_shadow_read(const char *path, struct vmalloc_shadow *vs, char *err, 
 	ret = vmalloc_shadow_parse(buf, len, vs, msg, sizeof(msg));
 	free(buf);
 	if (ret)
-		return fail(err, errlen, ret, "%s: %s", path, msg);
+		return kvs_err(err, errlen, ret, "%s: %s", path, msg);
 	return 0;
 }

@@ -15,6 +15,7 @@
 
 #include "sanitize.h"
 #include "view.h"
+#include "errmsg.h"
 
 /* jansson refcounts: json_object_set_new steals; a NULL value fails the whole line. */
 static int set(json_t *o, const char *key, json_t *v)
@@ -285,10 +286,8 @@ static int json_open(const struct kvs_options *opts, void **state, char *err, si
 {
 	struct json_state *j = calloc(1, sizeof(*j));
 
-	if (!j) {
-		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
-	}
+	if (!j)
+		return kvs_err(err, errlen, -ENOMEM, "out of memory");
 	j->opts = opts;
 	*state = j;
 	return 0;

@@ -16,6 +16,7 @@
 #include "prom.h"
 #include "promtext.h"
 #include "view.h"
+#include "errmsg.h"
 
 /*
  * Buckets exported: slot upper bounds 2^9 ns (512 ns) to 2^30 ns (~1.07 s).
@@ -373,10 +374,8 @@ static int prom_open(const struct kvs_options *opts, void **state, char *err, si
 	struct prom_view *v = calloc(1, sizeof(*v));
 	int r;
 
-	if (!v) {
-		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
-	}
+	if (!v)
+		return kvs_err(err, errlen, -ENOMEM, "out of memory");
 	/* Fail now, at start, rather than after the first interval. */
 	r = atomicfile_open(&v->af, opts->prom_file, err, errlen);
 	if (r) {
@@ -396,16 +395,14 @@ static int prom_update(void *state, const struct kvs_model *m, char *err, size_t
 	size_t len;
 	int r;
 
-	if (!pt) {
-		snprintf(err, errlen, "%s: out of memory", v->af.path);
-		return -ENOMEM;
-	}
+	if (!pt)
+		return kvs_err(err, errlen, -ENOMEM, "%s: out of memory", v->af.path);
 	r = kvs_prom_render(pt, m, &v->st);
 	if (!r)
 		r = promtext_finish(pt, &data, &len);
 	if (r)
-		snprintf(err, errlen, "%s: cannot write metrics: %s", v->af.path,
-			 *promtext_error(pt) ? promtext_error(pt) : strerror(-r));
+		r = kvs_err(err, errlen, r, "%s: cannot write metrics: %s", v->af.path,
+			    *promtext_error(pt) ? promtext_error(pt) : strerror(-r));
 	else
 		r = atomicfile_write(&v->af, data, len, err, errlen);
 	promtext_free(pt);

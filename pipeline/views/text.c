@@ -11,6 +11,7 @@
 #include "sanitize.h"
 #include "format.h"
 #include "view.h"
+#include "errmsg.h"
 
 struct text_state {
 	const struct kvs_options *opts;
@@ -20,10 +21,8 @@ static int text_open(const struct kvs_options *opts, void **state, char *err, si
 {
 	struct text_state *t = calloc(1, sizeof(*t));
 
-	if (!t) {
-		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
-	}
+	if (!t)
+		return kvs_err(err, errlen, -ENOMEM, "out of memory");
 	t->opts = opts;
 	*state = t;
 	return 0;

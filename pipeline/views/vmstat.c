@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "view.h"
+#include "errmsg.h"
 
 /* Like vmstat: the header again every screenful. */
 #define HEADER_EVERY 20
@@ -23,10 +24,8 @@ static int vmstat_open(const struct kvs_options *opts, void **state, char *err, 
 {
 	struct vmstat_state *v = calloc(1, sizeof(*v));
 
-	if (!v) {
-		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
-	}
+	if (!v)
+		return kvs_err(err, errlen, -ENOMEM, "out of memory");
 	*state = v;
 	return 0;
 }

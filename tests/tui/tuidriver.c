@@ -23,6 +23,7 @@
 #include "top_args.h"
 #include "tui.h"
 #include "view.h"
+#include "errmsg.h"
 
 #define NR_CALLERS 30
 #define NR_PROCS 12
@@ -136,10 +137,8 @@ static int fake_open(void **state, enum kvs_mode mode, const struct kvs_options 
 {
 	struct fake *f = calloc(1, sizeof(*f));
 
-	if (!f) {
-		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
-	}
+	if (!f)
+		return kvs_err(err, errlen, -ENOMEM, "out of memory");
 	f->mode = mode;
 	f->o = o;
 	f->log = getenv("KVS_TUIDRIVER_LOG");
@@ -187,10 +186,9 @@ static int fake_read(void *state, struct kvs_reading *r, char *err, size_t errle
 	fill_hist(r, KVS_HIST_VMALLOC, k, 12, "fentry");
 	if (f->mode == KVS_MODE_EXACT) {
 		fill_hist(r, KVS_HIST_RELEASE, k, 11, "tracepoint");
-		if (write_debugfs(f->o->debugfs_file, &c)) {
-			snprintf(err, errlen, "writing %s: %s", f->o->debugfs_file, strerror(errno));
-			return -EIO;
-		}
+		if (write_debugfs(f->o->debugfs_file, &c))
+			return kvs_err(err, errlen, -EIO,
+				       "writing %s: %s", f->o->debugfs_file, strerror(errno));
 	} else {
 		snprintf(r->hist_why[KVS_HIST_RELEASE], KVS_WHY_LEN,
 			 "no kasan tracepoints: %s mode", kvs_mode_name(f->mode));
@@ -207,17 +205,13 @@ static int fake_read(void *state, struct kvs_reading *r, char *err, size_t errle
 		r->self.prog[0].runs = 1000 * (k - f->self_k);
 		r->self.prog[0].run_ns = 450 * r->self.prog[0].runs;
 	}
-	if (f->o->slow_set && fill_slow(r, k)) {
-		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
-	}
+	if (f->o->slow_set && fill_slow(r, k))
+		return kvs_err(err, errlen, -ENOMEM, "out of memory");
 	if (fill_top(&r->callers, NR_CALLERS, callers, sizeof(callers) / sizeof(callers[0]),
 		     "vm_caller_", k) ||
 	    fill_top(&r->processes, NR_PROCS, procs, sizeof(procs) / sizeof(procs[0]),
-		     "worker/", k)) {
-		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
-	}
+		     "worker/", k))
+		return kvs_err(err, errlen, -ENOMEM, "out of memory");
 	return 0;
 }
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ksyms.h"
+#include "errmsg.h"
 
 static int cmp_addr(const void *a, const void *b)
 {
@@ -122,6 +123,7 @@ int ksyms_parse(FILE *f, struct ksyms *ks, char *err, size_t errlen)
 	char *line = NULL;
 	size_t cap = 0, alloc = 0, names_cap = 0, off;
 	bool nonzero = false;
+	int ret;
 	ssize_t n;
 
 	memset(ks, 0, sizeof(*ks));
@@ -163,14 +165,14 @@ int ksyms_parse(FILE *f, struct ksyms *ks, char *err, size_t errlen)
 	for (size_t i = 0; i < ks->nr; i++)
 		ks->syms[i].name = ks->names + (uintptr_t)ks->syms[i].name;
 	if (ferror(f)) {
-		snprintf(err, errlen, "reading kallsyms: %s", strerror(errno));
+		ret = kvs_err(err, errlen, -EIO, "reading kallsyms: %s", strerror(errno));
 		ksyms_free(ks);
-		return -EIO;
+		return ret;
 	}
 	if (ks->nr && !nonzero) {
-		snprintf(err, errlen, "kallsyms shows no addresses (need root, or kptr_restrict)");
 		ksyms_free(ks);
-		return -EACCES;
+		return kvs_err(err, errlen, -EACCES,
+			       "kallsyms shows no addresses (need root, or kptr_restrict)");
 	}
 	/* qsort(NULL, 0) is undefined: a file without text symbols has nothing to sort. */
 	if (ks->nr)
@@ -179,8 +181,7 @@ int ksyms_parse(FILE *f, struct ksyms *ks, char *err, size_t errlen)
 nomem:
 	free(line);
 	ksyms_free(ks);
-	snprintf(err, errlen, "out of memory reading kallsyms");
-	return -ENOMEM;
+	return kvs_err(err, errlen, -ENOMEM, "out of memory reading kallsyms");
 }
 
 int ksyms_find_file(FILE *f, const char *const *names, uint64_t *addrs, size_t n)
@@ -212,14 +213,14 @@ int ksyms_find(const char *path, const char *const *names, uint64_t *addrs, size
 
 	if (!f) {
 		ret = -errno;
-		snprintf(err, errlen, "%s: %s", path ? path : "/proc/kallsyms", strerror(-ret));
-		return ret;
+		return kvs_err(err, errlen, ret,
+			       "%s: %s", path ? path : "/proc/kallsyms", strerror(-ret));
 	}
 	ret = ksyms_find_file(f, names, addrs, n);
 	fclose(f);
 	if (ret)
-		snprintf(err, errlen, "reading kallsyms: %s", strerror(-ret));
-	return ret;
+		return kvs_err(err, errlen, ret, "reading kallsyms: %s", strerror(-ret));
+	return 0;
 }
 
 int ksyms_parse_modules(FILE *f, struct ksyms *ks)
@@ -267,8 +268,8 @@ int ksyms_load(const char *path, struct ksyms *ks, char *err, size_t errlen)
 	f = fopen(path ? path : "/proc/kallsyms", "re");
 	if (!f) {
 		ret = -errno;
-		snprintf(err, errlen, "%s: %s", path ? path : "/proc/kallsyms", strerror(errno));
-		return ret;
+		return kvs_err(err, errlen, ret,
+			       "%s: %s", path ? path : "/proc/kallsyms", strerror(errno));
 	}
 	ret = ksyms_parse(f, ks, err, errlen);
 	fclose(f);

@@ -7,6 +7,7 @@
 #include <bpf/libbpf.h>
 
 #include "bpfstats.h"
+#include "errmsg.h"
 
 void kvs_bpf_stats_init(struct kvs_bpf_stats *s)
 {
@@ -50,16 +51,14 @@ int kvs_bpf_stats_enable(struct kvs_bpf_stats *s, struct bpf_object *obj, char *
 	fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
 	if (fd < 0) {
 		ret = -errno;
-		snprintf(err, errlen, "BPF run-time statistics (BPF_ENABLE_STATS): %s",
-			 strerror(-ret));
-		return ret;
+		return kvs_err(err, errlen, ret, "BPF run-time statistics (BPF_ENABLE_STATS): %s",
+			       strerror(-ret));
 	}
 	/* Programs count while any enabler is on: start from their totals now. */
 	ret = totals(obj, s->base, &s->nr);
 	if (ret) {
 		close(fd);
-		snprintf(err, errlen, "reading BPF program statistics: %s", strerror(-ret));
-		return ret;
+		return kvs_err(err, errlen, ret, "reading BPF program statistics: %s", strerror(-ret));
 	}
 	s->fd = fd;
 	return 0;

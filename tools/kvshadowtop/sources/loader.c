@@ -22,6 +22,7 @@
 #include "ksyms.h"
 #include "numparse.h"
 #include "options.h"
+#include "errmsg.h"
 
 /* libbpf's own messages only with KVSHADOW_DEBUG set: probing failures are expected. */
 static int print_fn(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -228,10 +229,8 @@ static int stock_ksyms(volatile struct kvs_ksyms *k, char *err, size_t errlen)
 	char why[256] = "";
 
 	_Static_assert(sizeof(addrs) == sizeof(*k), "one address per symbol");
-	if (ksyms_find(NULL, names, addrs, sizeof(names) / sizeof(names[0]), why, sizeof(why))) {
-		snprintf(err, errlen, "%s", why);
-		return -ENOENT;
-	}
+	if (ksyms_find(NULL, names, addrs, sizeof(names) / sizeof(names[0]), why, sizeof(why)))
+		return kvs_err(err, errlen, -ENOENT, "%s", why);
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		out[i] = addrs[i];
 	return 0;
@@ -265,10 +264,8 @@ static int open_skel(struct kvs_bpf *b, const struct btf *btf, enum kvs_mode mod
 	unsigned long ring;
 
 	s = kvshadow_bpf__open();
-	if (!s) {
-		snprintf(err, errlen, "opening the BPF object: %s", strerror(errno));
-		return -errno;
-	}
+	if (!s)
+		return kvs_err(err, errlen, -errno, "opening the BPF object: %s", strerror(errno));
 	b->skel = s;
 	s->rodata->estimate_events = mode == KVS_MODE_ESTIMATE;
 	s->rodata->tp_duration = exact;
@@ -278,23 +275,19 @@ static int open_skel(struct kvs_bpf *b, const struct btf *btf, enum kvs_mode mod
 	 */
 	ring = mode != KVS_MODE_ESTIMATE ? (unsigned long)sysconf(_SC_PAGESIZE) :
 	       ring_env ? strtoul(ring_env, NULL, 0) : 0;
-	if (ring && bpf_map__set_max_entries(s->maps.area_events, (unsigned int)ring)) {
-		snprintf(err, errlen, "sizing the ring buffer to %lu bytes failed (a power of "
-			 "two, at least a page)", ring);
-		return -EINVAL;
-	}
+	if (ring && bpf_map__set_max_entries(s->maps.area_events, (unsigned int)ring))
+		return kvs_err(err, errlen, -EINVAL,
+			       "sizing the ring buffer to %lu bytes failed (a power of "
+			       "two, at least a page)", ring);
 	/* The stack walk learns in estimate mode only (the other modes have vm->caller). */
 	if (mode != KVS_MODE_ESTIMATE &&
-	    bpf_map__set_max_entries(s->maps.learn_events, (unsigned int)sysconf(_SC_PAGESIZE))) {
-		snprintf(err, errlen, "sizing the stack-walk ring buffer failed");
-		return -EINVAL;
-	}
+	    bpf_map__set_max_entries(s->maps.learn_events, (unsigned int)sysconf(_SC_PAGESIZE)))
+		return kvs_err(err, errlen, -EINVAL, "sizing the stack-walk ring buffer failed");
 	/* KVSHADOW_VERIFY_WALK=N: every Nth walked caller is unwound too, to check it. */
-	if (verify_env && kvs_parse_u64(verify_env, 0, 1000000, &verify)) {
-		snprintf(err, errlen, "KVSHADOW_VERIFY_WALK must be a count from 0 to 1000000, not '%s'",
-			 verify_env);
-		return -EINVAL;
-	}
+	if (verify_env && kvs_parse_u64(verify_env, 0, 1000000, &verify))
+		return kvs_err(err, errlen, -EINVAL,
+			       "KVSHADOW_VERIFY_WALK must be a count from 0 to 1000000, not '%s'",
+			       verify_env);
 	s->bss->walk_verify = (__u32)verify;
 	/*
 	 * KVSHADOW_NO_ATTRIBUTION=1: no caller or process rows, so that
@@ -309,10 +302,8 @@ static int open_skel(struct kvs_bpf *b, const struct btf *btf, enum kvs_mode mod
 		if (!why && !try_fentry)
 			why = o->no_fentry ? "it needs fentry/fexit (--no-fentry was given)" :
 			      "this kernel refuses fentry/fexit, which it needs";
-		if (why) {
-			snprintf(err, errlen, "%s", why);
-			return -ENOENT;
-		}
+		if (why)
+			return kvs_err(err, errlen, -ENOENT, "%s", why);
 		ret = stock_ksyms(&s->rodata->ksyms, err, errlen);
 		if (ret)
 			return ret;
@@ -326,11 +317,10 @@ static int open_skel(struct kvs_bpf *b, const struct btf *btf, enum kvs_mode mod
 		if (!pick_tp(btf, "kasan", "kasan_vmalloc_populate", s->progs.kvs_populate_btf,
 			     s->progs.kvs_populate_tp) ||
 		    !pick_tp(btf, "kasan", "kasan_vmalloc_release", s->progs.kvs_release_btf,
-			     s->progs.kvs_release_tp)) {
-			snprintf(err, errlen, "this kernel has no kasan:kasan_vmalloc_* tracepoints "
-				 "(not a kvshadow-patched KASAN kernel): use --mode estimate");
-			return -ENOENT;
-		}
+			     s->progs.kvs_release_tp))
+			return kvs_err(err, errlen, -ENOENT,
+				       "this kernel has no kasan:kasan_vmalloc_* tracepoints "
+				       "(not a kvshadow-patched KASAN kernel): use --mode estimate");
 	}
 	b->vmalloc_events =
 		pick_tp(btf, "vmalloc", "alloc_vmap_area", s->progs.kvs_alloc_va_btf,
@@ -342,11 +332,10 @@ static int open_skel(struct kvs_bpf *b, const struct btf *btf, enum kvs_mode mod
 	if (!b->vmalloc_events) {
 		snprintf(b->vmalloc_why, sizeof(b->vmalloc_why),
 			 "this kernel lacks the vmalloc:* tracepoints");
-		if (mode == KVS_MODE_ESTIMATE) {
-			snprintf(err, errlen, "estimate mode needs the vmalloc:alloc_vmap_area, "
-				 "free_vmap_area_noflush and purge_vmap_area_lazy tracepoints");
-			return -ENOENT;
-		}
+		if (mode == KVS_MODE_ESTIMATE)
+			return kvs_err(err, errlen, -ENOENT,
+				       "estimate mode needs the vmalloc:alloc_vmap_area, "
+				       "free_vmap_area_noflush and purge_vmap_area_lazy tracepoints");
 	}
 
 	/* Latency: the kernel's own duration_ns in exact mode, fentry otherwise. */
@@ -361,10 +350,8 @@ static int open_skel(struct kvs_bpf *b, const struct btf *btf, enum kvs_mode mod
 	s->rodata->slow_ns = o->slow_ns;
 	/* No --slow: its ring buffer is a page. */
 	if (!o->slow_set &&
-	    bpf_map__set_max_entries(s->maps.slow_events, (unsigned int)sysconf(_SC_PAGESIZE))) {
-		snprintf(err, errlen, "sizing the slow-call ring buffer failed");
-		return -EINVAL;
-	}
+	    bpf_map__set_max_entries(s->maps.slow_events, (unsigned int)sysconf(_SC_PAGESIZE)))
+		return kvs_err(err, errlen, -EINVAL, "sizing the slow-call ring buffer failed");
 	pairs[(*nr_pairs)++] = (struct fentry_pair){ PAIR_CALLER, s->progs.kvs_area_entry,
 						     s->progs.kvs_area_exit, area_caller_func(btf) };
 	s->rodata->caller_from_vm = try_fentry && pairs[*nr_pairs - 1].func;
@@ -435,11 +422,9 @@ int kvs_bpf_open(struct kvs_bpf *b, enum kvs_mode mode, const struct kvs_options
 	memset(b, 0, sizeof(*b));
 	libbpf_set_print(print_fn);
 	btf = vmlinux_btf();
-	if (!btf) {
-		snprintf(err, errlen, "no kernel BTF (/sys/kernel/btf/vmlinux): "
-			 "the BPF programs need CONFIG_DEBUG_INFO_BTF");
-		return -ENOENT;
-	}
+	if (!btf)
+		return kvs_err(err, errlen, -ENOENT, "no kernel BTF (/sys/kernel/btf/vmlinux): "
+			       "the BPF programs need CONFIG_DEBUG_INFO_BTF");
 	ret = try_fentry ? fentry_probe(btf, "alloc_vmap_area") : 0;
 	if (ret) {
 		snprintf(fentry_why, sizeof(fentry_why), "fentry/fexit refused by this kernel (%s)",
@@ -452,9 +437,9 @@ retry:
 		goto fail;
 	ret = kvshadow_bpf__load(b->skel);
 	if (ret && mode == KVS_MODE_STOCK) {
-		snprintf(err, errlen, "loading its page-table and fentry/fexit programs failed: %s "
-			 "(KVSHADOW_DEBUG=1 shows libbpf's log)", strerror(-ret));
-		ret = ret == -EPERM || ret == -EACCES ? ret : -ENOENT;
+		ret = kvs_err(err, errlen, ret == -EPERM || ret == -EACCES ? ret : -ENOENT,
+			      "loading its page-table and fentry/fexit programs failed: %s "
+			      "(KVSHADOW_DEBUG=1 shows libbpf's log)", strerror(-ret));
 		goto fail;
 	}
 	if (ret && try_fentry) {
@@ -468,10 +453,12 @@ retry:
 	}
 	if (ret) {
 		if (ret == -EPERM || ret == -EACCES)
-			snprintf(err, errlen, "loading BPF programs: %s: %s", strerror(-ret), perm_hint());
+			ret = kvs_err(err, errlen, ret, "loading BPF programs: %s: %s",
+				      strerror(-ret), perm_hint());
 		else
-			snprintf(err, errlen, "loading BPF programs: %s (KVSHADOW_DEBUG=1 shows libbpf's log)",
-				 strerror(-ret));
+			ret = kvs_err(err, errlen, ret,
+				      "loading BPF programs: %s (KVSHADOW_DEBUG=1 shows libbpf's log)",
+				      strerror(-ret));
 		goto fail;
 	}
 
@@ -484,9 +471,9 @@ retry:
 
 		ret = attach_one(b, p);
 		if (ret) {
-			snprintf(err, errlen, "attaching %s (%s) failed: %s", bpf_program__name(p),
-				 bpf_program__section_name(p), strerror(-ret));
-			ret = ret == -EPERM || ret == -EACCES ? ret : -ENOENT;
+			ret = kvs_err(err, errlen, ret == -EPERM || ret == -EACCES ? ret : -ENOENT,
+				      "attaching %s (%s) failed: %s", bpf_program__name(p),
+				      bpf_program__section_name(p), strerror(-ret));
 			goto fail;
 		}
 	}
@@ -501,9 +488,9 @@ retry:
 			continue;
 		ret = attach_one(b, prog);
 		if (ret) {
-			snprintf(err, errlen, "attaching %s: %s%s%s", bpf_program__name(prog),
-				 strerror(-ret), ret == -EPERM ? ": " : "",
-				 ret == -EPERM ? perm_hint() : "");
+			ret = kvs_err(err, errlen, ret, "attaching %s: %s%s%s", bpf_program__name(prog),
+				      strerror(-ret), ret == -EPERM ? ": " : "",
+				      ret == -EPERM ? perm_hint() : "");
 			goto fail;
 		}
 	}

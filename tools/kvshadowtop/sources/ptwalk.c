@@ -12,6 +12,7 @@
 #include "kvshadow.h"
 #include "kvshadow.skel.h"
 #include "meminfo.h"
+#include "errmsg.h"
 
 /* bpf/stock.bpf.c's err when kallsyms shows no addresses of data symbols. */
 #define PT_ERR_NO_KALLSYMS 1000
@@ -22,11 +23,10 @@ static int run_walk(struct kvshadow_bpf *skel, char *err, size_t errlen)
 	int ret;
 
 	ret = bpf_prog_test_run_opts(bpf_program__fd(skel->progs.kvs_pt_walk), &opts);
-	if (ret) {
-		ret = -errno;
-		snprintf(err, errlen, "running the page-table walk: %s", strerror(-ret));
-	}
-	return ret;
+	if (ret)
+		return kvs_err(err, errlen, -errno, "running the page-table walk: %s",
+			       strerror(errno));
+	return 0;
 }
 
 static uint64_t load_u64(const __u64 *p)
@@ -44,33 +44,25 @@ int kvs_ptwalk_init(struct kvshadow_bpf *skel, char *err, size_t errlen)
 	ret = run_walk(skel, err, errlen);
 	if (ret)
 		return ret;
-	if (l->err == -PT_ERR_NO_KALLSYMS) {
-		snprintf(err, errlen, "/proc/kallsyms shows no address of init_mm or _end (it needs "
-			 "CONFIG_KALLSYMS_ALL, and kernel.kptr_restrict 0 or 1 with CAP_SYSLOG)");
-		return -ENOENT;
-	}
-	if (l->err || !l->ready) {
-		snprintf(err, errlen, "reading the kernel's layout failed: %s",
-			 strerror(l->err ? -l->err : EIO));
-		return -ENOENT;
-	}
+	if (l->err == -PT_ERR_NO_KALLSYMS)
+		return kvs_err(err, errlen, -ENOENT,
+			       "/proc/kallsyms shows no address of init_mm or _end (it needs "
+			       "CONFIG_KALLSYMS_ALL, and kernel.kptr_restrict 0 or 1 with CAP_SYSLOG)");
+	if (l->err || !l->ready)
+		return kvs_err(err, errlen, -ENOENT, "reading the kernel's layout failed: %s",
+			       strerror(l->err ? -l->err : EIO));
 	/* VmallocTotal is VMALLOC_END - VMALLOC_START, in KiB: the layout must agree. */
-	if (meminfo_value(NULL, "VmallocTotal", &total, why, sizeof(why))) {
-		snprintf(err, errlen, "cannot check the kernel's layout: %s", why);
-		return -ENOENT;
-	}
-	if ((l->vmalloc_end - l->vmalloc_start - 1) >> 10 != total >> 10) {
-		snprintf(err, errlen, "the vmalloc area found (%llu KiB, %u-level page tables) is "
-			 "not /proc/meminfo's VmallocTotal (%llu KiB): unknown kernel layout",
-			 (unsigned long long)((l->vmalloc_end - l->vmalloc_start - 1) >> 10),
-			 l->levels, (unsigned long long)(total >> 10));
-		return -ENOENT;
-	}
-	if (skel->bss->pt_count.err) {
-		snprintf(err, errlen, "walking the kernel page tables failed: %s",
-			 strerror(-skel->bss->pt_count.err));
-		return -ENOENT;
-	}
+	if (meminfo_value(NULL, "VmallocTotal", &total, why, sizeof(why)))
+		return kvs_err(err, errlen, -ENOENT, "cannot check the kernel's layout: %s", why);
+	if ((l->vmalloc_end - l->vmalloc_start - 1) >> 10 != total >> 10)
+		return kvs_err(err, errlen, -ENOENT,
+			       "the vmalloc area found (%llu KiB, %u-level page tables) is "
+			       "not /proc/meminfo's VmallocTotal (%llu KiB): unknown kernel layout",
+			       (unsigned long long)((l->vmalloc_end - l->vmalloc_start - 1) >> 10),
+			       l->levels, (unsigned long long)(total >> 10));
+	if (skel->bss->pt_count.err)
+		return kvs_err(err, errlen, -ENOENT, "walking the kernel page tables failed: %s",
+			       strerror(-skel->bss->pt_count.err));
 	return 0;
 }
 
@@ -88,11 +80,9 @@ int kvs_ptwalk_count(struct kvshadow_bpf *skel, int tries, struct kvs_ptwalk *ou
 		ret = run_walk(skel, err, errlen);
 		if (ret)
 			return ret;
-		if (skel->bss->pt_count.err) {
-			snprintf(err, errlen, "walking the kernel page tables failed: %s",
-				 strerror(-skel->bss->pt_count.err));
-			return -EIO;
-		}
+		if (skel->bss->pt_count.err)
+			return kvs_err(err, errlen, -EIO, "walking the kernel page tables failed: %s",
+				       strerror(-skel->bss->pt_count.err));
 		out->pages = skel->bss->pt_count.present;
 		out->steps = skel->bss->pt_count.steps;
 		out->net = n;

@@ -33,6 +33,7 @@
 #include "bpfstats.h"
 #include "src_bpf.h"
 #include "src_estimate.h"
+#include "errmsg.h"
 
 _Static_assert(sizeof(struct kvs_bpf_counters) % sizeof(__u64) == 0, "counters are u64s");
 
@@ -225,8 +226,7 @@ static int watch_rings(struct src_bpf *b, char *err, size_t errlen)
 	b->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (b->epfd < 0) {
 		ret = -errno;
-		snprintf(err, errlen, "epoll_create1: %s", strerror(errno));
-		return ret;
+		return kvs_err(err, errlen, ret, "epoll_create1: %s", strerror(errno));
 	}
 	b->est_fd = kvs_est_src_fd(b->est);
 	ret = epoll_add(b->epfd, b->est_fd);
@@ -235,8 +235,8 @@ static int watch_rings(struct src_bpf *b, char *err, size_t errlen)
 	if (!ret && b->slow_rb)
 		ret = epoll_add(b->epfd, ring_buffer__epoll_fd(b->slow_rb));
 	if (ret)
-		snprintf(err, errlen, "epoll_ctl: %s", strerror(-ret));
-	return ret;
+		return kvs_err(err, errlen, ret, "epoll_ctl: %s", strerror(-ret));
+	return 0;
 }
 
 static int src_bpf_open(void **state, enum kvs_mode mode, const struct kvs_options *o,
@@ -247,16 +247,14 @@ static int src_bpf_open(void **state, enum kvs_mode mode, const struct kvs_optio
 	int ret;
 
 	*state = NULL;
-	if (!b) {
-		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
-	}
+	if (!b)
+		return kvs_err(err, errlen, -ENOMEM, "out of memory");
 	b->mode = mode;
 	b->epfd = b->est_fd = -1;
 	kvs_bpf_stats_init(&b->stats);
 	ret = libbpf_num_possible_cpus();
 	if (ret < 0) {
-		snprintf(err, errlen, "counting CPUs: %s", strerror(-ret));
+		ret = kvs_err(err, errlen, ret, "counting CPUs: %s", strerror(-ret));
 		goto fail;
 	}
 	b->ncpus = ret;
@@ -274,8 +272,7 @@ static int src_bpf_open(void **state, enum kvs_mode mode, const struct kvs_optio
 		b->slow_rb = ring_buffer__new(bpf_map__fd(b->bpf.skel->maps.slow_events),
 					      on_slow_event, b, NULL);
 		if (!b->slow_rb) {
-			ret = -errno;
-			snprintf(err, errlen, "slow-call ring buffer: %s", strerror(errno));
+			ret = kvs_err(err, errlen, -errno, "slow-call ring buffer: %s", strerror(errno));
 			goto fail;
 		}
 		b->slow = true;
@@ -291,8 +288,7 @@ static int src_bpf_open(void **state, enum kvs_mode mode, const struct kvs_optio
 		b->learn_rb = ring_buffer__new(bpf_map__fd(b->bpf.skel->maps.learn_events),
 					       kvs_callers_learn, &b->callers, NULL);
 		if (!b->learn_rb) {
-			ret = -errno;
-			snprintf(err, errlen, "stack-walk ring buffer: %s", strerror(errno));
+			ret = kvs_err(err, errlen, -errno, "stack-walk ring buffer: %s", strerror(errno));
 			goto fail;
 		}
 		ret = kvs_est_src_open(&b->est, bpf_map__fd(b->bpf.skel->maps.area_rings),
@@ -390,24 +386,19 @@ static int src_bpf_read(void *state, struct kvs_reading *r, char *err, size_t er
 	 * never pause.
 	 */
 	ret = src_bpf_drain(b, 0.5);
-	if (ret) {
-		snprintf(err, errlen, "estimate: replaying events: %s", strerror(-ret));
-		return ret;
-	}
+	if (ret)
+		return kvs_err(err, errlen, ret, "estimate: replaying events: %s", strerror(-ret));
 	ret = read_counters(b, &cnt);
 	if (!ret)
 		ret = read_hists(b, r->hist);
-	if (ret) {
-		snprintf(err, errlen, "reading BPF maps: %s", strerror(-ret));
-		return ret;
-	}
+	if (ret)
+		return kvs_err(err, errlen, ret, "reading BPF maps: %s", strerror(-ret));
 	r->have_bpf = true;
 	r->bpf = cnt.c;
 	r->events_lost = cnt.events_lost;
-	if (b->slow_err) {
-		snprintf(err, errlen, "slow-call records: %s", strerror(-b->slow_err));
-		return b->slow_err;
-	}
+	if (b->slow_err)
+		return kvs_err(err, errlen, b->slow_err,
+			       "slow-call records: %s", strerror(-b->slow_err));
 	r->have_slow = b->slow;
 	r->slow_lost = cnt.slow_lost;
 	if (b->learn_rb) {
@@ -420,10 +411,9 @@ static int src_bpf_read(void *state, struct kvs_reading *r, char *err, size_t er
 	memcpy(r->unavailable.slow, b->slow_why, KVS_WHY_LEN);
 	if (kvs_bpf_stats_on(&b->stats)) {
 		ret = kvs_bpf_stats_read(&b->stats, b->bpf.skel->obj, &r->self);
-		if (ret) {
-			snprintf(err, errlen, "reading BPF program statistics: %s", strerror(-ret));
-			return ret;
-		}
+		if (ret)
+			return kvs_err(err, errlen, ret,
+				       "reading BPF program statistics: %s", strerror(-ret));
 		r->have_self = true;
 	}
 	r->bpf_net = __atomic_load_n(&b->bpf.skel->bss->net_state.net, __ATOMIC_RELAXED);
@@ -438,7 +428,7 @@ static int src_bpf_read(void *state, struct kvs_reading *r, char *err, size_t er
 	if (b->est)
 		ret = kvs_est_src_read(b->est, cnt.events_lost, r, err, errlen);
 	else if ((ret = read_attribution(b, r, &cnt)))
-		snprintf(err, errlen, "out of memory");
+		ret = kvs_err(err, errlen, ret, "out of memory");
 	if (ret)
 		return ret;
 	r->callers.available = !kvs_callers_unnamed(&b->callers) && !b->bpf.no_attribution;

@@ -18,6 +18,7 @@
 #include "kvshadow.h"
 #include "sanitize.h"
 #include "vmallocinfo.h"
+#include "errmsg.h"
 
 /* A drain past its budget gives the loop back (the producer may never pause). */
 #define DRAIN_STOP (-EAGAIN)
@@ -130,29 +131,29 @@ static int seed(struct kvs_estimate *e, long page_size, char *err, size_t errlen
 	long n;
 
 	if (kvs_estimate_init(e, page_size)) {
-		snprintf(err, errlen, "estimate mode models power-of-two pages of 4 KiB or more; "
-			 "this system's page size is %ld", page_size);
-		return -EINVAL;
+		return kvs_err(err, errlen, -EINVAL,
+			       "estimate mode models power-of-two pages of 4 KiB or more; "
+			       "this system's page size is %ld", page_size);
 	}
 	f = fopen("/proc/vmallocinfo", "re");
 	if (!f) {
 		n = -errno;
-		snprintf(err, errlen, "seeding from /proc/vmallocinfo: %s", strerror(errno));
-		return (int)n;
+		return kvs_err(err, errlen, (int)n,
+			       "seeding from /proc/vmallocinfo: %s", strerror(errno));
 	}
 	n = kvs_vmallocinfo_parse(f, seed_area, e);
 	fclose(f);
-	if (n == -EACCES)
-		snprintf(err, errlen, "seeding from /proc/vmallocinfo: it hides the area addresses "
-			 "(kernel.kptr_restrict=%d): estimate mode needs kptr_restrict=1 and "
-			 "CAP_SYSLOG (root); kvshadowtop does not change the setting",
-			 kptr_restrict());
-	else if (n < 0)
-		snprintf(err, errlen, "seeding from /proc/vmallocinfo: %s", strerror((int)-n));
-	if (n < 0) {
+	if (n < 0)
 		kvs_estimate_free(e);
-		return (int)n;
-	}
+	if (n == -EACCES)
+		return kvs_err(err, errlen, (int)n,
+			       "seeding from /proc/vmallocinfo: it hides the area addresses "
+			       "(kernel.kptr_restrict=%d): estimate mode needs kptr_restrict=1 and "
+			       "CAP_SYSLOG (root); kvshadowtop does not change the setting",
+			       kptr_restrict());
+	if (n < 0)
+		return kvs_err(err, errlen, (int)n,
+			       "seeding from /proc/vmallocinfo: %s", strerror((int)-n));
 	kvs_estimate_reset_counters(e);
 	return 0;
 }
@@ -245,25 +246,21 @@ int kvs_est_src_open(struct kvs_est_src **esp, int rings_fd, int ring_fd, long p
 	int ret;
 
 	*esp = NULL;
-	if (!es) {
-		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
-	}
+	if (!es)
+		return kvs_err(err, errlen, -ENOMEM, "out of memory");
 	es->page_size = page_size;
 	es->caller = caller;
 	es->ctx = ctx;
 	es->rings_fd = rings_fd;
 	es->ring_fd = es->old_ring_fd = -1;
 	if (bpf_obj_get_info_by_fd(ring_fd, &info, &len)) {
-		ret = -errno;
-		snprintf(err, errlen, "ring buffer: %s", strerror(errno));
+		ret = kvs_err(err, errlen, -errno, "ring buffer: %s", strerror(errno));
 		goto fail;
 	}
 	es->ring_size = info.max_entries;
 	es->rb = ring_buffer__new(ring_fd, on_area_event, es, NULL);
 	if (!es->rb) {
-		ret = -errno;
-		snprintf(err, errlen, "ring buffer: %s", strerror(errno));
+		ret = kvs_err(err, errlen, -errno, "ring buffer: %s", strerror(errno));
 		goto fail;
 	}
 	/* The programs are attached before the seed: no area slips between the two. */
@@ -322,8 +319,8 @@ int kvs_est_src_read(struct kvs_est_src *es, uint64_t events_lost, struct kvs_re
 	if (!ret)
 		ret = kvs_attr_to_list(&es->processes, &r->processes);
 	if (ret)
-		snprintf(err, errlen, "out of memory");
-	return ret;
+		return kvs_err(err, errlen, ret, "out of memory");
+	return 0;
 }
 
 void kvs_est_src_close(struct kvs_est_src *es)

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "tui.h"
+#include "errmsg.h"
 
 static struct tui tui;
 
@@ -303,14 +304,11 @@ static int tui_open(const struct kvs_options *opts, void **state, char *err, siz
 	const char *term = getenv("TERM");
 
 	*state = NULL;
-	if (t->open) {
-		snprintf(err, errlen, "the terminal view is already open");
-		return -EBUSY;
-	}
-	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-		snprintf(err, errlen, "stdin and stdout must be a terminal (use -b for text)");
-		return -ENOTTY;
-	}
+	if (t->open)
+		return kvs_err(err, errlen, -EBUSY, "the terminal view is already open");
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
+		return kvs_err(err, errlen, -ENOTTY,
+			       "stdin and stdout must be a terminal (use -b for text)");
 	memset(t, 0, sizeof(*t));
 	t->sort = opts->sort;
 	t->by = opts->by;
@@ -332,22 +330,18 @@ static int tui_open(const struct kvs_options *opts, void **state, char *err, siz
 	have_shell_tio = !tcgetattr(STDIN_FILENO, &shell_tio);
 	/* newterm(), unlike initscr(), returns NULL instead of exiting. */
 	t->scr = newterm(NULL, stdout, stdin);
-	if (!t->scr) {
-		snprintf(err, errlen, "cannot use terminal type '%s' (use -b for text)",
-			 term ? term : "(TERM unset)");
-		return -ENOTTY;
-	}
+	if (!t->scr)
+		return kvs_err(err, errlen, -ENOTTY, "cannot use terminal type '%s' (use -b for text)",
+			       term ? term : "(TERM unset)");
 	t->open = true;
 	if (catch_fatal()) {
 		tui_close(t);
-		snprintf(err, errlen, "cannot catch crash signals to restore the terminal");
-		return -EIO;
+		return kvs_err(err, errlen, -EIO, "cannot catch crash signals to restore the terminal");
 	}
 	if (cbreak() == ERR || noecho() == ERR || keypad(stdscr, TRUE) == ERR ||
 	    nodelay(stdscr, TRUE) == ERR) {
 		tui_close(t);
-		snprintf(err, errlen, "cannot set terminal modes");
-		return -EIO;
+		return kvs_err(err, errlen, -EIO, "cannot set terminal modes");
 	}
 	(void)nonl();
 	(void)intrflush(stdscr, FALSE);
