@@ -125,6 +125,31 @@ int kvs_print_options(FILE *f, const struct kvs_opt *table, size_t n)
 	return 0;
 }
 
+int kvs_main_args(const char *prog, int argc, char **argv, struct kvs_options *o,
+		  int (*parse)(int argc, char **argv, struct kvs_options *o, char *err,
+			       size_t errlen),
+		  int (*help)(FILE *f), int (*hint)(FILE *f))
+{
+	char err[512];
+	int ret = parse(argc, argv, o, err, sizeof(err));
+
+	if (ret == 1) {
+		errno = 0;
+		if (!help(stdout))
+			return 0;
+		fprintf(stderr, "%s: writing the help: %s\n", prog,
+			errno ? strerror(errno) : "write error");
+		return 1;
+	}
+	if (ret) {
+		fprintf(stderr, "%s: %s\n", prog, err);
+		/* A usage error exits so whether or not stderr takes the hint. */
+		(void)hint(stderr);
+		return KVS_EXIT_USAGE;
+	}
+	return -1;
+}
+
 int kvs_parse_args(const struct kvs_opt *table, size_t n, int argc, char **argv,
 		   struct kvs_options *o,
 		   int (*positional)(struct kvs_options *o, size_t i, const char *arg,

@@ -86,6 +86,17 @@ const char *kvs_mode_name_i(unsigned int i);
 const char *kvs_sort_name(unsigned int i);
 const char *kvs_by_name(unsigned int i);
 
+/*
+ * How both main()s start: parse argv into o with parse; -h writes the
+ * help (help(stdout)), a usage error "prog: why" and hint(stderr).
+ * Returns -1 to go on and run, or the exit status: 0 after the help, 1
+ * when the help could not be written, KVS_EXIT_USAGE after an error.
+ */
+int kvs_main_args(const char *prog, int argc, char **argv, struct kvs_options *o,
+		  int (*parse)(int argc, char **argv, struct kvs_options *o, char *err,
+			       size_t errlen),
+		  int (*help)(FILE *f), int (*hint)(FILE *f));
+
 /* A usage error: the reason into err, returns -EINVAL. */
 int kvs_opt_error(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
