@@ -15,7 +15,7 @@ LLVM_STRIP   ?= llvm-strip
 KVTOP_SOURCES_SRCS := $(addprefix tools/kvshadowtop/sources/,src_bpf.c src_estimate.c loader.c \
 		      estimate.c pageset.c ptwalk.c bpfstats.c)
 KVTOP_ATTR_SRCS := $(addprefix tools/kvshadowtop/attribution/,attr.c callers.c ksyms.c stackwalk.c)
-KV_TUI_SRCS  := $(addprefix tools/kvshadowtop/tui/,tui.c tui_draw.c tui_keys.c)
+KV_TUI_SRCS  := $(addprefix tools/kvshadowtop/tui/,tui.c tui_draw.c tui_keys.c tui_help.c)
 KVTOP_SRCS   := tools/kvshadowtop/main.c tools/kvshadowtop/top_args.c $(KV_PIPE_SRCS) \
 		$(KVTOP_SOURCES_SRCS) $(KVTOP_ATTR_SRCS) $(KV_TUI_SRCS) $(KV_LIB_SRCS)
 KV_INC += -Itools/kvshadowtop -Itools/kvshadowtop/sources -Itools/kvshadowtop/attribution \

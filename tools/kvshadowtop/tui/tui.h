@@ -61,10 +61,28 @@ void tui_message(struct tui *t, bool warn, const char *fmt, ...)
 int tui_freeze(struct tui *t, const struct kvs_model *m);
 void tui_unfreeze(struct tui *t);
 
-/* tui_keys.c */
+/* Where a key works: the main screen, or the help screen (which it scrolls). */
+enum tui_key_ctx { KC_MAIN, KC_HELP };
+
+#define TUI_KEYS_PER 4
+
+struct tui_key {
+	int keys[TUI_KEYS_PER];	/* 0-terminated */
+	enum tui_key_ctx ctx;
+	const char *help;
+	enum kvs_view_action (*fn)(struct tui *t, const struct kvs_model *m);
+};
+
+/* tui_keys.c: the key table, which both dispatches the keys and lists them in the help. */
+extern const struct tui_key tui_keys[];
+extern const size_t tui_nr_keys;
 enum kvs_view_action tui_key(struct tui *t, int key, const struct kvs_model *m);
-void tui_draw_help(struct tui *t);
+/* How the help names a key: "q", "^L", "F10", "PgDn", "Space". */
+void tui_key_label(int k, char *buf, size_t len);
 /* Every key of the table as the help names it, one a line (tests/tui/manpage.sh). 0 or -1. */
 int tui_keys_print(FILE *f);
+
+/* tui_help.c */
+void tui_draw_help(struct tui *t);
 
 #endif /* KVS_TUI_H */

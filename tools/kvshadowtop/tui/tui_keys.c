@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Keys of the interactive view. One table both dispatches the keys and
- * writes the help screen, so a key cannot work without being listed: the
- * keys of the main screen and those that scroll the help when it does not
- * fit the window.
+ * writes the help screen (tui_help.c), so a key cannot work without being
+ * listed: the keys of the main screen and those that scroll the help when
+ * it does not fit the window.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -18,16 +18,6 @@
 
 #define CTRL_KEY(c) ((c) & 0x1f)
 #define KEY_ESC 27
-
-/* Where a key works: the main screen, or the help screen (which it scrolls). */
-enum key_ctx { KC_MAIN, KC_HELP };
-
-struct tui_key {
-	int keys[4];		/* 0-terminated */
-	enum key_ctx ctx;
-	const char *help;
-	enum kvs_view_action (*fn)(struct tui *t, const struct kvs_model *m);
-};
 
 static enum kvs_view_action key_quit(struct tui *t, const struct kvs_model *m)
 {
@@ -168,7 +158,7 @@ static enum kvs_view_action key_help_end(struct tui *t, const struct kvs_model *
 	return KVS_VIEW_CONTINUE;
 }
 
-static const struct tui_key keys[] = {
+const struct tui_key tui_keys[] = {
 	{ { 'q', KEY_F(10) }, KC_MAIN, "quit", key_quit },
 	{ { 'h', '?', KEY_F(1) }, KC_MAIN, "this help; any key but those below returns", key_help },
 	{ { 's' }, KC_MAIN, "sort by the next column (the columns: see -s in kvshadowtop(8))",
@@ -191,11 +181,10 @@ static const struct tui_key keys[] = {
 	{ { KEY_END, 'G' }, KC_HELP, "to the end", key_help_end },
 };
 
-#define NR_KEYS (sizeof(keys) / sizeof(keys[0]))
-#define KEYS_PER (sizeof(keys[0].keys) / sizeof(keys[0].keys[0]))
+const size_t tui_nr_keys = sizeof(tui_keys) / sizeof(tui_keys[0]);
 
 /* How the help screen names a key: "q", "^L", "F10", "PgDn", "Space". */
-static void key_label(int k, char *buf, size_t len)
+void tui_key_label(int k, char *buf, size_t len)
 {
 	static const struct { int key; const char *name; } names[] = {
 		{ KEY_DOWN, "Down" }, { KEY_UP, "Up" }, { KEY_NPAGE, "PgDn" },
@@ -217,160 +206,6 @@ static void key_label(int k, char *buf, size_t len)
 		snprintf(buf, len, "%c", k);
 	else
 		snprintf(buf, len, "%s", keyname(k) ? keyname(k) : "?");
-}
-
-/*
- * The help is a list of lines, some wrapped to the window: it is laid out
- * twice, once to count its lines and once to draw those from help_top on.
- */
-struct help_out {
-	struct tui *t;
-	int vy;			/* the help's line being laid out */
-	int top;		/* its first line on screen */
-	int rows;		/* screen lines for the help */
-	bool draw;
-};
-
-/* Text at column x of the current line, if that line is on screen. */
-static int help_put(struct help_out *h, int x, enum tui_attr a, const char *text)
-{
-	int y = h->vy - h->top;
-
-	if (!h->draw || y < 0 || y >= h->rows)
-		return x + (int)strlen(text);
-	return tui_put(h->t, y, x, a, "%s", text);
-}
-
-/*
- * text from column x on, wrapped at spaces to the window's width; lines
- * after the first start at indent. Ends the last line.
- */
-static void help_wrap(struct help_out *h, int x, int indent, enum tui_attr a, const char *text)
-{
-	const char *p = text;
-
-	for (;;) {
-		int width = COLS - x > 1 ? COLS - x : 1;
-		size_t n = strlen(p), cut = n;
-		char line[256];
-
-		if ((int)n > width) {
-			cut = (size_t)width;
-			while (cut > 0 && p[cut] != ' ')
-				cut--;
-			if (!cut)
-				cut = (size_t)width;	/* one word longer than the line */
-		}
-		if (cut >= sizeof(line))
-			cut = sizeof(line) - 1;
-		memcpy(line, p, cut);
-		line[cut] = '\0';
-		help_put(h, x, a, line);
-		h->vy++;
-		p += cut;
-		while (*p == ' ')
-			p++;
-		if (!*p)
-			return;
-		x = indent;
-	}
-}
-
-/* The keys of one context, one entry a line: labels, then what it does. */
-static void help_keys(struct help_out *h, enum key_ctx ctx)
-{
-	for (size_t i = 0; i < NR_KEYS; i++) {
-		int x = 2;
-
-		if (keys[i].ctx != ctx)
-			continue;
-		for (size_t j = 0; j < KEYS_PER && keys[i].keys[j]; j++) {
-			char name[16];
-
-			key_label(keys[i].keys[j], name, sizeof(name));
-			x = help_put(h, x, TA_MSG, name);
-			x = help_put(h, x, TA_MSG, " ");
-		}
-		x = x < 14 ? 14 : x + 1;
-		help_wrap(h, x, 14 < COLS / 2 ? 14 : 2, TA_NORMAL, keys[i].help);
-	}
-}
-
-static void help_content(struct help_out *h)
-{
-	help_put(h, 0, TA_TITLE, "kvshadowtop help: keys");
-	h->vy += 2;
-	help_keys(h, KC_MAIN);
-	h->vy++;
-	help_put(h, 0, TA_TITLE, "in this help");
-	h->vy++;
-	help_keys(h, KC_HELP);
-	h->vy++;
-	help_put(h, 0, TA_TITLE, "columns");
-	h->vy++;
-	for (size_t i = 0; i < KVS_NR_SORTS; i++) {
-		char names[32];
-		const char *col = kvs_sorts[i].column;
-
-		if (!col) {
-			/* The name column: CALLER/PROCESS, from --by's table. */
-			snprintf(names, sizeof(names), "%s/%s", kvs_bys[KVS_BY_CALLER].column,
-				 kvs_bys[KVS_BY_PROCESS].column);
-			col = names;
-		}
-
-		help_put(h, 2, TA_NORMAL, col);
-		help_wrap(h, 2 + (int)strlen(col) + 1 > 17 ? 2 + (int)strlen(col) + 1 : 17,
-			  17 < COLS / 2 ? 17 : 2, TA_NORMAL, kvs_sorts[i].column ? kvs_sorts[i].what :
-			  "vmalloc caller, or comm[tgid]; other = rows left out and dropped");
-	}
-	h->vy++;
-	help_put(h, 0, TA_TITLE, "modes");
-	h->vy++;
-	for (size_t i = 0; i < KVS_NR_MODES; i++) {
-		help_put(h, 2, TA_NORMAL, kvs_modes[i].name);
-		help_wrap(h, 17, 17 < COLS / 2 ? 17 : 2, TA_NORMAL, kvs_modes[i].source);
-	}
-}
-
-/* The last line when the help does not fit: where we are, and the keys that move. */
-static void help_footer(struct tui *t, int first, int last, int total)
-{
-	int x = tui_put(t, LINES - 1, 0, TA_TITLE, "lines %d-%d of %d, scroll:", first, last, total);
-
-	for (size_t i = 0; i < NR_KEYS; i++) {
-		if (keys[i].ctx != KC_HELP)
-			continue;
-		for (size_t j = 0; j < KEYS_PER && keys[i].keys[j]; j++) {
-			char name[16];
-
-			key_label(keys[i].keys[j], name, sizeof(name));
-			x = tui_put(t, LINES - 1, x, TA_TITLE, "%s%s", j ? "/" : " ", name);
-		}
-	}
-}
-
-void tui_draw_help(struct tui *t)
-{
-	struct help_out h = { .t = t };
-	int total, rows, max_top;
-
-	help_content(&h);
-	total = h.vy;
-	/* What does not fit scrolls, with the last line saying how. */
-	rows = total > LINES ? LINES - 1 : LINES;
-	if (rows < 1)
-		rows = 1;
-	max_top = total > rows ? total - rows : 0;
-	if (t->help_top > max_top)
-		t->help_top = max_top;
-	if (t->help_top < 0)
-		t->help_top = 0;
-	h = (struct help_out){ .t = t, .top = t->help_top, .rows = rows, .draw = true };
-	help_content(&h);
-	if (total > LINES)
-		help_footer(t, t->help_top + 1, t->help_top + rows < total ? t->help_top + rows : total,
-			    total);
 }
 
 static enum kvs_view_action prompt_done(struct tui *t)
@@ -432,11 +267,11 @@ static enum kvs_view_action prompt_key(struct tui *t, int key)
 
 int tui_keys_print(FILE *f)
 {
-	for (size_t i = 0; i < NR_KEYS; i++) {
-		for (size_t j = 0; j < KEYS_PER && keys[i].keys[j]; j++) {
+	for (size_t i = 0; i < tui_nr_keys; i++) {
+		for (size_t j = 0; j < TUI_KEYS_PER && tui_keys[i].keys[j]; j++) {
 			char name[16];
 
-			key_label(keys[i].keys[j], name, sizeof(name));
+			tui_key_label(tui_keys[i].keys[j], name, sizeof(name));
 			if (fprintf(f, "%s\n", name) < 0)
 				return -1;
 		}
@@ -446,7 +281,7 @@ int tui_keys_print(FILE *f)
 
 enum kvs_view_action tui_key(struct tui *t, int key, const struct kvs_model *m)
 {
-	enum key_ctx ctx = t->help ? KC_HELP : KC_MAIN;
+	enum tui_key_ctx ctx = t->help ? KC_HELP : KC_MAIN;
 	char name[16];
 
 	if (t->prompting)
@@ -456,16 +291,16 @@ enum kvs_view_action tui_key(struct tui *t, int key, const struct kvs_model *m)
 		return KVS_VIEW_CONTINUE;
 	if (ctx == KC_MAIN)
 		t->msg[0] = '\0';
-	for (size_t i = 0; i < NR_KEYS; i++)
-		for (size_t j = 0; j < KEYS_PER && keys[i].keys[j]; j++)
-			if (keys[i].ctx == ctx && keys[i].keys[j] == key)
-				return keys[i].fn(t, m);
+	for (size_t i = 0; i < tui_nr_keys; i++)
+		for (size_t j = 0; j < TUI_KEYS_PER && tui_keys[i].keys[j]; j++)
+			if (tui_keys[i].ctx == ctx && tui_keys[i].keys[j] == key)
+				return tui_keys[i].fn(t, m);
 	/* In the help, any other key returns to the main screen. */
 	if (t->help) {
 		t->help = false;
 		return KVS_VIEW_CONTINUE;
 	}
-	key_label(key, name, sizeof(name));
+	tui_key_label(key, name, sizeof(name));
 	tui_message(t, true, "unknown key %s: h lists the keys", name);
 	return KVS_VIEW_CONTINUE;
 }
