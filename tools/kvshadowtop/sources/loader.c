@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Probe, load, attach. One binary for every kernel: each BPF program is
- * optional and enabled here only when the kernel has its attach point;
+ * Load and attach. One binary for every kernel: each BPF program is
+ * optional and enabled here only when the kernel has its attach point
+ * (kernel_probe.c asks);
  * fentry/fexit (latency) are tried and dropped when the kernel refuses
  * them (EPERM on hosts that forbid them), the rest goes on without.
  */
@@ -18,6 +19,7 @@
 
 #include "kvshadow.h"
 #include "kvshadow.skel.h"
+#include "kernel_probe.h"
 #include "loader.h"
 #include "ksyms.h"
 #include "numparse.h"
@@ -34,129 +36,15 @@ static int print_fn(enum libbpf_print_level level, const char *fmt, va_list ap)
 	return debug ? vfprintf(stderr, fmt, ap) : 0;
 }
 
-static bool tracefs_has(const char *sys, const char *event)
-{
-	static const char *const roots[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
-	char path[256];
-
-	for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]); i++) {
-		snprintf(path, sizeof(path), "%s/events/%s/%s", roots[i], sys, event);
-		if (!access(path, F_OK))
-			return true;
-	}
-	return false;
-}
-
-static bool btf_has(const struct btf *btf, const char *name, int kind)
-{
-	return btf && btf__find_by_name_kind(btf, name, kind) >= 0;
-}
-
-static bool btf_has_tp(const struct btf *btf, const char *event)
-{
-	char name[128];
-
-	snprintf(name, sizeof(name), "btf_trace_%s", event);
-	return btf_has(btf, name, BTF_KIND_TYPEDEF);
-}
-
-static bool btf_has_member(const struct btf *btf, const char *type, const char *member)
-{
-	int id = btf ? btf__find_by_name_kind(btf, type, BTF_KIND_STRUCT) : -1;
-	const struct btf_type *t = id >= 0 ? btf__type_by_id(btf, id) : NULL;
-	const struct btf_member *m;
-
-	if (!t)
-		return false;
-	m = btf_members(t);
-	for (int i = 0; i < btf_vlen(t); i++, m++)
-		if (!strcmp(btf__name_by_offset(btf, m->name_off), member))
-			return true;
-	return false;
-}
-
-static const char *area_caller_func(const struct btf *btf);
-
-/* Why this kernel cannot run stock mode (NULL: it can, if fentry is allowed). */
-static const char *stock_unsupported(const struct btf *btf)
-{
-#ifndef __x86_64__
-	return "stock mode reads x86_64 page tables only";
-#endif
-	if (!btf)
-		return "no kernel BTF";
-	if (!btf_has_member(btf, "vmalloc_populate_data", "pages"))
-		return "the kernel BTF has no struct vmalloc_populate_data with pages[] "
-		       "(no KASAN_VMALLOC, or a kernel older than 6.12)";
-	if (!btf_has(btf, "apply_to_page_range", BTF_KIND_FUNC) ||
-	    !btf_has(btf, "apply_to_existing_page_range", BTF_KIND_FUNC))
-		return "no apply_to_page_range/apply_to_existing_page_range in the kernel BTF";
-	if (!area_caller_func(btf))
-		return "no alloc_vmap_area(..., struct vm_struct *vm) in the kernel BTF";
-	if (!btf_has_tp(btf, "alloc_vmap_area"))
-		return "no vmalloc:alloc_vmap_area tracepoint";
-	return NULL;
-}
-
-/*
- * The kernel BTF is megabytes to parse (~100 ms here, a third of the time
- * to a first screen): the automatic mode choice keeps its parse for the
- * kvs_bpf_open() that follows, which takes it over.
- */
-static struct btf *kept_btf;
-
-static struct btf *vmlinux_btf(void)
-{
-	struct btf *btf = kept_btf;
-
-	kept_btf = NULL;
-	return btf ? btf : btf__load_vmlinux_btf();
-}
-
-enum kvs_mode kvs_bpf_best_mode(void)
-{
-	if (tracefs_has("kasan", "kasan_vmalloc_populate"))
-		return KVS_MODE_EXACT;
-	if (!kept_btf)
-		kept_btf = btf__load_vmlinux_btf();
-	return btf_has_tp(kept_btf, "kasan_vmalloc_populate") ? KVS_MODE_EXACT :
-	       !stock_unsupported(kept_btf) ? KVS_MODE_STOCK : KVS_MODE_ESTIMATE;
-}
-
-/*
- * Whether the kernel loads an fentry program on func: a two-instruction
- * program answers in a millisecond what a refused skeleton load answers
- * after a second parse of the kernel BTF. 0 or -errno.
- */
-static int fentry_probe(const struct btf *btf, const char *func)
-{
-	const struct bpf_insn insns[] = {
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
-		{ .code = BPF_JMP | BPF_EXIT },
-	};
-	int id = btf__find_by_name_kind(btf, func, BTF_KIND_FUNC);
-	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_FENTRY);
-	int fd;
-
-	if (id < 0)
-		return 0;	/* nothing to ask about: the pairs skip func themselves */
-	opts.attach_btf_id = (__u32)id;
-	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "kvs_probe", "GPL", insns, 2, &opts);
-	if (fd < 0)
-		return -errno;
-	close(fd);
-	return 0;
-}
-
 /* Enable the tp_btf or the classic flavour of one event; false when neither exists. */
 static bool pick_tp(const struct btf *btf, const char *sys, const char *event,
 		    struct bpf_program *btf_prog, struct bpf_program *tp_prog)
 {
-	if (btf_has_tp(btf, event)) {
+	if (kvs_btf_has_tp(btf, event)) {
 		bpf_program__set_autoload(btf_prog, true);
 		return true;
 	}
-	if (tracefs_has(sys, event)) {
+	if (kvs_tracefs_has(sys, event)) {
 		bpf_program__set_autoload(tp_prog, true);
 		return true;
 	}
@@ -196,26 +84,6 @@ static void mark_absent(struct kvs_bpf *b, enum kvs_hist_id h, const char *fmt, 
 	va_start(ap, fmt);
 	vsnprintf(b->hist_why[h], sizeof(b->hist_why[h]), fmt, ap);
 	va_end(ap);
-}
-
-/*
- * alloc_vmap_area(..., struct vm_struct *vm): 6.9 and later pass the
- * vm_struct whose caller the programs read; older kernels do not.
- */
-static const char *area_caller_func(const struct btf *btf)
-{
-	int id = btf ? btf__find_by_name_kind(btf, "alloc_vmap_area", BTF_KIND_FUNC) : -1;
-	const struct btf_type *fn, *proto;
-	const struct btf_param *p;
-
-	if (id < 0 || !btf__find_by_name_kind(btf, "vm_struct", BTF_KIND_STRUCT))
-		return NULL;
-	fn = btf__type_by_id(btf, id);
-	proto = fn ? btf__type_by_id(btf, fn->type) : NULL;
-	if (!proto || !btf_is_func_proto(proto) || btf_vlen(proto) != 8)
-		return NULL;
-	p = btf_params(proto) + 7;
-	return !strcmp(btf__name_by_offset(btf, p->name_off), "vm") ? "alloc_vmap_area" : NULL;
 }
 
 /* Stock mode's kernel symbols (bpf/kvshadow.h), from /proc/kallsyms. */
@@ -297,7 +165,7 @@ static int open_skel(struct kvs_bpf *b, const struct btf *btf, enum kvs_mode mod
 	s->rodata->attribution = !b->no_attribution;
 
 	if (mode == KVS_MODE_STOCK) {
-		const char *why = stock_unsupported(btf);
+		const char *why = kvs_stock_unsupported(btf);
 
 		if (!why && !try_fentry)
 			why = o->no_fentry ? "it needs fentry/fexit (--no-fentry was given)" :
@@ -339,9 +207,9 @@ static int open_skel(struct kvs_bpf *b, const struct btf *btf, enum kvs_mode mod
 	}
 
 	/* Latency: the kernel's own duration_ns in exact mode, fentry otherwise. */
-	vfunc = btf_has(btf, "__vmalloc_node_range_noprof", BTF_KIND_FUNC) ?
+	vfunc = kvs_btf_has(btf, "__vmalloc_node_range_noprof", BTF_KIND_FUNC) ?
 		"__vmalloc_node_range_noprof" :
-		btf_has(btf, "__vmalloc_node_range", BTF_KIND_FUNC) ? "__vmalloc_node_range" : NULL;
+		kvs_btf_has(btf, "__vmalloc_node_range", BTF_KIND_FUNC) ? "__vmalloc_node_range" : NULL;
 	*nr_pairs = 0;
 	pairs[(*nr_pairs)++] = (struct fentry_pair){ KVS_HIST_VMALLOC, s->progs.kvs_vmalloc_entry,
 						     s->progs.kvs_vmalloc_exit, vfunc };
@@ -353,18 +221,18 @@ static int open_skel(struct kvs_bpf *b, const struct btf *btf, enum kvs_mode mod
 	    bpf_map__set_max_entries(s->maps.slow_events, (unsigned int)sysconf(_SC_PAGESIZE)))
 		return kvs_err(err, errlen, -EINVAL, "sizing the slow-call ring buffer failed");
 	pairs[(*nr_pairs)++] = (struct fentry_pair){ PAIR_CALLER, s->progs.kvs_area_entry,
-						     s->progs.kvs_area_exit, area_caller_func(btf) };
+						     s->progs.kvs_area_exit, kvs_area_caller_func(btf) };
 	s->rodata->caller_from_vm = try_fentry && pairs[*nr_pairs - 1].func;
 	if (mode == KVS_MODE_ESTIMATE) {
 		pairs[(*nr_pairs)++] = (struct fentry_pair){
 			PAIR_PURGE, s->progs.kvs_purge_entry, s->progs.kvs_purge_exit,
-			btf_has(btf, "__purge_vmap_area_lazy", BTF_KIND_FUNC) ? "__purge_vmap_area_lazy" : NULL };
+			kvs_btf_has(btf, "__purge_vmap_area_lazy", BTF_KIND_FUNC) ? "__purge_vmap_area_lazy" : NULL };
 		pairs[(*nr_pairs)++] = (struct fentry_pair){
 			KVS_HIST_POPULATE, s->progs.kvs_populate_entry, s->progs.kvs_populate_exit,
-			btf_has(btf, "kasan_populate_vmalloc", BTF_KIND_FUNC) ? "kasan_populate_vmalloc" : NULL };
+			kvs_btf_has(btf, "kasan_populate_vmalloc", BTF_KIND_FUNC) ? "kasan_populate_vmalloc" : NULL };
 		pairs[(*nr_pairs)++] = (struct fentry_pair){
 			KVS_HIST_RELEASE, s->progs.kvs_release_entry, s->progs.kvs_release_exit,
-			btf_has(btf, "kasan_release_vmalloc", BTF_KIND_FUNC) ? "kasan_release_vmalloc" : NULL };
+			kvs_btf_has(btf, "kasan_release_vmalloc", BTF_KIND_FUNC) ? "kasan_release_vmalloc" : NULL };
 	}
 	for (size_t i = 0; i < *nr_pairs; i++) {
 		struct fentry_pair *p = &pairs[i];
@@ -421,11 +289,11 @@ int kvs_bpf_open(struct kvs_bpf *b, enum kvs_mode mode, const struct kvs_options
 
 	memset(b, 0, sizeof(*b));
 	libbpf_set_print(print_fn);
-	btf = vmlinux_btf();
+	btf = kvs_vmlinux_btf();
 	if (!btf)
 		return kvs_err(err, errlen, -ENOENT, "no kernel BTF (/sys/kernel/btf/vmlinux): "
 			       "the BPF programs need CONFIG_DEBUG_INFO_BTF");
-	ret = try_fentry ? fentry_probe(btf, "alloc_vmap_area") : 0;
+	ret = try_fentry ? kvs_fentry_probe(btf, "alloc_vmap_area") : 0;
 	if (ret) {
 		snprintf(fentry_why, sizeof(fentry_why), "fentry/fexit refused by this kernel (%s)",
 			 strerror(-ret));
@@ -549,8 +417,7 @@ fail:
 
 void kvs_bpf_close(struct kvs_bpf *b)
 {
-	btf__free(kept_btf);
-	kept_btf = NULL;
+	kvs_vmlinux_btf_drop();
 	while (b->nr_links)
 		bpf_link__destroy(b->links[--b->nr_links]);
 	kvshadow_bpf__destroy(b->skel);

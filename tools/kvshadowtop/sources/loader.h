@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Probe the kernel, load the BPF objects of bpf/ (one skeleton) with what it supports, attach. */
+/* Load the BPF objects of bpf/ (one skeleton) with what the kernel supports (kernel_probe.h), attach. */
 #ifndef KVS_LOADER_H
 #define KVS_LOADER_H
 
@@ -30,16 +30,6 @@ struct kvs_bpf {
 	char callers_why[KVS_WHY_LEN];		/* why not, when not: callers from stacks */
 	bool no_attribution;			/* KVSHADOW_NO_ATTRIBUTION: no caller/process rows */
 };
-
-/*
- * The best mode this kernel looks able to run, for the automatic choice:
- * exact where the kasan:* tracepoints of our series exist (tracefs or
- * btf_trace_kasan_vmalloc_populate in the kernel BTF), else stock where
- * KASAN_VMALLOC's populate data, apply_to_*page_range and alloc_vmap_area
- * are in the kernel BTF (whether fentry is allowed shows only when
- * loading), else estimate.
- */
-enum kvs_mode kvs_bpf_best_mode(void);
 
 /*
  * Load and attach for mode (exact or estimate) as the options ask:

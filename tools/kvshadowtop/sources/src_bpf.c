@@ -26,6 +26,7 @@
 #include "collect.h"
 #include "kvshadow.h"
 #include "kvshadow.skel.h"
+#include "kernel_probe.h"
 #include "loader.h"
 #include "options.h"
 #include "ptwalk.h"
