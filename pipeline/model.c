@@ -198,15 +198,15 @@ CMP_LATENCY(cmp_pop_p50, val_pop_p50)
 CMP_LATENCY(cmp_pop_p99, val_pop_p99)
 
 #define COUNT_COL(n, col, w, c, v) \
-	{ .name = n, .column = col, .what = w, .width = 10, .cmp = c, .value = v, .duration = false }
+	{ .name = n, .column = col, .what = w, .cmp = c, .value = v, .duration = false }
 #define LATENCY_COL(n, col, w, c, v) \
-	{ .name = n, .column = col, .what = w, .width = 8, .cmp = c, .value = v, .duration = true }
+	{ .name = n, .column = col, .what = w, .cmp = c, .value = v, .duration = true }
 
 const struct kvs_sort_desc kvs_sorts[KVS_NR_SORTS] = {
 	[KVS_SORT_PAGES] = COUNT_COL("pages", "PAGES", "pages populated", cmp_pages, val_pages),
 	[KVS_SORT_CALLS] = COUNT_COL("calls", "CALLS", "populate calls", cmp_calls, val_calls),
 	[KVS_SORT_RATE] = { .name = "rate", .column = "+PAGES",
-			    .what = "pages populated in the last interval", .width = 8,
+			    .what = "pages populated in the last interval",
 			    .cmp = cmp_rate, .value = val_rate, .duration = false },
 	[KVS_SORT_VM_P50] = LATENCY_COL("vp50", "VM_P50", "median vmalloc latency", cmp_vm_p50,
 					val_vm_p50),
@@ -217,7 +217,7 @@ const struct kvs_sort_desc kvs_sorts[KVS_NR_SORTS] = {
 	[KVS_SORT_POP_P99] = LATENCY_COL("pp99", "POP_P99",
 					 "99th percentile shadow populate latency", cmp_pop_p99,
 					 val_pop_p99),
-	[KVS_SORT_NAME] = { .name = "name", .column = NULL, .what = "name", .width = 0,
+	[KVS_SORT_NAME] = { .name = "name", .column = NULL, .what = "name",
 			    .cmp = kvs_top_entry_cmp_name, .value = NULL, .duration = false },
 };
 

@@ -161,7 +161,6 @@ struct kvs_sort_desc {
 	const char *name;		/* -s NAME */
 	const char *column;		/* column title, NULL for the name column */
 	const char *what;		/* "sorted by ..." and the help screen */
-	int width;			/* columns; 0: the rest of the line */
 	int (*cmp)(const void *a, const void *b);	/* on struct kvs_top_entry */
 	uint64_t (*value)(const struct kvs_top_entry *e);	/* NULL for the name column */
 	bool duration;			/* value() is ns, UINT64_MAX when the row has none */

@@ -39,6 +39,12 @@ const char *kvs_fmt_bytes(char *buf, size_t len, uint64_t bytes)
 	return buf;
 }
 
+const int kvs_fmt_col_width[KVS_NR_SORTS] = {
+	[KVS_SORT_PAGES] = 10, [KVS_SORT_CALLS] = 10, [KVS_SORT_RATE] = 8,
+	[KVS_SORT_VM_P50] = 8, [KVS_SORT_VM_P99] = 8, [KVS_SORT_POP_P50] = 8,
+	[KVS_SORT_POP_P99] = 8, [KVS_SORT_NAME] = 0,
+};
+
 const char *kvs_fmt_cell(char *buf, size_t len, const struct kvs_sort_desc *c,
 			 const struct kvs_top_entry *e)
 {

@@ -17,6 +17,11 @@ const char *kvs_fmt_ns(char *buf, size_t len, double ns);
 const char *kvs_fmt_bytes(char *buf, size_t len, uint64_t bytes);
 /* Local wall-clock time of a unix timestamp: "13:48:25.120". */
 const char *kvs_fmt_clock(char *buf, size_t len, double ts);
+/*
+ * The top table's least width of each column (kvs_sorts order), in
+ * characters; 0 for the name column, which takes the rest of the line.
+ */
+extern const int kvs_fmt_col_width[KVS_NR_SORTS];
 /* One numeric cell of the top table: a count, or a duration ("-" when none). */
 const char *kvs_fmt_cell(char *buf, size_t len, const struct kvs_sort_desc *c,
 			 const struct kvs_top_entry *e);

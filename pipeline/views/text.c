@@ -33,28 +33,42 @@ static void text_close(void *state)
 	free(state);
 }
 
-size_t kvs_view_fold(const struct kvs_model *m, const struct kvs_options *o,
-		     struct kvs_top_entry **rows, struct kvs_top_entry *other)
+/*
+ * The counter lines under the shadow line: counters of the table, in this
+ * order; gap comes first (a group starts).
+ */
+static const struct text_counter {
+	enum kvs_counter_id id;
+	const char *gap;
+} text_counters[] = {
+	{ KVS_ID_populate_calls, " " }, { KVS_ID_pages_populated, "" },
+	{ KVS_ID_populate_failures, "" },
+	{ KVS_ID_release_calls, " " }, { KVS_ID_pages_released, "" },
+	{ KVS_ID_vmap_area_allocs, "\n " }, { KVS_ID_vmap_area_alloc_bytes, "" },
+	{ KVS_ID_vmap_area_frees, "" }, { KVS_ID_vmap_purges, "" },
+};
+#define NR_TEXT_COUNTERS (sizeof(text_counters) / sizeof(text_counters[0]))
+
+/*
+ * As its row of the counter table says: " name value", pages with their
+ * rate, " name n/a" when the mode does not know it; bytes follow the count
+ * of their areas as " (N bytes)", or nothing.
+ */
+static void counter(FILE *f, const struct kvs_model *m, size_t id)
 {
-	size_t n = o->rows;
+	const struct kvs_counter_info *c = &kvs_counter_info[id];
 
-	*rows = n ? calloc(n, sizeof(**rows)) : NULL;
-	if (!*rows)
-		n = 0;
-	return kvs_top_fold(kvs_model_top(m, o->by), n, o->sort, *rows, other);
-}
-
-/* " name value" for a counter the mode knows (with its rate), " name n/a" otherwise. */
-static void counter(FILE *f, const struct kvs_model *m, size_t id, bool rate)
-{
-	const char *name = kvs_counter_info[id].name;
-
-	if (!kvs_model_knows(m, id)) {
-		fprintf(f, " %s n/a", name);
+	if (c->unit == KVS_UNIT_BYTES) {
+		if (kvs_model_knows(m, id))
+			fprintf(f, " (%" PRIu64 " bytes)", kvs_counter_get(&m->total, id));
 		return;
 	}
-	fprintf(f, " %s %" PRIu64, name, kvs_counter_get(&m->total, id));
-	if (rate)
+	if (!kvs_model_knows(m, id)) {
+		fprintf(f, " %s n/a", c->name);
+		return;
+	}
+	fprintf(f, " %s %" PRIu64, c->name, kvs_counter_get(&m->total, id));
+	if (c->unit == KVS_UNIT_PAGES)
 		fprintf(f, " (%.0f/s)", m->rate[id]);
 }
 
@@ -75,7 +89,7 @@ static void text_top(FILE *f, const struct kvs_model *m, const struct kvs_option
 	n = kvs_view_fold(m, o, &rows, &other);
 	fprintf(f, " ");
 	for (size_t c = 0; c < KVS_NR_SORTS; c++)
-		fprintf(f, " %*s", kvs_sorts[c].width, kvs_sorts[c].column ? kvs_sorts[c].column :
+		fprintf(f, " %*s", kvs_fmt_col_width[c], kvs_sorts[c].column ? kvs_sorts[c].column :
 			kvs_bys[o->by].column);
 	fprintf(f, "\n");
 	for (size_t i = 0; i <= n; i++) {
@@ -87,7 +101,7 @@ static void text_top(FILE *f, const struct kvs_model *m, const struct kvs_option
 		for (size_t c = 0; c < KVS_NR_SORTS; c++) {
 			if (kvs_sorts[c].value) {
 				kvs_fmt_cell(buf, sizeof(buf), &kvs_sorts[c], e);
-				fprintf(f, " %*s", kvs_sorts[c].width, buf);
+				fprintf(f, " %*s", kvs_fmt_col_width[c], buf);
 			} else {
 				/* Sanitized at their source; again here, a terminal is at stake. */
 				fprintf(f, " %s", kvs_sanitize(safe, sizeof(safe), e->name,
@@ -176,19 +190,10 @@ static int text_update(void *state, const struct kvs_model *m, char *err, size_t
 	}
 	else
 		fprintf(f, " shadow_pages n/a\n");
-	fprintf(f, " ");
-	counter(f, m, KVS_ID_populate_calls, false);
-	counter(f, m, KVS_ID_pages_populated, true);
-	counter(f, m, KVS_ID_populate_failures, false);
-	fprintf(f, " ");
-	counter(f, m, KVS_ID_release_calls, false);
-	counter(f, m, KVS_ID_pages_released, true);
-	fprintf(f, "\n ");
-	counter(f, m, KVS_ID_vmap_area_allocs, false);
-	if (kvs_model_knows(m, KVS_ID_vmap_area_alloc_bytes))
-		fprintf(f, " (%" PRIu64 " bytes)", m->total.vmap_area_alloc_bytes);
-	counter(f, m, KVS_ID_vmap_area_frees, false);
-	counter(f, m, KVS_ID_vmap_purges, false);
+	for (size_t i = 0; i < NR_TEXT_COUNTERS; i++) {
+		fputs(text_counters[i].gap, f);
+		counter(f, m, text_counters[i].id);
+	}
 	if (m->have_pagetable)
 		fprintf(f, "  pagetable_pages %" PRIu64, m->pagetable_pages);
 	if (m->drift_valid)

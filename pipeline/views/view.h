@@ -67,7 +67,7 @@ const struct kvs_view_ops *kvs_tui_or_batch(const char *prog);
 /* The JSON Lines writer of kvs_json_view, exposed for the unit tests. */
 int kvs_json_write(FILE *f, const struct kvs_model *m, const struct kvs_options *opts);
 
-/* Fold the list --by selects to -r rows; rows (malloc'd) + "other". For text views. */
+/* view.c: fold the list --by selects to -r rows; rows (malloc'd) + "other" (text, JSON). */
 size_t kvs_view_fold(const struct kvs_model *m, const struct kvs_options *o,
 		     struct kvs_top_entry **rows, struct kvs_top_entry *other);
 

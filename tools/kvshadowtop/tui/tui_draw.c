@@ -345,7 +345,7 @@ static int numbers_width(const struct table_cols *c)
 	int w = 1;
 
 	for (size_t i = 0; i < KVS_NR_SORTS; i++)
-		if (kvs_sorts[i].width && c->shown[i])
+		if (kvs_fmt_col_width[i] && c->shown[i])
 			w += c->width[i] + 1;
 	return w;
 }
@@ -363,7 +363,7 @@ static void table_layout(const struct tui *t, const char *title, const struct kv
 		int len = (int)strnlen(e->name, sizeof(e->name));
 
 		for (size_t i = 0; i < KVS_NR_SORTS; i++)
-			if (kvs_sorts[i].width && cell_width(&kvs_sorts[i], e) > need[i])
+			if (kvs_fmt_col_width[i] && cell_width(&kvs_sorts[i], e) > need[i])
 				need[i] = cell_width(&kvs_sorts[i], e);
 		if (r < n && len > name_min)
 			name_min = len;
@@ -377,7 +377,7 @@ static void table_layout(const struct tui *t, const char *title, const struct kv
 		if (need[i] < title_len)
 			need[i] = title_len;
 		/* The usual widths when they fit: columns that do not jump as numbers grow. */
-		c->width[i] = kvs_sorts[i].width > need[i] ? kvs_sorts[i].width : need[i];
+		c->width[i] = kvs_fmt_col_width[i] > need[i] ? kvs_fmt_col_width[i] : need[i];
 	}
 	if (numbers_width(c) + name_min <= COLS)
 		return;
@@ -391,7 +391,7 @@ static void table_layout(const struct tui *t, const char *title, const struct kv
 	/* Still too narrow: the name alone. */
 	if (numbers_width(c) + name_min > COLS)
 		for (size_t i = 0; i < KVS_NR_SORTS; i++)
-			if (kvs_sorts[i].width)
+			if (kvs_fmt_col_width[i])
 				c->shown[i] = false;
 }
 
@@ -407,7 +407,7 @@ static void draw_row(struct tui *t, int y, const struct kvs_top_entry *e, enum t
 
 		if (!c->shown[i])
 			continue;
-		if (d->width)
+		if (kvs_fmt_col_width[i])
 			x = tui_put(t, y, x, a, "%*s ", c->width[i], kvs_fmt_cell(buf, sizeof(buf), d, e));
 		else
 			x = tui_put(t, y, x + 1, a, "%s", e->name);
@@ -425,7 +425,7 @@ static int draw_table_head(struct tui *t, const char *name, int y, const struct 
 
 		if (!c->shown[i])
 			continue;
-		if (d->width)
+		if (kvs_fmt_col_width[i])
 			x = tui_put(t, y, x, TA_HEAD, "%*s", c->width[i] - (int)strlen(d->column), "");
 		else
 			x = tui_put(t, y, x, TA_HEAD, " ");
