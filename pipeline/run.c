@@ -270,8 +270,7 @@ static bool wait_until(struct run *r, double *next)
 		/*
 		 * The BPF side wakes us only when its buffer is a quarter full:
 		 * drain every 250 ms too, so that the replay never lags far
-		 * (each wakeup costs: at 100 ms the wakeups were a third of an
-		 * idle tool's CPU).
+		 * (not more often: each wakeup costs an idle tool CPU).
 		 */
 		if (cfd >= 0 && left > 0.25)
 			left = 0.25;

@@ -25,8 +25,7 @@ void kvs_callers_init(struct kvs_callers *c, struct kvshadow_bpf *skel)
 
 /*
  * The kallsyms snapshot, loaded when a caller is first named, not at
- * start: it takes ~80 ms, a third of the time to a first screen, which
- * names no caller.
+ * start: reading it delays the first screen, which names no caller.
  */
 static bool ksyms_ready(struct kvs_callers *c)
 {

@@ -83,8 +83,8 @@ static bool parse_line(const char *line, struct ksym_line *l)
 
 /*
  * Append "name" or "name [module]" and its NUL to the names arena; the
- * offset at *off. One arena, not a string per symbol: 120k mallocs were
- * most of the time to a first screen, and ~2 MiB of allocator overhead.
+ * offset at *off. One arena, not a string per symbol: a malloc per symbol
+ * costs start-up time and allocator overhead for every one of them.
  */
 static int arena_add(struct ksyms *ks, size_t *cap, const struct ksym_line *l, size_t *off)
 {

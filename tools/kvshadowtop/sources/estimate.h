@@ -16,11 +16,11 @@
  * live and lazily freed areas. Pure: no I/O, unit-tested by hand-computed
  * cases.
  *
- * The kernel's areas are page-aligned: the model takes no other. They are
- * found by start in an open-addressing hash, and by page in two more
+ * The kernel's areas are page-aligned: the estimate takes no other. They
+ * are found by start in an open-addressing hash, and by page in two more
  * bitmaps (pages some area covers, pages where one starts): an event costs
- * a few word operations and no allocation, where a tsearch tree of areas
- * took half of kvshadowtop's CPU at 8k events/s.
+ * a few word operations and no allocation, as it must at the rate vmalloc
+ * runs; a tree of areas allocates and rebalances per event.
  */
 #ifndef KVS_ESTIMATE_H
 #define KVS_ESTIMATE_H

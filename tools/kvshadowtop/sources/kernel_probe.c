@@ -99,9 +99,8 @@ const char *kvs_stock_unsupported(const struct btf *btf)
 }
 
 /*
- * The kernel BTF is megabytes to parse (~100 ms here, a third of the time
- * to a first screen): the automatic mode choice keeps its parse for the
- * kvs_bpf_open() that follows, which takes it over.
+ * The kernel BTF is megabytes to parse: the automatic mode choice keeps
+ * its parse for the kvs_bpf_open() that follows, which takes it over.
  */
 static struct btf *kept_btf;
 

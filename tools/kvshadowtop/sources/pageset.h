@@ -5,8 +5,8 @@
  * of 2^18 bits (32 KiB: 8 GiB of vmalloc space behind 32 KiB shadow
  * pages, 1 GiB of 4 KiB pages) per region in use, made on first use.
  * Adding or removing a range is a few word operations and says how many
- * pages it changed; an interval tree took a delete and an insert per event
- * and was most of kvshadowtop's CPU at 8k events/s.
+ * pages it changed, where an interval tree takes a delete and an insert
+ * per event.
  */
 #ifndef KVS_PAGESET_H
 #define KVS_PAGESET_H
