@@ -6,7 +6,7 @@ KV_TEST_LIBS = $(shell $(PKG_CONFIG) --libs jansson 2>/dev/null || echo -ljansso
 
 # Everything but main()s, libbpf and ncurses, sanitized: what unit tests link.
 KV_PURE_SRCS := $(KV_PIPE_SRCS) $(addprefix tools/kvshadowtop/,sources/estimate.c sources/pageset.c \
-		attribution/attr.c attribution/ksyms.c attribution/stackwalk.c top_args.c) \
+		attribution/rows.c attribution/ksyms.c attribution/stackwalk.c top_args.c) \
 		tools/kvshadowstat/stat_args.c $(KV_LIB_SRCS)
 KV_PURE_SAN_OBJS = $(call kv_san_objs,$(KV_PURE_SRCS))
 

@@ -10,11 +10,11 @@ KVTOP_ARCH   := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' 
 LLVM_STRIP   ?= llvm-strip
 
 # kvshadowtop on top of pipeline/: its BPF sources of readings (loader,
-# exact/stock/estimate readers, the estimate's shadow model), attribution
+# exact/stock/estimate readers, the estimate of shadow pages), attribution
 # (callers, kernel symbols, stack walk, the rows by name) and the TUI.
 KVTOP_SOURCES_SRCS := $(addprefix tools/kvshadowtop/sources/,src_bpf.c src_estimate.c loader.c kernel_probe.c \
 		      estimate.c pageset.c ptwalk.c bpfstats.c)
-KVTOP_ATTR_SRCS := $(addprefix tools/kvshadowtop/attribution/,attr.c callers.c ksyms.c stackwalk.c)
+KVTOP_ATTR_SRCS := $(addprefix tools/kvshadowtop/attribution/,rows.c callers.c ksyms.c stackwalk.c)
 KV_TUI_SRCS  := $(addprefix tools/kvshadowtop/tui/,tui.c tui_draw.c tui_keys.c tui_help.c)
 KVTOP_SRCS   := tools/kvshadowtop/main.c tools/kvshadowtop/top_args.c $(KV_PIPE_SRCS) \
 		$(KVTOP_SOURCES_SRCS) $(KVTOP_ATTR_SRCS) $(KV_TUI_SRCS) $(KV_LIB_SRCS)

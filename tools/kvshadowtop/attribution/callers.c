@@ -12,7 +12,7 @@
 
 #include <bpf/libbpf.h>
 
-#include "attr.h"
+#include "rows.h"
 #include "kvshadow.skel.h"
 #include "sanitize.h"
 #include "stackwalk.h"

@@ -20,7 +20,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "attr.h"
+#include "rows.h"
 #include "clock.h"
 #include "callers.h"
 #include "collect.h"
@@ -117,7 +117,7 @@ static int read_hists(struct src_bpf *b, struct kvs_hist_data *out)
 static int read_attribution(struct src_bpf *b, struct kvs_reading *r,
 			    const struct kvs_bpf_counters *cnt)
 {
-	struct kvs_attr callers = { 0 }, procs = { 0 };
+	struct kvs_rows callers = { 0 }, procs = { 0 };
 	struct kvs_caller_key ck, *cprev = NULL;
 	struct kvs_process_key pk, *pprev = NULL;
 	struct kvs_attr_val v;
@@ -128,7 +128,7 @@ static int read_attribution(struct src_bpf *b, struct kvs_reading *r,
 		cprev = &ck;
 		if (bpf_map__lookup_elem(b->bpf.skel->maps.callers, &ck, sizeof(ck), &v, sizeof(v), 0))
 			continue;
-		ret = kvs_attr_add(&callers, kvs_callers_name(&b->callers, ck.ip, ck.stackid),
+		ret = kvs_rows_add(&callers, kvs_callers_name(&b->callers, ck.ip, ck.stackid),
 				   v.pages_populated, v.populate_calls, v.vmalloc_ns, v.populate_ns);
 	}
 	while (!ret && !bpf_map__get_next_key(b->bpf.skel->maps.processes, pprev, &pk, sizeof(pk))) {
@@ -136,15 +136,15 @@ static int read_attribution(struct src_bpf *b, struct kvs_reading *r,
 		if (bpf_map__lookup_elem(b->bpf.skel->maps.processes, &pk, sizeof(pk), &v, sizeof(v), 0))
 			continue;
 		kvs_process_name(name, sizeof(name), pk.comm, sizeof(pk.comm), pk.tgid);
-		ret = kvs_attr_add(&procs, name, v.pages_populated, v.populate_calls, v.vmalloc_ns,
+		ret = kvs_rows_add(&procs, name, v.pages_populated, v.populate_calls, v.vmalloc_ns,
 				   v.populate_ns);
 	}
 	if (!ret)
-		ret = kvs_attr_to_list(&callers, &r->callers);
+		ret = kvs_rows_to_list(&callers, &r->callers);
 	if (!ret)
-		ret = kvs_attr_to_list(&procs, &r->processes);
-	kvs_attr_free(&callers);
-	kvs_attr_free(&procs);
+		ret = kvs_rows_to_list(&procs, &r->processes);
+	kvs_rows_free(&callers);
+	kvs_rows_free(&procs);
 	r->callers.dropped_pages = cnt->callers_dropped_pages;
 	r->callers.dropped_calls = cnt->callers_dropped_calls;
 	r->processes.dropped_pages = cnt->processes_dropped_pages;

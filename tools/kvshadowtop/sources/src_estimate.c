@@ -13,7 +13,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "attr.h"
+#include "rows.h"
 #include "estimate.h"
 #include "kvshadow.h"
 #include "sanitize.h"
@@ -31,7 +31,7 @@
 struct kvs_est_src {
 	struct kvs_estimate est;
 	long page_size;
-	struct kvs_attr callers, processes;
+	struct kvs_rows callers, processes;
 	kvs_caller_fn caller;
 	void *ctx;
 	int err;			/* first error inside the ring buffer callback */
@@ -81,9 +81,9 @@ static int on_area_event(void *ctx, void *data, size_t size)
 		n = kvs_estimate_alloc(&es->est, ev->addr, ev->size);
 		if (n < 0)
 			break;
-		if (kvs_attr_add(&es->callers,
+		if (kvs_rows_add(&es->callers,
 				 es->caller(es->ctx, al->caller, al->stackid, al->flags), n, 1, NULL, NULL) ||
-		    kvs_attr_add(&es->processes, process_name(es, al), n, 1, NULL, NULL))
+		    kvs_rows_add(&es->processes, process_name(es, al), n, 1, NULL, NULL))
 			n = -ENOMEM;
 		break;
 	case KVS_EV_FREE:
@@ -315,9 +315,9 @@ int kvs_est_src_read(struct kvs_est_src *es, uint64_t events_lost, struct kvs_re
 	r->unknown_frees = es->est.unknown_frees;
 	r->estimate_reseeds = es->reseeds;
 	r->ring_buffer_bytes = es->ring_size;
-	ret = kvs_attr_to_list(&es->callers, &r->callers);
+	ret = kvs_rows_to_list(&es->callers, &r->callers);
 	if (!ret)
-		ret = kvs_attr_to_list(&es->processes, &r->processes);
+		ret = kvs_rows_to_list(&es->processes, &r->processes);
 	if (ret)
 		return kvs_err(err, errlen, ret, "out of memory");
 	return 0;
@@ -331,8 +331,8 @@ void kvs_est_src_close(struct kvs_est_src *es)
 	ring_buffer__free(es->rb);
 	if (es->ring_fd >= 0)
 		close(es->ring_fd);
-	kvs_attr_free(&es->callers);
-	kvs_attr_free(&es->processes);
+	kvs_rows_free(&es->callers);
+	kvs_rows_free(&es->processes);
 	kvs_estimate_free(&es->est);
 	free(es);
 }

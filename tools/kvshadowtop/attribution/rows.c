@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Attribution tables: a tsearch tree keyed by caller or process name. */
+/* Attribution rows by name: a tsearch tree keyed by caller or process name. */
 #include <errno.h>
 #include <search.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "attr.h"
+#include "rows.h"
 #include "sanitize.h"
 
-int kvs_attr_add(struct kvs_attr *a, const char *name, uint64_t pages, uint64_t calls,
+int kvs_rows_add(struct kvs_rows *a, const char *name, uint64_t pages, uint64_t calls,
 		 const uint32_t *vmalloc_ns, const uint32_t *populate_ns)
 {
 	struct kvs_top_entry key, *e, **slot, *last = a->last;
@@ -55,7 +55,7 @@ static void walk_copy(const void *node, VISIT which, int depth)
 		walk_list->e[walk_list->nr++] = *e;
 }
 
-int kvs_attr_to_list(const struct kvs_attr *a, struct kvs_top_list *l)
+int kvs_rows_to_list(const struct kvs_rows *a, struct kvs_top_list *l)
 {
 	l->e = NULL;
 	l->nr = 0;
@@ -70,7 +70,7 @@ int kvs_attr_to_list(const struct kvs_attr *a, struct kvs_top_list *l)
 	return 0;
 }
 
-void kvs_attr_free(struct kvs_attr *a)
+void kvs_rows_free(struct kvs_rows *a)
 {
 	tdestroy(a->root, free);
 	a->root = NULL;
