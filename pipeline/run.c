@@ -4,7 +4,7 @@
  *
  *   kvs_collect_read()  ─▶  kvs_snapshot_compute()  ─▶  kvs_model_update()  ─▶  views
  *
- * Between intervals it polls the probe's ring buffer (estimate mode) and
+ * Between intervals it polls the source's ring buffer (estimate mode) and
  * the views' input (the TUI), and stops on SIGINT, SIGTERM or SIGHUP, or
  * after the asked number of intervals.
  */
@@ -98,7 +98,7 @@ static void set_self(struct run *r, bool on)
  * no BPF rights (-EPERM, -EACCES) to debugfs mode. Each step down is said
  * on stderr, with its reason.
  */
-static int open_collect(struct run *r, const struct kvs_probe_ops *probe)
+static int open_collect(struct run *r, const struct kvs_source_ops *source)
 {
 	struct kvs_options *o = r->o;
 	enum kvs_mode mode = o->mode;
@@ -106,13 +106,13 @@ static int open_collect(struct run *r, const struct kvs_probe_ops *probe)
 	int ret;
 
 	if (!o->mode_set)
-		mode = probe ? probe->auto_mode() : KVS_MODE_DEBUGFS;
+		mode = source ? source->auto_mode() : KVS_MODE_DEBUGFS;
 	for (;;) {
 		/* The modes that read debugfs mount it, once, here; the man pages say so. */
 		if (mode != KVS_MODE_ESTIMATE && !o->debugfs_file)
 			(void)debugfs_mount_if_needed(err, sizeof(err));
 		err[0] = '\0';
-		ret = kvs_collect_open(&r->c, mode, probe, o, err, sizeof(err));
+		ret = kvs_collect_open(&r->c, mode, source, o, err, sizeof(err));
 		if (!ret || o->mode_set || mode == KVS_MODE_DEBUGFS ||
 		    (ret != -EPERM && ret != -EACCES && ret != -ENOENT))
 			break;
@@ -245,7 +245,7 @@ static bool first_frame(struct run *r)
 	return show(r, 0, true);
 }
 
-/* Poll the probe's events and the views' input until next; false to stop. */
+/* Poll the source's events and the views' input until next; false to stop. */
 static bool wait_until(struct run *r, double *next)
 {
 	while (!stop) {
@@ -310,7 +310,7 @@ static bool wait_until(struct run *r, double *next)
 	return false;
 }
 
-int kvs_run(struct kvs_options *o, const char *prog, const struct kvs_probe_ops *probe,
+int kvs_run(struct kvs_options *o, const char *prog, const struct kvs_source_ops *source,
 	    const struct kvs_view_ops *view)
 {
 	struct run r = { .prog = prog, .o = o, .status = 1 };
@@ -332,7 +332,7 @@ int kvs_run(struct kvs_options *o, const char *prog, const struct kvs_probe_ops 
 	/* A bad --prom-file is reported before any BPF is loaded. */
 	if (o->prom_file && open_view(&r, &kvs_prom_view))
 		goto out;
-	if (open_collect(&r, probe))
+	if (open_collect(&r, source))
 		goto out;
 	if (uname(&uts))
 		snprintf(uts.release, sizeof(uts.release), "unknown");

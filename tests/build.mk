@@ -22,7 +22,7 @@ $(KV_UNIT_TESTS): $(BUILD)/tests/unit/%: $(BUILD)/obj/san/tests/unit/%.o $(KV_PU
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(SAN_CFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(KV_TEST_LIBS)
 
-# tests/tui/: the real run loop and TUI on a synthetic probe, for tmux tests
+# tests/tui/: the real run loop and TUI on a synthetic source, for tmux tests
 # without root, BPF or a KASAN kernel.
 TUI_DRIVER := $(BUILD)/tests/tui/tuidriver
 TUI_NCURSES_LIBS = $(shell $(PKG_CONFIG) --libs ncursesw 2>/dev/null || echo -lncursesw -ltinfo)

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* collect: the probe, the debugfs file and /proc into one reading. I/O only. */
+/* collect: the source, the debugfs file and /proc into one reading. I/O only. */
 #include "collect.h"
 #include "clock.h"
 
@@ -19,8 +19,8 @@
 
 struct kvs_collect {
 	enum kvs_mode mode;
-	const struct kvs_probe_ops *probe;
-	void *probe_state;
+	const struct kvs_source_ops *source;
+	void *source_state;
 	const char *debugfs_path;	/* NULL: the kernel's */
 	/* Why the file was missing at the last reading: kept while it stays missing. */
 	char missing_why[512];
@@ -29,7 +29,7 @@ struct kvs_collect {
 };
 
 int kvs_collect_open(struct kvs_collect **cp, enum kvs_mode mode,
-		     const struct kvs_probe_ops *probe, const struct kvs_options *o,
+		     const struct kvs_source_ops *source, const struct kvs_options *o,
 		     char *err, size_t errlen)
 {
 	struct kvs_collect *c = calloc(1, sizeof(*c));
@@ -41,18 +41,18 @@ int kvs_collect_open(struct kvs_collect **cp, enum kvs_mode mode,
 	c->mode = mode;
 	c->debugfs_path = o->debugfs_file;
 	if (mode != KVS_MODE_DEBUGFS) {
-		if (!probe) {
+		if (!source) {
 			free(c);
 			return kvs_err(err, errlen, -ENOTSUP,
 				       "%s mode needs BPF, which this tool does not have",
 				       kvs_mode_name(mode));
 		}
-		ret = probe->open(&c->probe_state, mode, o, err, errlen);
+		ret = source->open(&c->source_state, mode, o, err, errlen);
 		if (ret) {
 			free(c);
 			return ret;
 		}
-		c->probe = probe;
+		c->source = source;
 	} else {
 		struct vmalloc_shadow vs;
 
@@ -70,21 +70,21 @@ int kvs_collect_open(struct kvs_collect **cp, enum kvs_mode mode,
 
 int kvs_collect_fd(struct kvs_collect *c)
 {
-	return c->probe && c->probe->fd ? c->probe->fd(c->probe_state) : -1;
+	return c->source && c->source->fd ? c->source->fd(c->source_state) : -1;
 }
 
 int kvs_collect_drain(struct kvs_collect *c, double budget_s)
 {
-	return c->probe && c->probe->drain ? c->probe->drain(c->probe_state, budget_s) : 0;
+	return c->source && c->source->drain ? c->source->drain(c->source_state, budget_s) : 0;
 }
 
 void kvs_collect_set_self(struct kvs_collect *c, bool on)
 {
 	char err[KVS_WHY_LEN] = "";
 
-	if (!c->probe || !c->probe->set_self)
+	if (!c->source || !c->source->set_self)
 		kvs_why(c->no_self_why, "no BPF programs in this mode");
-	else if (c->probe->set_self(c->probe_state, on, err, sizeof(err)))
+	else if (c->source->set_self(c->source_state, on, err, sizeof(err)))
 		kvs_why(c->no_self_why, "%s", err[0] ? err : "refused");
 	else
 		c->no_self_why[0] = '\0';
@@ -178,8 +178,8 @@ static int read_once(struct kvs_collect *c, struct kvs_reading *r, char *err, si
 	memset(r, 0, sizeof(*r));
 	r->ts = kvs_clock_s(CLOCK_REALTIME);
 	r->mono = kvs_mono_s();
-	if (c->probe) {
-		ret = c->probe->read(c->probe_state, r, err, errlen);
+	if (c->source) {
+		ret = c->source->read(c->source_state, r, err, errlen);
 		if (ret)
 			goto fail;
 	} else {
@@ -204,15 +204,15 @@ fail:
 	return ret;
 }
 
-/* The probe's activity token now; false when the probe cannot tell. */
+/* The source's activity token now; false when the source cannot tell. */
 static bool activity(struct kvs_collect *c, uint64_t *token, bool *busy)
 {
 	*busy = false;
-	return c->probe && c->probe->activity && c->probe->activity(c->probe_state, token, busy);
+	return c->source && c->source->activity && c->source->activity(c->source_state, token, busy);
 }
 
 /*
- * A reading no purge cut through, where the probe can tell: when a purge
+ * A reading no purge cut through, where the source can tell: when a purge
  * ran while the sources were read, read once more (the purge's event is
  * then in the model, its releases in the kernel's count). If one runs
  * across that reading too, the reading says so (purge_crossed): the
@@ -238,8 +238,8 @@ int kvs_collect_read(struct kvs_collect *c, struct kvs_reading *r, char *err, si
 			break;
 		kvs_reading_free(r);
 	}
-	if (c->probe && c->probe->take)
-		c->probe->take(c->probe_state, r);
+	if (c->source && c->source->take)
+		c->source->take(c->source_state, r);
 	return 0;
 }
 
@@ -249,13 +249,13 @@ int kvs_collect_baseline(struct kvs_collect *c, struct kvs_reading *r, char *err
 	char why[512];
 	int ret;
 
-	if (c->probe && c->probe->start)
-		c->probe->start(c->probe_state);
+	if (c->source && c->source->start)
+		c->source->start(c->source_state);
 	for (int tries = 0;; tries++) {
 		/*
 		 * debugfs before, then /proc/vmallocinfo (exact mode: where
 		 * vmap_bytes starts, moved by events from here on), then the
-		 * probe, then debugfs again (in the reading).
+		 * source, then debugfs again (in the reading).
 		 */
 		bool have_before = !vmalloc_shadow_read(c->debugfs_path, &before, why, sizeof(why));
 		struct kvs_reading vmap = { 0 };
@@ -286,7 +286,7 @@ void kvs_collect_close(struct kvs_collect *c)
 {
 	if (!c)
 		return;
-	if (c->probe)
-		c->probe->close(c->probe_state);
+	if (c->source)
+		c->source->close(c->source_state);
 	free(c);
 }

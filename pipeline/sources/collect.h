@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * collect: the sources of one run, which only read. Each interval they fill
- * one struct kvs_reading: the probe (BPF in kvshadowtop, src_bpf.c; a
+ * one struct kvs_reading: the source (BPF in kvshadowtop, src_bpf.c; a
  * synthetic one in the TUI test), the debugfs file, /proc/meminfo. No libbpf
  * here, so kvshadowstat links this without it.
  */
@@ -15,8 +15,8 @@
 
 struct kvs_options;
 
-/* What the probe part of a run does; every function gets open()'s state. */
-struct kvs_probe_ops {
+/* What the source part of a run does; every function gets open()'s state. */
+struct kvs_source_ops {
 	const char *name;
 	/* The best mode this kernel supports, for automatic mode choice. */
 	enum kvs_mode (*auto_mode)(void);
@@ -31,7 +31,7 @@ struct kvs_probe_ops {
 	int (*drain)(void *state, double budget_s);	/* consume waiting events for at most budget_s */
 	/* Just before the baseline reading: restart high-water marks. */
 	void (*start)(void *state);
-	/* Fill the probe's part of r; may run again for the same interval. 0 or -errno with err. */
+	/* Fill the source's part of r; may run again for the same interval. 0 or -errno with err. */
 	int (*read)(void *state, struct kvs_reading *r, char *err, size_t errlen);
 	/* Move what reaches the views once per interval (--slow records) into r (NULL: none). */
 	void (*take)(void *state, struct kvs_reading *r);
@@ -39,7 +39,7 @@ struct kvs_probe_ops {
 	 * Kernel work a reading must not cut through (estimate mode: a lazy
 	 * purge releases shadow before its event). token changes whenever
 	 * such work begins or ends; busy while some runs. false (or NULL):
-	 * the probe cannot tell.
+	 * the source cannot tell.
 	 */
 	bool (*activity)(void *state, uint64_t *token, bool *busy);
 	/* BPF run-time statistics on or off (NULL: none). 0 or -errno with err. */
@@ -50,11 +50,11 @@ struct kvs_probe_ops {
 struct kvs_collect;
 
 /*
- * Open the sources for mode. probe may be NULL in debugfs mode. debugfs_path
+ * Open the sources for mode. source may be NULL in debugfs mode. debugfs_path
  * NULL: the kernel's file. Returns 0 or -errno with err.
  */
 int kvs_collect_open(struct kvs_collect **cp, enum kvs_mode mode,
-		     const struct kvs_probe_ops *probe, const struct kvs_options *o,
+		     const struct kvs_source_ops *source, const struct kvs_options *o,
 		     char *err, size_t errlen);
 int kvs_collect_fd(struct kvs_collect *c);
 /* Consume waiting events (estimate mode) for at most budget_s seconds. 0 or -errno. */
@@ -63,7 +63,7 @@ int kvs_collect_drain(struct kvs_collect *c, double budget_s);
 int kvs_collect_read(struct kvs_collect *c, struct kvs_reading *r, char *err, size_t errlen);
 /*
  * The baseline: one reading at an instant when the kernel's populate and
- * release calls stood still around the probe's read, so that BPF and
+ * release calls stood still around the source's read, so that BPF and
  * debugfs count the same events from then on (drift 0).
  */
 int kvs_collect_baseline(struct kvs_collect *c, struct kvs_reading *r, char *err, size_t errlen);

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * tuidriver: kvshadowtop's real run loop (run.c), options (top_args.c) and
- * TUI, fed by a synthetic probe instead of BPF, so tests/tui/ can drive
+ * TUI, fed by a synthetic source instead of BPF, so tests/tui/ can drive
  * them in tmux anywhere: no root, no BPF, no KASAN kernel.
  *
  *   tuidriver [kvshadowtop options]    (--mode exact|estimate|debugfs)
  *
- * The probe's numbers change every interval; in exact and debugfs mode it
+ * The source's numbers change every interval; in exact and debugfs mode it
  * also writes the debugfs file the collector reads (through --file's
  * path), so that part is real too. KVS_TUIDRIVER_LOG=FILE appends an
  * "interval S" line whenever the loop reads at a new interval, and "end"
@@ -234,7 +234,7 @@ static enum kvs_mode fake_auto_mode(void)
 	return KVS_MODE_ESTIMATE;
 }
 
-static const struct kvs_probe_ops fake_probe = {
+static const struct kvs_source_ops fake_source = {
 	.name = "tuidriver",
 	.auto_mode = fake_auto_mode,
 	.open = fake_open,
@@ -273,7 +273,7 @@ int main(int argc, char **argv)
 	/* The view kvshadowtop's main would pick. */
 	if (!isatty(STDOUT_FILENO))
 		o.batch = true;
-	status = kvs_run(&o, "tuidriver", &fake_probe, o.json ? &kvs_json_view :
+	status = kvs_run(&o, "tuidriver", &fake_source, o.json ? &kvs_json_view :
 			 o.batch ? &kvs_text_view : kvs_tui_or_batch("tuidriver"));
 	log_line(getenv("KVS_TUIDRIVER_LOG"), "end", status);
 	unlink(path);

@@ -103,7 +103,7 @@ static void test_history_wraps(void **state)
 	kvs_model_free(&m);
 }
 
-/* Callers bucketed by name (as the probe does for many stack ids), top 2 + other. */
+/* Callers bucketed by name (as the BPF source does for many stack ids), top 2 + other. */
 static void test_top_other(void **state)
 {
 	struct kvs_top_entry rows[2], other;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * kvshadowtop: watch the memory KASAN spends on vmalloc shadow.
- * Its options (top_args.c), then the shared loop with the BPF probe.
+ * Its options (top_args.c), then the shared loop with the BPF source.
  */
 #include <stdio.h>
 #include <unistd.h>
@@ -27,7 +27,7 @@ int main(int argc, char **argv)
 		return ret;
 	if (!isatty(STDOUT_FILENO))
 		o.batch = true;
-	return kvs_run(&o, "kvshadowtop", &kvs_bpf_probe,
+	return kvs_run(&o, "kvshadowtop", &kvs_bpf_source,
 		       o.json ? &kvs_json_view : o.batch ? &kvs_text_view :
 		       kvs_tui_or_batch("kvshadowtop"));
 }

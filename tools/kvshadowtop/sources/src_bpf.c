@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The BPF probe of kvshadowtop (struct kvs_probe_ops): load and attach
+ * The BPF source of kvshadowtop (struct kvs_source_ops): load and attach
  * (loader.c), then each interval read the maps into a reading. In estimate
  * mode it also replays the vmap area events of the ring buffer through the
  * shadow model (estimate.c), seeded from /proc/vmallocinfo.
@@ -152,7 +152,7 @@ static int read_attribution(struct src_bpf *b, struct kvs_reading *r,
 	return ret;
 }
 
-/* ---- the probe ---- */
+/* ---- the source ---- */
 
 static void src_bpf_close(void *state)
 {
@@ -481,7 +481,7 @@ static int src_bpf_set_self(void *state, bool on, char *err, size_t errlen)
 	return kvs_bpf_stats_enable(&b->stats, b->bpf.skel->obj, err, errlen);
 }
 
-const struct kvs_probe_ops kvs_bpf_probe = {
+const struct kvs_source_ops kvs_bpf_source = {
 	.name = "bpf",
 	.auto_mode = kvs_bpf_best_mode,
 	.open = src_bpf_open,
