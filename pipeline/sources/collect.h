@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * collect: the sources of one run, which only read. Each interval they fill
- * one struct kvs_reading: the source (BPF in kvshadowtop, src_bpf.c; a
+ * one struct kvs_reading: the source (BPF in kvshadowtop, bpf_source.c; a
  * synthetic one in the TUI test), the debugfs file, /proc/meminfo. No libbpf
  * here, so kvshadowstat links this without it.
  */

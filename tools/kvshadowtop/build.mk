@@ -12,7 +12,7 @@ LLVM_STRIP   ?= llvm-strip
 # kvshadowtop on top of pipeline/: its BPF sources of readings (loader,
 # exact/stock/estimate readers, the estimate of shadow pages), attribution
 # (callers, kernel symbols, stack walk, the rows by name) and the TUI.
-KVTOP_SOURCES_SRCS := $(addprefix tools/kvshadowtop/sources/,src_bpf.c src_estimate.c loader.c kernel_probe.c \
+KVTOP_SOURCES_SRCS := $(addprefix tools/kvshadowtop/sources/,bpf_source.c estimate_source.c loader.c kernel_probe.c \
 		      estimate.c pageset.c ptwalk.c bpfstats.c)
 KVTOP_ATTR_SRCS := $(addprefix tools/kvshadowtop/attribution/,rows.c callers.c ksyms.c stackwalk.c)
 KV_TUI_SRCS  := $(addprefix tools/kvshadowtop/tui/,tui.c tui_draw.c tui_keys.c tui_help.c)
@@ -47,11 +47,12 @@ $(KVTOP_GEN)/kvshadow.bpf.o: $(patsubst %,$(KVTOP_GEN)/bpf/%.bpf.o,$(KVTOP_BPF_O
 	$(LLVM_STRIP) -g $@.tmp 2>/dev/null || true
 	mv $@.tmp $@
 
-$(KVTOP_GEN)/kvshadow.skel.h: $(KVTOP_GEN)/kvshadow.bpf.o
-	$(BPFTOOL) gen skeleton $< name kvshadow_bpf > $@.tmp && mv $@.tmp $@
+# The skeleton's names (kvs_bpf_skel) are set here: a new name makes a new skeleton.
+$(KVTOP_GEN)/kvshadow.skel.h: $(KVTOP_GEN)/kvshadow.bpf.o tools/kvshadowtop/build.mk
+	$(BPFTOOL) gen skeleton $< name kvs_bpf_skel > $@.tmp && mv $@.tmp $@
 
 # What includes the skeleton waits for it, plain or sanitized.
-KVTOP_SKEL_USERS := $(addprefix tools/kvshadowtop/,sources/src_bpf.c sources/loader.c \
+KVTOP_SKEL_USERS := $(addprefix tools/kvshadowtop/,sources/bpf_source.c sources/loader.c \
 		    sources/ptwalk.c attribution/callers.c)
 $(call kv_objs,$(KVTOP_SKEL_USERS)) $(call kv_san_objs,$(KVTOP_SKEL_USERS)): $(KVTOP_GEN)/kvshadow.skel.h
 

@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "run.h"
-#include "src_bpf.h"
+#include "bpf_source.h"
 #include "top_args.h"
 #include "view.h"
 

@@ -17,7 +17,7 @@
 #include "sanitize.h"
 #include "stackwalk.h"
 
-void kvs_callers_init(struct kvs_callers *c, struct kvshadow_bpf *skel)
+void kvs_callers_init(struct kvs_callers *c, struct kvs_bpf_skel *skel)
 {
 	memset(c, 0, sizeof(*c));
 	c->skel = skel;

@@ -19,10 +19,10 @@
 #include "ksyms.h"
 #include "snapshot.h"
 
-struct kvshadow_bpf;
+struct kvs_bpf_skel;
 
 struct kvs_callers {
-	struct kvshadow_bpf *skel;
+	struct kvs_bpf_skel *skel;
 	struct ksyms ksyms;
 	bool ksyms_tried;			/* loaded on first use */
 	bool have_ksyms;
@@ -38,7 +38,7 @@ struct kvs_callers {
  * Callers for skel's maps. The kallsyms snapshot is loaded when a caller
  * is first named; its absence is a note in ksyms_why, not an error.
  */
-void kvs_callers_init(struct kvs_callers *c, struct kvshadow_bpf *skel);
+void kvs_callers_init(struct kvs_callers *c, struct kvs_bpf_skel *skel);
 /* Load the kallsyms snapshot now if not yet tried (after the first screen). */
 void kvs_callers_prepare(struct kvs_callers *c);
 /* True once naming was tried and kallsyms could not be read (ksyms_why says why). */

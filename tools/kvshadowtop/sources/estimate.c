@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The estimate-mode shadow model; the rules are in estimate.h. */
+/* Estimate mode's shadow pages from vmap area events; the rules are in estimate.h. */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>

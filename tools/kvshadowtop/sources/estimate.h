@@ -69,7 +69,7 @@ struct kvs_estimate {
 
 /*
  * Start empty for pages of page_size bytes (a power of two): 0, or -EINVAL
- * for a page size the model cannot follow.
+ * for a page size the estimate cannot follow.
  */
 int kvs_estimate_init(struct kvs_estimate *e, long page_size);
 void kvs_estimate_free(struct kvs_estimate *e);

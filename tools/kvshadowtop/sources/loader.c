@@ -106,7 +106,7 @@ static int stock_ksyms(volatile struct kvs_ksyms *k, char *err, size_t errlen)
 
 /* Stock mode's fentry/fexit programs: it counts nothing without every one. */
 #define KVS_STOCK_PROGS 5
-static struct bpf_program **stock_progs(struct kvshadow_bpf *s)
+static struct bpf_program **stock_progs(struct kvs_bpf_skel *s)
 {
 	static struct bpf_program *p[KVS_STOCK_PROGS];
 
@@ -123,7 +123,7 @@ static int open_skel(struct kvs_bpf *b, const struct btf *btf, enum kvs_mode mod
 		     const struct kvs_options *o, bool try_fentry, struct fentry_pair *pairs,
 		     size_t *nr_pairs, char *err, size_t errlen)
 {
-	struct kvshadow_bpf *s;
+	struct kvs_bpf_skel *s;
 	bool exact = mode == KVS_MODE_EXACT;
 	const char *vfunc, *ring_env = getenv("KVSHADOW_RING_BYTES");
 	int ret;
@@ -131,7 +131,7 @@ static int open_skel(struct kvs_bpf *b, const struct btf *btf, enum kvs_mode mod
 	uint64_t verify = 0;
 	unsigned long ring;
 
-	s = kvshadow_bpf__open();
+	s = kvs_bpf_skel__open();
 	if (!s)
 		return kvs_err(err, errlen, -errno, "opening the BPF object: %s", strerror(errno));
 	b->skel = s;
@@ -303,7 +303,7 @@ retry:
 	ret = open_skel(b, btf, mode, o, try_fentry, pairs, &nr_pairs, err, errlen);
 	if (ret)
 		goto fail;
-	ret = kvshadow_bpf__load(b->skel);
+	ret = kvs_bpf_skel__load(b->skel);
 	if (ret && mode == KVS_MODE_STOCK) {
 		ret = kvs_err(err, errlen, ret == -EPERM || ret == -EACCES ? ret : -ENOENT,
 			      "loading its page-table and fentry/fexit programs failed: %s "
@@ -314,7 +314,7 @@ retry:
 		/* Maybe only fentry was refused: try again without it. */
 		snprintf(fentry_why, sizeof(fentry_why),
 			 "fentry/fexit refused by this kernel (%s)", strerror(-ret));
-		kvshadow_bpf__destroy(b->skel);
+		kvs_bpf_skel__destroy(b->skel);
 		b->skel = NULL;
 		try_fentry = false;
 		goto retry;
@@ -420,6 +420,6 @@ void kvs_bpf_close(struct kvs_bpf *b)
 	kvs_vmlinux_btf_drop();
 	while (b->nr_links)
 		bpf_link__destroy(b->links[--b->nr_links]);
-	kvshadow_bpf__destroy(b->skel);
+	kvs_bpf_skel__destroy(b->skel);
 	b->skel = NULL;
 }

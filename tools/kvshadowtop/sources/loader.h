@@ -8,14 +8,14 @@
 
 #include "snapshot.h"
 
-struct kvshadow_bpf;
+struct kvs_bpf_skel;
 struct bpf_link;
 struct kvs_options;
 
 #define KVS_MAX_LINKS 24
 
 struct kvs_bpf {
-	struct kvshadow_bpf *skel;
+	struct kvs_bpf_skel *skel;
 	struct bpf_link *links[KVS_MAX_LINKS];
 	size_t nr_links;
 	bool hist_available[KVS_NR_HISTS];

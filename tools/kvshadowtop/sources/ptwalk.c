@@ -17,7 +17,7 @@
 /* bpf/stock.bpf.c's err when kallsyms shows no addresses of data symbols. */
 #define PT_ERR_NO_KALLSYMS 1000
 
-static int run_walk(struct kvshadow_bpf *skel, char *err, size_t errlen)
+static int run_walk(struct kvs_bpf_skel *skel, char *err, size_t errlen)
 {
 	LIBBPF_OPTS(bpf_test_run_opts, opts);
 	int ret;
@@ -34,7 +34,7 @@ static uint64_t load_u64(const __u64 *p)
 	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
 }
 
-int kvs_ptwalk_init(struct kvshadow_bpf *skel, char *err, size_t errlen)
+int kvs_ptwalk_init(struct kvs_bpf_skel *skel, char *err, size_t errlen)
 {
 	const struct kvs_layout *l = &skel->bss->layout;
 	char why[256] = "";
@@ -66,7 +66,7 @@ int kvs_ptwalk_init(struct kvshadow_bpf *skel, char *err, size_t errlen)
 	return 0;
 }
 
-int kvs_ptwalk_count(struct kvshadow_bpf *skel, int tries, struct kvs_ptwalk *out,
+int kvs_ptwalk_count(struct kvs_bpf_skel *skel, int tries, struct kvs_ptwalk *out,
 		     char *err, size_t errlen)
 {
 	struct kvs_bpf_net *net = &skel->bss->net_state;

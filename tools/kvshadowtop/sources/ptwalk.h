@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct kvshadow_bpf;
+struct kvs_bpf_skel;
 
 struct kvs_ptwalk {
 	bool quiet;		/* no populate or release ran during the walk */
@@ -25,10 +25,10 @@ struct kvs_ptwalk {
  * /proc/meminfo's VmallocTotal. 0, or -ENOENT with the reason in err
  * (stock mode cannot work here).
  */
-int kvs_ptwalk_init(struct kvshadow_bpf *skel, char *err, size_t errlen);
+int kvs_ptwalk_init(struct kvs_bpf_skel *skel, char *err, size_t errlen);
 
 /* One count, retried up to tries times until quiet. 0 or -errno with err. */
-int kvs_ptwalk_count(struct kvshadow_bpf *skel, int tries, struct kvs_ptwalk *out,
+int kvs_ptwalk_count(struct kvs_bpf_skel *skel, int tries, struct kvs_ptwalk *out,
 		     char *err, size_t errlen);
 
 #endif /* KVS_PTWALK_H */

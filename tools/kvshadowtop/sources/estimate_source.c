@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Estimate mode's source: replay, seed, grow and re-seed (see src_estimate.h). */
-#include "src_estimate.h"
+/* Estimate mode's source: replay, seed, grow and re-seed (see estimate_source.h). */
+#include "estimate_source.h"
 #include "clock.h"
 
 #include <errno.h>
@@ -28,7 +28,7 @@
 #define RING_GROWTH 4
 #define RING_MAX (64u << 20)
 
-struct kvs_est_src {
+struct kvs_estimate_source {
 	struct kvs_estimate est;
 	long page_size;
 	struct kvs_rows callers, processes;
@@ -53,7 +53,7 @@ struct kvs_est_src {
 };
 
 /* "comm[tgid]" of an ALLOC record, sanitized once per run of one process's events. */
-static const char *process_name(struct kvs_est_src *es, const struct kvs_alloc_event *al)
+static const char *process_name(struct kvs_estimate_source *es, const struct kvs_alloc_event *al)
 {
 	if (!es->last_name[0] || al->tgid != es->last_tgid ||
 	    memcmp(al->comm, es->last_comm, sizeof(es->last_comm))) {
@@ -67,7 +67,7 @@ static const char *process_name(struct kvs_est_src *es, const struct kvs_alloc_e
 
 static int on_area_event(void *ctx, void *data, size_t size)
 {
-	struct kvs_est_src *es = ctx;
+	struct kvs_estimate_source *es = ctx;
 	const struct kvs_area_event *ev = data;
 	const struct kvs_alloc_event *al = data;
 	long n = 0;
@@ -121,7 +121,7 @@ static int kptr_restrict(void)
 }
 
 /*
- * The live areas now, into a fresh model e. /proc/vmallocinfo prints them
+ * The live areas now, into a fresh estimate e. /proc/vmallocinfo prints them
  * with %pK: real addresses only with kptr_restrict=1 and CAP_SYSLOG. The
  * tool does not lower or raise that setting: it says what is missing.
  */
@@ -159,11 +159,11 @@ static int seed(struct kvs_estimate *e, long page_size, char *err, size_t errlen
 }
 
 /*
- * Events were lost: the model misses areas or purges. Rebuild its areas
+ * Events were lost: the estimate misses areas or purges. Rebuild its areas
  * and shadow pages from the kernel's areas now; the cumulative counters
  * go on (they stay low by what was lost, which events_lost reports).
  */
-static int reseed(struct kvs_est_src *es, char *err, size_t errlen)
+static int reseed(struct kvs_estimate_source *es, char *err, size_t errlen)
 {
 	struct kvs_estimate fresh, *old = &es->est;
 	int ret = seed(&fresh, es->page_size, err, errlen);
@@ -185,7 +185,7 @@ static int reseed(struct kvs_est_src *es, char *err, size_t errlen)
 }
 
 /* Consume rb within the drain budget: records consumed (1 when cut short), or -errno. */
-static int consume(struct kvs_est_src *es, struct ring_buffer *rb)
+static int consume(struct kvs_estimate_source *es, struct ring_buffer *rb)
 {
 	int ret = ring_buffer__consume(rb);
 
@@ -193,7 +193,7 @@ static int consume(struct kvs_est_src *es, struct ring_buffer *rb)
 }
 
 /* Retire the ring before the last swap: late records of programs that looked it up before. */
-static void drop_old(struct kvs_est_src *es)
+static void drop_old(struct kvs_estimate_source *es)
 {
 	ring_buffer__free(es->old_rb);
 	es->old_rb = NULL;
@@ -203,7 +203,7 @@ static void drop_old(struct kvs_est_src *es)
 }
 
 /* A ring buffer RING_GROWTH times bigger in the programs' slot; the old one drains first. */
-static int grow(struct kvs_est_src *es)
+static int grow(struct kvs_estimate_source *es)
 {
 	uint32_t size = es->ring_size >= RING_MAX / RING_GROWTH ? RING_MAX :
 			es->ring_size * RING_GROWTH;
@@ -237,10 +237,10 @@ static int grow(struct kvs_est_src *es)
 	return 0;
 }
 
-int kvs_est_src_open(struct kvs_est_src **esp, int rings_fd, int ring_fd, long page_size,
-		     kvs_caller_fn caller, void *ctx, char *err, size_t errlen)
+int kvs_estimate_source_open(struct kvs_estimate_source **esp, int rings_fd, int ring_fd,
+			     long page_size, kvs_caller_fn caller, void *ctx, char *err, size_t errlen)
 {
-	struct kvs_est_src *es = calloc(1, sizeof(*es));
+	struct kvs_estimate_source *es = calloc(1, sizeof(*es));
 	struct bpf_map_info info = { 0 };
 	__u32 len = sizeof(info);
 	int ret;
@@ -270,16 +270,16 @@ int kvs_est_src_open(struct kvs_est_src **esp, int rings_fd, int ring_fd, long p
 	*esp = es;
 	return 0;
 fail:
-	kvs_est_src_close(es);
+	kvs_estimate_source_close(es);
 	return ret;
 }
 
-int kvs_est_src_fd(struct kvs_est_src *es)
+int kvs_estimate_source_fd(struct kvs_estimate_source *es)
 {
 	return ring_buffer__epoll_fd(es->rb);
 }
 
-int kvs_est_src_drain(struct kvs_est_src *es, double budget_s)
+int kvs_estimate_source_drain(struct kvs_estimate_source *es, double budget_s)
 {
 	int ret = 0;
 
@@ -292,8 +292,8 @@ int kvs_est_src_drain(struct kvs_est_src *es, double budget_s)
 	return ret < 0 ? ret : es->err;
 }
 
-int kvs_est_src_read(struct kvs_est_src *es, uint64_t events_lost, struct kvs_reading *r,
-		     char *err, size_t errlen)
+int kvs_estimate_source_read(struct kvs_estimate_source *es, uint64_t events_lost,
+			     struct kvs_reading *r, char *err, size_t errlen)
 {
 	int ret;
 
@@ -323,7 +323,7 @@ int kvs_est_src_read(struct kvs_est_src *es, uint64_t events_lost, struct kvs_re
 	return 0;
 }
 
-void kvs_est_src_close(struct kvs_est_src *es)
+void kvs_estimate_source_close(struct kvs_estimate_source *es)
 {
 	if (!es)
 		return;

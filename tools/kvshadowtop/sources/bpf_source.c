@@ -3,7 +3,7 @@
  * The BPF source of kvshadowtop (struct kvs_source_ops): load and attach
  * (loader.c), then each interval read the maps into a reading. In estimate
  * mode it also replays the vmap area events of the ring buffer through the
- * shadow model (estimate.c), seeded from /proc/vmallocinfo.
+ * shadow estimate (estimate.c), seeded from /proc/vmallocinfo.
  *
  * Everything here reads; the arithmetic (baselines, modes) is the pure step
  * in snapshot.c. Maps are read without deleting (no lookup/delete race).
@@ -32,17 +32,17 @@
 #include "ptwalk.h"
 #include "sanitize.h"
 #include "bpfstats.h"
-#include "src_bpf.h"
-#include "src_estimate.h"
+#include "bpf_source.h"
+#include "estimate_source.h"
 #include "errmsg.h"
 
 _Static_assert(sizeof(struct kvs_bpf_counters) % sizeof(__u64) == 0, "counters are u64s");
 
-struct src_bpf {
+struct bpf_source {
 	enum kvs_mode mode;
 	struct kvs_bpf bpf;
 	int ncpus;
-	struct kvs_est_src *est;		/* estimate mode's replay */
+	struct kvs_estimate_source *est;		/* estimate mode's replay */
 
 	struct kvs_callers callers;		/* naming them */
 	char slow_why[KVS_WHY_LEN];		/* --slow asked for, not possible here */
@@ -71,7 +71,7 @@ struct src_bpf {
 
 /* ---- BPF maps ---- */
 
-static int read_counters(struct src_bpf *b, struct kvs_bpf_counters *out)
+static int read_counters(struct bpf_source *b, struct kvs_bpf_counters *out)
 {
 	const size_t n = sizeof(*out) / sizeof(__u64);
 	struct kvs_bpf_counters *per = calloc(b->ncpus, sizeof(*per));
@@ -91,7 +91,7 @@ static int read_counters(struct src_bpf *b, struct kvs_bpf_counters *out)
 	return ret;
 }
 
-static int read_hists(struct src_bpf *b, struct kvs_hist_data *out)
+static int read_hists(struct bpf_source *b, struct kvs_hist_data *out)
 {
 	struct kvs_bpf_hist *per = calloc(b->ncpus, sizeof(*per));
 	int ret = 0;
@@ -114,7 +114,7 @@ static int read_hists(struct src_bpf *b, struct kvs_hist_data *out)
 }
 
 /* Exact mode: the attribution maps, since attach. */
-static int read_attribution(struct src_bpf *b, struct kvs_reading *r,
+static int read_attribution(struct bpf_source *b, struct kvs_reading *r,
 			    const struct kvs_bpf_counters *cnt)
 {
 	struct kvs_rows callers = { 0 }, procs = { 0 };
@@ -154,9 +154,9 @@ static int read_attribution(struct src_bpf *b, struct kvs_reading *r,
 
 /* ---- the source ---- */
 
-static void src_bpf_close(void *state)
+static void bpf_source_close(void *state)
 {
-	struct src_bpf *b = state;
+	struct bpf_source *b = state;
 
 	if (!b)
 		return;
@@ -164,7 +164,7 @@ static void src_bpf_close(void *state)
 	if (b->epfd >= 0)
 		close(b->epfd);
 	ring_buffer__free(b->learn_rb);
-	kvs_est_src_close(b->est);
+	kvs_estimate_source_close(b->est);
 	ring_buffer__free(b->slow_rb);
 	free(b->slow_recs);
 	kvs_bpf_close(&b->bpf);
@@ -175,7 +175,7 @@ static void src_bpf_close(void *state)
 /* One --slow record into the list the next read hands over. */
 static int on_slow_event(void *ctx, void *data, size_t size)
 {
-	struct src_bpf *b = ctx;
+	struct bpf_source *b = ctx;
 	const struct kvs_slow_event *e = data;
 	struct kvs_slow_rec *r;
 
@@ -220,7 +220,7 @@ static int epoll_add(int epfd, int fd)
 }
 
 /* Estimate mode's one fd: the rings' own epoll fds in one more. */
-static int watch_rings(struct src_bpf *b, char *err, size_t errlen)
+static int watch_rings(struct bpf_source *b, char *err, size_t errlen)
 {
 	int ret;
 
@@ -229,7 +229,7 @@ static int watch_rings(struct src_bpf *b, char *err, size_t errlen)
 		ret = -errno;
 		return kvs_err(err, errlen, ret, "epoll_create1: %s", strerror(errno));
 	}
-	b->est_fd = kvs_est_src_fd(b->est);
+	b->est_fd = kvs_estimate_source_fd(b->est);
 	ret = epoll_add(b->epfd, b->est_fd);
 	if (!ret)
 		ret = epoll_add(b->epfd, ring_buffer__epoll_fd(b->learn_rb));
@@ -240,10 +240,10 @@ static int watch_rings(struct src_bpf *b, char *err, size_t errlen)
 	return 0;
 }
 
-static int src_bpf_open(void **state, enum kvs_mode mode, const struct kvs_options *o,
+static int bpf_source_open(void **state, enum kvs_mode mode, const struct kvs_options *o,
 			char *err, size_t errlen)
 {
-	struct src_bpf *b = calloc(1, sizeof(*b));
+	struct bpf_source *b = calloc(1, sizeof(*b));
 	long page_size = sysconf(_SC_PAGESIZE);
 	int ret;
 
@@ -292,7 +292,7 @@ static int src_bpf_open(void **state, enum kvs_mode mode, const struct kvs_optio
 			ret = kvs_err(err, errlen, -errno, "stack-walk ring buffer: %s", strerror(errno));
 			goto fail;
 		}
-		ret = kvs_est_src_open(&b->est, bpf_map__fd(b->bpf.skel->maps.area_rings),
+		ret = kvs_estimate_source_open(&b->est, bpf_map__fd(b->bpf.skel->maps.area_rings),
 				       bpf_map__fd(b->bpf.skel->maps.area_events), page_size,
 				       kvs_callers_event, &b->callers, err, errlen);
 		if (ret)
@@ -304,13 +304,13 @@ static int src_bpf_open(void **state, enum kvs_mode mode, const struct kvs_optio
 	*state = b;
 	return 0;
 fail:
-	src_bpf_close(b);
+	bpf_source_close(b);
 	return ret;
 }
 
-static int src_bpf_fd(void *state)
+static int bpf_source_fd(void *state)
 {
-	struct src_bpf *b = state;
+	struct bpf_source *b = state;
 	int fd;
 
 	if (b->epfd < 0)
@@ -319,15 +319,15 @@ static int src_bpf_fd(void *state)
 	 * A grown area ring has an fd of its own. The old one leaves the set
 	 * by itself, closed once drained.
 	 */
-	fd = kvs_est_src_fd(b->est);
+	fd = kvs_estimate_source_fd(b->est);
 	if (fd != b->est_fd && !epoll_add(b->epfd, fd))
 		b->est_fd = fd;
 	return b->epfd;
 }
 
-static int src_bpf_drain(void *state, double budget_s)
+static int bpf_source_drain(void *state, double budget_s)
 {
-	struct src_bpf *b = state;
+	struct bpf_source *b = state;
 
 	/*
 	 * Once the baseline is read (and a first screen shown from it), read
@@ -341,13 +341,13 @@ static int src_bpf_drain(void *state, double budget_s)
 		return -EIO;
 	if (b->learn_rb && ring_buffer__consume(b->learn_rb) < 0)
 		return -EIO;
-	return b->est ? kvs_est_src_drain(b->est, budget_s) : 0;
+	return b->est ? kvs_estimate_source_drain(b->est, budget_s) : 0;
 }
 
 /* High-water marks start again with the baseline. */
-static void src_bpf_start(void *state)
+static void bpf_source_start(void *state)
 {
-	struct src_bpf *b = state;
+	struct bpf_source *b = state;
 	struct kvs_bpf_net *n = &b->bpf.skel->bss->net_state;
 
 	__atomic_store_n(&n->peak, __atomic_load_n(&n->net, __ATOMIC_RELAXED), __ATOMIC_RELAXED);
@@ -358,7 +358,7 @@ static void src_bpf_start(void *state)
  * flight) or marked as not. The baseline needs a quiet one: a busy kernel
  * gets several tries.
  */
-static int read_ptwalk(struct src_bpf *b, struct kvs_reading *r, char *err, size_t errlen)
+static int read_ptwalk(struct bpf_source *b, struct kvs_reading *r, char *err, size_t errlen)
 {
 	struct kvs_ptwalk w;
 	int ret = kvs_ptwalk_count(b->bpf.skel, 20, &w, err, errlen);
@@ -373,20 +373,19 @@ static int read_ptwalk(struct src_bpf *b, struct kvs_reading *r, char *err, size
 	return 0;
 }
 
-static int src_bpf_read(void *state, struct kvs_reading *r, char *err, size_t errlen)
+static int bpf_source_read(void *state, struct kvs_reading *r, char *err, size_t errlen)
 {
-	struct src_bpf *b = state;
+	struct bpf_source *b = state;
 	struct kvs_bpf_counters cnt;
 	int ret;
 
 	/*
 	 * Everything the kernel queued before this reading goes into the
-	 * model first: a backlog left in the ring (a busy kernel under
-	 * emulation queued more than 50 ms could replay) showed as an
-	 * estimate 5 % ahead of the kernel. Bounded, as the producer may
-	 * never pause.
+	 * estimate first: a backlog left in the ring would show as an
+	 * estimate ahead of the kernel. Bounded, as the producer may never
+	 * pause.
 	 */
-	ret = src_bpf_drain(b, 0.5);
+	ret = bpf_source_drain(b, 0.5);
 	if (ret)
 		return kvs_err(err, errlen, ret, "estimate: replaying events: %s", strerror(-ret));
 	ret = read_counters(b, &cnt);
@@ -427,7 +426,7 @@ static int src_bpf_read(void *state, struct kvs_reading *r, char *err, size_t er
 	if (b->mode == KVS_MODE_STOCK && (ret = read_ptwalk(b, r, err, errlen)))
 		return ret;
 	if (b->est)
-		ret = kvs_est_src_read(b->est, cnt.events_lost, r, err, errlen);
+		ret = kvs_estimate_source_read(b->est, cnt.events_lost, r, err, errlen);
 	else if ((ret = read_attribution(b, r, &cnt)))
 		ret = kvs_err(err, errlen, ret, "out of memory");
 	if (ret)
@@ -445,9 +444,9 @@ static int src_bpf_read(void *state, struct kvs_reading *r, char *err, size_t er
 }
 
 /* The slow records drained since the last interval move into its reading. */
-static void src_bpf_take(void *state, struct kvs_reading *r)
+static void bpf_source_take(void *state, struct kvs_reading *r)
 {
-	struct src_bpf *b = state;
+	struct bpf_source *b = state;
 
 	r->slow = b->slow_recs;
 	r->nr_slow = b->nr_slow;
@@ -456,9 +455,9 @@ static void src_bpf_take(void *state, struct kvs_reading *r)
 }
 
 /* Estimate mode: purges begun and ended (fentry), so a reading does not cut through one. */
-static bool src_bpf_activity(void *state, uint64_t *token, bool *busy)
+static bool bpf_source_activity(void *state, uint64_t *token, bool *busy)
 {
-	struct src_bpf *b = state;
+	struct bpf_source *b = state;
 	uint64_t in, out;
 
 	if (!b->bpf.purges_traced)
@@ -470,9 +469,9 @@ static bool src_bpf_activity(void *state, uint64_t *token, bool *busy)
 	return true;
 }
 
-static int src_bpf_set_self(void *state, bool on, char *err, size_t errlen)
+static int bpf_source_set_self(void *state, bool on, char *err, size_t errlen)
 {
-	struct src_bpf *b = state;
+	struct bpf_source *b = state;
 
 	if (!on) {
 		kvs_bpf_stats_disable(&b->stats);
@@ -484,13 +483,13 @@ static int src_bpf_set_self(void *state, bool on, char *err, size_t errlen)
 const struct kvs_source_ops kvs_bpf_source = {
 	.name = "bpf",
 	.auto_mode = kvs_bpf_best_mode,
-	.open = src_bpf_open,
-	.fd = src_bpf_fd,
-	.drain = src_bpf_drain,
-	.start = src_bpf_start,
-	.read = src_bpf_read,
-	.take = src_bpf_take,
-	.activity = src_bpf_activity,
-	.set_self = src_bpf_set_self,
-	.close = src_bpf_close,
+	.open = bpf_source_open,
+	.fd = bpf_source_fd,
+	.drain = bpf_source_drain,
+	.start = bpf_source_start,
+	.read = bpf_source_read,
+	.take = bpf_source_take,
+	.activity = bpf_source_activity,
+	.set_self = bpf_source_set_self,
+	.close = bpf_source_close,
 };
