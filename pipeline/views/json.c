@@ -15,7 +15,6 @@
 
 #include "sanitize.h"
 #include "view.h"
-#include "errmsg.h"
 
 /* jansson refcounts: json_object_set_new steals; a NULL value fails the whole line. */
 static int set(json_t *o, const char *key, json_t *v)
@@ -278,35 +277,15 @@ out:
 	return ret;
 }
 
-struct json_state {
-	const struct kvs_options *opts;
-};
-
-static int json_open(const struct kvs_options *opts, void **state, char *err, size_t errlen)
-{
-	struct json_state *j = calloc(1, sizeof(*j));
-
-	if (!j)
-		return kvs_err(err, errlen, -ENOMEM, "out of memory");
-	j->opts = opts;
-	*state = j;
-	return 0;
-}
-
 static int json_update(void *state, const struct kvs_model *m, char *err, size_t errlen)
 {
 	errno = 0;
-	return kvs_json_write(stdout, m, ((struct json_state *)state)->opts);
-}
-
-static void json_close(void *state)
-{
-	free(state);
+	return kvs_json_write(stdout, m, kvs_view_opts(state));
 }
 
 const struct kvs_view_ops kvs_json_view = {
 	.name = "json",
-	.open = json_open,
+	.open = kvs_view_open_opts,
 	.update = json_update,
-	.close = json_close,
+	.close = kvs_view_close_opts,
 };

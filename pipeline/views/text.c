@@ -11,27 +11,6 @@
 #include "sanitize.h"
 #include "format.h"
 #include "view.h"
-#include "errmsg.h"
-
-struct text_state {
-	const struct kvs_options *opts;
-};
-
-static int text_open(const struct kvs_options *opts, void **state, char *err, size_t errlen)
-{
-	struct text_state *t = calloc(1, sizeof(*t));
-
-	if (!t)
-		return kvs_err(err, errlen, -ENOMEM, "out of memory");
-	t->opts = opts;
-	*state = t;
-	return 0;
-}
-
-static void text_close(void *state)
-{
-	free(state);
-}
 
 /*
  * The counter lines under the shadow line: counters of the table, in this
@@ -162,7 +141,7 @@ static void text_self(FILE *f, const struct kvs_model *m)
 
 static int text_update(void *state, const struct kvs_model *m, char *err, size_t errlen)
 {
-	const struct kvs_options *o = ((struct text_state *)state)->opts;
+	const struct kvs_options *o = kvs_view_opts(state);
 	FILE *f = stdout;
 	time_t t = (time_t)m->ts;
 	struct tm tm;
@@ -232,7 +211,7 @@ static int text_update(void *state, const struct kvs_model *m, char *err, size_t
 
 const struct kvs_view_ops kvs_text_view = {
 	.name = "text",
-	.open = text_open,
+	.open = kvs_view_open_opts,
 	.update = text_update,
-	.close = text_close,
+	.close = kvs_view_close_opts,
 };

@@ -67,6 +67,14 @@ const struct kvs_view_ops *kvs_tui_or_batch(const char *prog);
 /* The JSON Lines writer of kvs_json_view, exposed for the unit tests. */
 int kvs_json_write(FILE *f, const struct kvs_model *m, const struct kvs_options *opts);
 
+/*
+ * view.c: open() and close() of a view whose state is its options only
+ * (text, JSON); kvs_view_opts() gives them back.
+ */
+int kvs_view_open_opts(const struct kvs_options *opts, void **state, char *err, size_t errlen);
+const struct kvs_options *kvs_view_opts(const void *state);
+void kvs_view_close_opts(void *state);
+
 /* view.c: fold the list --by selects to -r rows; rows (malloc'd) + "other" (text, JSON). */
 size_t kvs_view_fold(const struct kvs_model *m, const struct kvs_options *o,
 		     struct kvs_top_entry **rows, struct kvs_top_entry *other);
