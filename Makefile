@@ -33,8 +33,9 @@ PKG_CONFIG ?= pkg-config
 CFLAGS     ?= -O2 -g
 WARNFLAGS  := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
 	      -Wmissing-prototypes -Wno-unused-parameter
-KV_CFLAGS  := -std=gnu11 $(WARNFLAGS) -D_GNU_SOURCE -I$(BUILD)/gen -Ilib -Ibpf -Idebugfs \
-	      -Itools/kvshadowtop -Itools/kvshadowstat
+# Each part adds its folders to KV_INC; pipeline/build.mk narrows it for views.
+KV_INC     := -I$(BUILD)/gen -Ibpf
+KV_CFLAGS   = -std=gnu11 $(WARNFLAGS) -D_GNU_SOURCE $(KV_INC)
 # The ASan/UBSan flavour used by the tests.
 SAN_CFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	      -fno-sanitize-recover=all
@@ -124,7 +125,7 @@ $(BUILD)/obj/%.o: %.c
 
 # The parts, leaves first; each adds to all, static, test-bins, install.
 include lib/build.mk
-include debugfs/build.mk
+include pipeline/build.mk
 include tools/kvshadowtop/build.mk
 include tools/kvshadowstat/build.mk
 include tests/build.mk

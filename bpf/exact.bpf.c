@@ -19,7 +19,7 @@ static __always_inline void on_populate(void *ctx, __u64 nr_populated, __u64 nr_
 	if (ret)
 		count(c.populate_failures, 1);
 	if (ns)
-		hist_add(KVS_H_POPULATE, ns);
+		hist_add(KVS_HIST_POPULATE, ns);
 	attribute(ctx, nr_populated, 1, ns);
 	in_vmalloc_populate(ns, nr_populated, nr_allocated);
 	net_populated(nr_populated);
@@ -36,7 +36,7 @@ static __always_inline void on_release(__u64 start, __u64 end, __u64 flags,
 	in_vmalloc_release(ns);
 	count(c.pages_released, nr_released);
 	if (ns)
-		hist_add(KVS_H_RELEASE, ns);
+		hist_add(KVS_HIST_RELEASE, ns);
 	net_released(nr_released);
 }
 

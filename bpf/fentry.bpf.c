@@ -108,28 +108,28 @@ static __always_inline void lat_exit(__u32 hist)
 SEC("?fentry/kasan_populate_vmalloc")
 int BPF_PROG(kvs_populate_entry)
 {
-	lat_enter(KVS_H_POPULATE);
+	lat_enter(KVS_HIST_POPULATE);
 	return 0;
 }
 
 SEC("?fexit/kasan_populate_vmalloc")
 int BPF_PROG(kvs_populate_exit)
 {
-	lat_exit(KVS_H_POPULATE);
+	lat_exit(KVS_HIST_POPULATE);
 	return 0;
 }
 
 SEC("?fentry/kasan_release_vmalloc")
 int BPF_PROG(kvs_release_entry)
 {
-	lat_enter(KVS_H_RELEASE);
+	lat_enter(KVS_HIST_RELEASE);
 	return 0;
 }
 
 SEC("?fexit/kasan_release_vmalloc")
 int BPF_PROG(kvs_release_exit)
 {
-	lat_exit(KVS_H_RELEASE);
+	lat_exit(KVS_HIST_RELEASE);
 	return 0;
 }
 
@@ -210,7 +210,7 @@ int BPF_PROG(kvs_vmalloc_exit)
 	if (d >= KVS_NEST_MAX)
 		return 0;
 	ns = bpf_ktime_get_ns() - t->start_ns[d & (KVS_NEST_MAX - 1)];
-	hist_add(KVS_H_VMALLOC, ns);
+	hist_add(KVS_HIST_VMALLOC, ns);
 	if (d)
 		return 0;
 	vmalloc_row(t, ns);

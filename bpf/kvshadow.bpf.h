@@ -53,7 +53,7 @@ KVS_SHARED struct {
 
 KVS_SHARED struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, KVS_NR_BPF_HISTS);
+	__uint(max_entries, KVS_NR_HISTS);
 	__type(key, __u32);
 	__type(value, struct kvs_bpf_hist);
 } hists SEC(".maps");
@@ -138,8 +138,8 @@ static __always_inline void hist_add(__u32 id, __u64 ns)
 
 	if (!h)
 		return;
-	if (slot >= KVS_BPF_HIST_SLOTS)
-		slot = KVS_BPF_HIST_SLOTS - 1;
+	if (slot >= KVS_HIST_SLOTS)
+		slot = KVS_HIST_SLOTS - 1;
 	h->slots[slot]++;
 	h->count++;
 	h->sum_ns += ns;

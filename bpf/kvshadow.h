@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Types shared by bpf/kvshadow.bpf.c and kvshadowtop: the single definition
+ * Types shared by the BPF programs of bpf/ and kvshadowtop: the single definition
  * of every map key and value. Included by BPF code (after vmlinux.h) and by
  * userspace (which gets __u64 & co from <linux/types.h>).
  */
@@ -14,8 +14,8 @@
 #include "kvs_counters.h"
 
 #define KVS_COMM_LEN		16
-/* log2 ns slots; must match KVS_HIST_SLOTS in tools/kvshadowtop/snapshot.h. */
-#define KVS_BPF_HIST_SLOTS	40
+/* Latency histograms: slot i counts durations in [2^i, 2^(i+1)) ns; slot 0 is [0, 2). */
+#define KVS_HIST_SLOTS		40
 /* Bounded attribution maps; what does not fit is counted, not lost silently. */
 #define KVS_MAX_STACKS		4096
 #define KVS_MAX_CALLERS		4096
@@ -59,16 +59,16 @@ struct kvs_bpf_counters {
 	__u64 learn_lost;		/* raw stacks to learn from that found no room */
 };
 
-/* Histogram ids: index of the per-CPU hists array; = enum kvs_hist_kind. */
+/* The latency histograms: index of the per-CPU hists array and of every view's. */
 enum kvs_hist_id {
-	KVS_H_POPULATE,
-	KVS_H_RELEASE,
-	KVS_H_VMALLOC,
-	KVS_NR_BPF_HISTS,
+	KVS_HIST_POPULATE,	/* kasan_populate_vmalloc */
+	KVS_HIST_RELEASE,	/* kasan_release_vmalloc */
+	KVS_HIST_VMALLOC,	/* __vmalloc_node_range, to set populate against */
+	KVS_NR_HISTS,
 };
 
 struct kvs_bpf_hist {
-	__u64 slots[KVS_BPF_HIST_SLOTS];	/* slot i: [2^i, 2^(i+1)) ns, slot 0: [0, 2) */
+	__u64 slots[KVS_HIST_SLOTS];	/* slot i: [2^i, 2^(i+1)) ns, slot 0: [0, 2) */
 	__u64 count;
 	__u64 sum_ns;
 };

@@ -2,7 +2,7 @@
 /*
  * Estimate mode's callers without unwinding (included by vmap.bpf.c only):
  * from the first return address above the tracepoint's arguments, each
- * return address kvshadowtop has learned (tools/kvshadowtop/stackwalk.c,
+ * return address kvshadowtop has learned (tools/kvshadowtop/attribution/stackwalk.c,
  * from raw stacks this file sends with their full unwind) says how far the
  * next one is, until one returns into the caller to blame. An unknown
  * address means a full unwind, and a raw copy to learn from.

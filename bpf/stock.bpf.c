@@ -327,7 +327,7 @@ int BPF_PROG(kvs_stock_area_exit, unsigned long size, unsigned long align, unsig
 	t->pop_start_ns = 0;
 	caller = vm ? (__u64)BPF_CORE_READ(vm, caller) : 0;
 	count(c.populate_calls, 1);
-	hist_add(KVS_H_POPULATE, ns);
+	hist_add(KVS_HIST_POPULATE, ns);
 	attribute_ip(ctx, caller, t->pop_pages, 1, ns);
 	in_vmalloc_populate(ns, t->pop_pages, 0);
 	return 0;
@@ -433,7 +433,7 @@ int kvs_stock_pop_exit(__u64 *ctx)
 		t->last_end = addr + size;
 		count(c.populate_calls, calls);
 		if (ns)
-			hist_add(KVS_H_POPULATE, ns);
+			hist_add(KVS_HIST_POPULATE, ns);
 		attribute_ip(ctx, 0, n, calls, ns);
 	}
 	if (entered)
@@ -477,7 +477,7 @@ int kvs_stock_depop_exit(__u64 *ctx)
 	count(c.pages_released, n);
 	net_released(n);
 	if (ns)
-		hist_add(KVS_H_RELEASE, ns);
+		hist_add(KVS_HIST_RELEASE, ns);
 	in_vmalloc_release(ns);
 	__sync_fetch_and_add(&pt_exit, 1);
 	return 0;

@@ -3,7 +3,7 @@
  * Any kernel: the vmalloc:alloc_vmap_area, free_vmap_area_noflush and
  * purge_vmap_area_lazy events count vmap area activity in every mode and,
  * in estimate mode, go to userspace in one ordered ring buffer, where the
- * shadow model replays them (tools/kvshadowtop/estimate.c).
+ * shadow model replays them (tools/kvshadowtop/sources/estimate.c).
  */
 #include "kvshadow.bpf.h"
 #include "stackwalk.bpf.h"
@@ -57,19 +57,32 @@ static __always_inline void *area_ring(void)
 	return bpf_map_lookup_elem(&area_rings, &zero);
 }
 
+/*
+ * Room for one record of size bytes in the estimate's ring, or NULL: the
+ * estimate is off, or the ring is full and the loss is counted (events_lost
+ * tells the estimate it is low and makes it re-seed). *rb: the ring.
+ */
+static __always_inline void *reserve(void **rb, __u64 size)
+{
+	void *e;
+
+	if (!estimate_events)
+		return NULL;
+	*rb = area_ring();
+	e = *rb ? bpf_ringbuf_reserve(*rb, size, 0) : NULL;
+	if (!e)
+		count(events_lost, 1);
+	return e;
+}
+
 static __always_inline void emit(__u32 type, __u64 addr, __u64 size, __u32 npurged)
 {
 	struct kvs_area_event *e;
-	void *rb;
+	void *rb = NULL;
 
-	if (!estimate_events)
+	e = reserve(&rb, sizeof(*e));
+	if (!e)
 		return;
-	rb = area_ring();
-	e = rb ? bpf_ringbuf_reserve(rb, sizeof(*e), 0) : NULL;
-	if (!e) {
-		count(events_lost, 1);
-		return;
-	}
 	e->addr = addr;
 	e->size = size;
 	e->type = type;
@@ -104,16 +117,11 @@ static __always_inline void alloc_caller(void *ctx, bool on_stack, struct kvs_al
 static __always_inline void emit_alloc(void *ctx, bool on_stack, __u64 addr, __u64 size)
 {
 	struct kvs_alloc_event *e;
-	void *rb;
+	void *rb = NULL;
 
-	if (!estimate_events)
+	e = reserve(&rb, sizeof(*e));
+	if (!e)
 		return;
-	rb = area_ring();
-	e = rb ? bpf_ringbuf_reserve(rb, sizeof(*e), 0) : NULL;
-	if (!e) {
-		count(events_lost, 1);
-		return;
-	}
 	e->ev.addr = addr;
 	e->ev.size = size;
 	e->ev.type = KVS_EV_ALLOC;

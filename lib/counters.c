@@ -2,7 +2,9 @@
 /* The counter table as data (see kvs_counters.h). */
 #include "counters.h"
 
+#include <errno.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 _Static_assert(KVS_NR_COUNTERS <= 64, "kvs_counter_mask has 64 bits");
@@ -44,4 +46,33 @@ uint64_t kvs_pages_to_bytes(uint64_t pages, uint64_t page_size)
 	uint64_t bytes;
 
 	return __builtin_mul_overflow(pages, page_size, &bytes) ? UINT64_MAX : bytes;
+}
+
+void kvs_kv_free(struct kvs_kv *kv, size_t nr)
+{
+	for (size_t i = 0; i < nr; i++)
+		free(kv[i].key);
+	free(kv);
+}
+
+int kvs_kv_dup(struct kvs_kv **dst, const struct kvs_kv *src, size_t nr)
+{
+	struct kvs_kv *kv;
+
+	*dst = NULL;
+	if (!nr)
+		return 0;
+	kv = calloc(nr, sizeof(*kv));
+	if (!kv)
+		return -ENOMEM;
+	for (size_t i = 0; i < nr; i++) {
+		kv[i].value = src[i].value;
+		kv[i].key = strdup(src[i].key);
+		if (!kv[i].key) {
+			kvs_kv_free(kv, i);
+			return -ENOMEM;
+		}
+	}
+	*dst = kv;
+	return 0;
 }

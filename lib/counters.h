@@ -33,6 +33,10 @@ struct kvs_kv {
 	uint64_t value;
 };
 
+/* Copy nr keys into *dst (NULL when nr is 0). 0 or -ENOMEM (*dst NULL). */
+int kvs_kv_dup(struct kvs_kv **dst, const struct kvs_kv *src, size_t nr);
+void kvs_kv_free(struct kvs_kv *kv, size_t nr);
+
 /* A set of counters: bit i is counter i (enum kvs_counter_id). */
 typedef uint64_t kvs_counter_mask;
 #define KVS_BIT(id) ((kvs_counter_mask)1 << (id))

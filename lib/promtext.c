@@ -5,6 +5,7 @@
  * https://prometheus.io/docs/instrumenting/exposition_formats/
  */
 #include "promtext.h"
+#include "errmsg.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -41,17 +42,6 @@ static const char *const type_names[] = {
 	[PROMTEXT_COUNTER] = "counter",
 	[PROMTEXT_HISTOGRAM] = "histogram",
 };
-
-__attribute__((format(printf, 3, 4)))
-static int fail(struct promtext *pt, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(pt->err, sizeof(pt->err), fmt, ap);
-	va_end(ap);
-	return -err;
-}
 
 static int buf_reserve(struct strbuf *b, size_t more)
 {
@@ -308,29 +298,33 @@ int promtext_family(struct promtext *pt, const char *name,
 	int err = 0;
 
 	if (!name || !name_valid(name))
-		return fail(pt, EINVAL, "invalid metric name \"%s\"",
-			    name ? name : "(null)");
+		return kvs_err(pt->err, sizeof(pt->err), -EINVAL,
+			       "invalid metric name \"%s\"", name ? name : "(null)");
 	if ((unsigned int)type > PROMTEXT_HISTOGRAM)
-		return fail(pt, EINVAL, "%s: unknown type %d", name, (int)type);
+		return kvs_err(pt->err, sizeof(pt->err), -EINVAL,
+			       "%s: unknown type %d", name, (int)type);
 	if (!help || !*help)
-		return fail(pt, EINVAL, "%s: HELP text is required", name);
+		return kvs_err(pt->err, sizeof(pt->err), -EINVAL,
+			       "%s: HELP text is required", name);
 	if (!utf8_valid(help))
-		return fail(pt, EINVAL, "%s: HELP is not valid UTF-8", name);
+		return kvs_err(pt->err, sizeof(pt->err), -EINVAL,
+			       "%s: HELP is not valid UTF-8", name);
 	if (!strncmp(name, "__", 2))
-		return fail(pt, EINVAL, "%s: names starting with __ are reserved",
-			    name);
+		return kvs_err(pt->err, sizeof(pt->err), -EINVAL,
+			       "%s: names starting with __ are reserved", name);
 	if (type == PROMTEXT_COUNTER && !has_suffix(name, "_total"))
-		return fail(pt, EINVAL, "counter %s must end in _total", name);
+		return kvs_err(pt->err, sizeof(pt->err), -EINVAL,
+			       "counter %s must end in _total", name);
 	if (type != PROMTEXT_COUNTER && has_suffix(name, "_total"))
-		return fail(pt, EINVAL, "%s: only counters end in _total", name);
+		return kvs_err(pt->err, sizeof(pt->err), -EINVAL,
+			       "%s: only counters end in _total", name);
 	for (size_t i = 0; i < 3; i++)
 		if (type != PROMTEXT_HISTOGRAM && has_suffix(name, reserved[i]))
-			return fail(pt, EINVAL,
-				    "%s: the %s suffix is for histograms",
-				    name, reserved[i]);
+			return kvs_err(pt->err, sizeof(pt->err), -EINVAL,
+				       "%s: the %s suffix is for histograms", name, reserved[i]);
 	/* A histogram owns its suffixed names, so nothing may reuse them. */
 	if (in_list(pt->names, pt->nnames, name))
-		return fail(pt, EEXIST, "family %s written twice", name);
+		return kvs_err(pt->err, sizeof(pt->err), -EEXIST, "family %s written twice", name);
 	if (type == PROMTEXT_HISTOGRAM) {
 		for (size_t i = 0; i < 3; i++) {
 			size_t n = strlen(name);
@@ -338,9 +332,9 @@ int promtext_family(struct promtext *pt, const char *name,
 			for (size_t j = 0; j < pt->nnames; j++)
 				if (!strncmp(pt->names[j], name, n) &&
 				    !strcmp(pt->names[j] + n, reserved[i]))
-					return fail(pt, EEXIST,
-						    "histogram %s clashes with family %s",
-						    name, pt->names[j]);
+					return kvs_err(pt->err, sizeof(pt->err), -EEXIST,
+						       "histogram %s clashes with family %s",
+						       name, pt->names[j]);
 		}
 	}
 
@@ -358,7 +352,7 @@ int promtext_family(struct promtext *pt, const char *name,
 		pt->out.len = mark;
 		while (pt->nnames > nmark)
 			free(pt->names[--pt->nnames]);
-		return fail(pt, -err, "%s: out of memory", name);
+		return kvs_err(pt->err, sizeof(pt->err), err, "%s: out of memory", name);
 	}
 	pt->family = pt->names[nmark];
 	pt->type = type;
@@ -376,37 +370,35 @@ static int series_key(struct promtext *pt, const struct promtext_label *labels,
 	int err = 0;
 
 	if (nlabels && !labels)
-		return fail(pt, EINVAL, "%s: labels missing", pt->family);
+		return kvs_err(pt->err, sizeof(pt->err), -EINVAL, "%s: labels missing", pt->family);
 	for (size_t i = 0; i < nlabels; i++) {
 		const char *n = labels[i].name, *v = labels[i].value;
 
 		if (!n || !name_valid(n))
-			return fail(pt, EINVAL, "%s: invalid label name \"%s\"",
-				    pt->family, n ? n : "(null)");
+			return kvs_err(pt->err, sizeof(pt->err), -EINVAL,
+				       "%s: invalid label name \"%s\"",
+				       pt->family, n ? n : "(null)");
 		if (!strncmp(n, "__", 2))
-			return fail(pt, EINVAL,
-				    "%s: label names starting with __ are reserved",
-				    pt->family);
+			return kvs_err(pt->err, sizeof(pt->err), -EINVAL,
+				       "%s: label names starting with __ are reserved", pt->family);
 		if (pt->type == PROMTEXT_HISTOGRAM && !strcmp(n, "le"))
-			return fail(pt, EINVAL,
-				    "%s: label le is the histogram's own",
-				    pt->family);
+			return kvs_err(pt->err, sizeof(pt->err), -EINVAL,
+				       "%s: label le is the histogram's own", pt->family);
 		if (!v)
-			return fail(pt, EINVAL, "%s: label %s has no value",
-				    pt->family, n);
+			return kvs_err(pt->err, sizeof(pt->err), -EINVAL,
+				       "%s: label %s has no value", pt->family, n);
 		if (!utf8_valid(v))
-			return fail(pt, EINVAL,
-				    "%s: label %s is not valid UTF-8",
-				    pt->family, n);
+			return kvs_err(pt->err, sizeof(pt->err), -EINVAL,
+				       "%s: label %s is not valid UTF-8", pt->family, n);
 		for (size_t j = 0; j < i; j++)
 			if (!strcmp(labels[j].name, n))
-				return fail(pt, EINVAL, "%s: label %s twice",
-					    pt->family, n);
+				return kvs_err(pt->err, sizeof(pt->err), -EINVAL,
+					       "%s: label %s twice", pt->family, n);
 	}
 
 	sorted = calloc(nlabels ? nlabels : 1, sizeof(*sorted));
 	if (!sorted)
-		return fail(pt, ENOMEM, "out of memory");
+		return kvs_err(pt->err, sizeof(pt->err), -ENOMEM, "out of memory");
 	for (size_t i = 0; i < nlabels; i++) {
 		size_t j = i;
 
@@ -421,9 +413,10 @@ static int series_key(struct promtext *pt, const struct promtext_label *labels,
 		err = buf_puts(key, nlabels ? "}" : "{}");
 	free(sorted);
 	if (err)
-		return fail(pt, -err, "out of memory");
+		return kvs_err(pt->err, sizeof(pt->err), err, "out of memory");
 	if (in_list(pt->series, pt->nseries, key->data))
-		return fail(pt, EEXIST, "series %s written twice", key->data);
+		return kvs_err(pt->err, sizeof(pt->err), -EEXIST,
+			       "series %s written twice", key->data);
 	return 0;
 }
 
@@ -470,13 +463,13 @@ int promtext_sample(struct promtext *pt, const struct promtext_label *labels,
 	int err;
 
 	if (!pt->family)
-		return fail(pt, EINVAL, "sample before any family");
+		return kvs_err(pt->err, sizeof(pt->err), -EINVAL, "sample before any family");
 	if (pt->type == PROMTEXT_HISTOGRAM)
-		return fail(pt, EINVAL, "%s: histogram samples need promtext_histogram",
-			    pt->family);
+		return kvs_err(pt->err, sizeof(pt->err), -EINVAL,
+			       "%s: histogram samples need promtext_histogram", pt->family);
 	if (pt->type == PROMTEXT_COUNTER && (value < 0 || isnan(value)))
-		return fail(pt, EINVAL, "counter %s cannot be %g", pt->family,
-			    value);
+		return kvs_err(pt->err, sizeof(pt->err), -EINVAL,
+			       "counter %s cannot be %g", pt->family, value);
 	err = series_key(pt, labels, nlabels, &key);
 	if (!err)
 		err = write_line(pt, "", labels, nlabels, NULL, value);
@@ -485,7 +478,7 @@ int promtext_sample(struct promtext *pt, const struct promtext_label *labels,
 	free(key.data);
 	if (err == -ENOMEM) {
 		pt->out.len = mark;
-		return fail(pt, ENOMEM, "%s: out of memory", pt->family);
+		return kvs_err(pt->err, sizeof(pt->err), -ENOMEM, "%s: out of memory", pt->family);
 	}
 	return err;
 }
@@ -500,31 +493,31 @@ int promtext_histogram(struct promtext *pt,
 	int err;
 
 	if (!pt->family)
-		return fail(pt, EINVAL, "histogram before any family");
+		return kvs_err(pt->err, sizeof(pt->err), -EINVAL, "histogram before any family");
 	if (pt->type != PROMTEXT_HISTOGRAM)
-		return fail(pt, EINVAL, "%s is a %s, not a histogram",
-			    pt->family, type_names[pt->type]);
+		return kvs_err(pt->err, sizeof(pt->err), -EINVAL,
+			       "%s is a %s, not a histogram", pt->family, type_names[pt->type]);
 	if (nbounds && (!bounds || !cumulative))
-		return fail(pt, EINVAL, "%s: buckets missing", pt->family);
+		return kvs_err(pt->err, sizeof(pt->err), -EINVAL,
+			       "%s: buckets missing", pt->family);
 	for (size_t i = 0; i < nbounds; i++) {
 		if (!isfinite(bounds[i]))
-			return fail(pt, EINVAL,
-				    "%s: bucket bounds must be finite (+Inf is written from count)",
-				    pt->family);
+			return kvs_err(pt->err, sizeof(pt->err), -EINVAL,
+				       "%s: bucket bounds must be finite (+Inf is written from count)",
+				       pt->family);
 		if (i && !(bounds[i] > bounds[i - 1]))
-			return fail(pt, EINVAL,
-				    "%s: bucket bounds must increase (%g after %g)",
-				    pt->family, bounds[i], bounds[i - 1]);
+			return kvs_err(pt->err, sizeof(pt->err), -EINVAL,
+				       "%s: bucket bounds must increase (%g after %g)",
+				       pt->family, bounds[i], bounds[i - 1]);
 		if (i && cumulative[i] < cumulative[i - 1])
-			return fail(pt, EINVAL,
-				    "%s: bucket counts must be cumulative",
-				    pt->family);
+			return kvs_err(pt->err, sizeof(pt->err), -EINVAL,
+				       "%s: bucket counts must be cumulative", pt->family);
 	}
 	if (nbounds && cumulative[nbounds - 1] > count)
-		return fail(pt, EINVAL, "%s: bucket count above _count",
-			    pt->family);
+		return kvs_err(pt->err, sizeof(pt->err), -EINVAL,
+			       "%s: bucket count above _count", pt->family);
 	if (isnan(sum))
-		return fail(pt, EINVAL, "%s: _sum is NaN", pt->family);
+		return kvs_err(pt->err, sizeof(pt->err), -EINVAL, "%s: _sum is NaN", pt->family);
 
 	err = series_key(pt, labels, nlabels, &key);
 	if (err) {
@@ -550,7 +543,7 @@ int promtext_histogram(struct promtext *pt,
 	free(le.data);
 	if (err) {
 		pt->out.len = mark;
-		return fail(pt, -err, "%s: out of memory", pt->family);
+		return kvs_err(pt->err, sizeof(pt->err), err, "%s: out of memory", pt->family);
 	}
 	return 0;
 }
@@ -558,7 +551,7 @@ int promtext_histogram(struct promtext *pt,
 int promtext_finish(struct promtext *pt, const char **data, size_t *len)
 {
 	if (!pt->out.len)
-		return fail(pt, ENODATA, "no metrics written");
+		return kvs_err(pt->err, sizeof(pt->err), -ENODATA, "no metrics written");
 	/* Every line ends in "\n", so the file does too. */
 	*data = pt->out.data;
 	*len = pt->out.len;

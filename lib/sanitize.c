@@ -62,18 +62,3 @@ char *kvs_sanitize(char *dst, size_t dstlen, const char *src, size_t srclen)
 	dst[o] = '\0';
 	return dst;
 }
-
-bool kvs_is_sanitized(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t n = strlen(s);
-
-	for (size_t i = 0; i < n;) {
-		size_t len = utf8_len(p + i, n - i);
-
-		if (!len || p[i] < 0x20 || p[i] == 0x7f)
-			return false;
-		i += len;
-	}
-	return true;
-}

@@ -10,12 +10,9 @@
 #ifndef KVS_SANITIZE_H
 #define KVS_SANITIZE_H
 
-#include <stdbool.h>
 #include <stddef.h>
 
 /* Sanitize src[0..srclen) into dst (dstlen >= 1). Returns dst. */
 char *kvs_sanitize(char *dst, size_t dstlen, const char *src, size_t srclen);
-/* Whether s is already what kvs_sanitize() produces (tests, assertions). */
-bool kvs_is_sanitized(const char *s);
 
 #endif /* KVS_SANITIZE_H */

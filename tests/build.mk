@@ -5,15 +5,16 @@ CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 KV_TEST_LIBS = $(shell $(PKG_CONFIG) --libs jansson 2>/dev/null || echo -ljansson) -lm
 
 # Everything but main()s, libbpf and ncurses, sanitized: what unit tests link.
-KV_PURE_SRCS := $(KV_PIPE_SRCS) $(addprefix tools/kvshadowtop/,estimate.c pageset.c attr.c ksyms.c stackwalk.c \
-		top_args.c) tools/kvshadowstat/stat_args.c \
-		$(KV_DEBUGFS_SRCS) $(KV_LIB_SRCS)
+KV_PURE_SRCS := $(KV_PIPE_SRCS) $(addprefix tools/kvshadowtop/,sources/estimate.c sources/pageset.c \
+		attribution/rows.c attribution/ksyms.c attribution/stackwalk.c top_args.c) \
+		tools/kvshadowstat/stat_args.c $(KV_LIB_SRCS)
 KV_PURE_SAN_OBJS = $(call kv_san_objs,$(KV_PURE_SRCS))
 
 KV_UNIT_TESTS := $(addprefix $(BUILD)/tests/unit/,test_counters test_snapshot test_model \
 		 test_estimate test_hist test_ksyms test_json test_options test_numparse \
 		 test_sanitize test_promtext test_prom_atomicfile test_prom_view \
-		 test_vmalloc_shadow test_vmallocinfo test_errmsg test_stackwalk test_pageset)
+		 test_vmalloc_shadow test_vmallocinfo test_errmsg test_stackwalk test_pageset \
+		 test_manpage)
 
 test-bins: $(KV_UNIT_TESTS)
 
@@ -21,7 +22,7 @@ $(KV_UNIT_TESTS): $(BUILD)/tests/unit/%: $(BUILD)/obj/san/tests/unit/%.o $(KV_PU
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(SAN_CFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(KV_TEST_LIBS)
 
-# tests/tui/: the real run loop and TUI on a synthetic probe, for tmux tests
+# tests/tui/: the real run loop and TUI on a synthetic source, for tmux tests
 # without root, BPF or a KASAN kernel.
 TUI_DRIVER := $(BUILD)/tests/tui/tuidriver
 TUI_NCURSES_LIBS = $(shell $(PKG_CONFIG) --libs ncursesw 2>/dev/null || echo -lncursesw -ltinfo)
@@ -51,3 +52,12 @@ test-bins: $(KV_VMALLOC_AS)
 $(KV_VMALLOC_AS): $(call kv_objs,tests/host/vmalloc_as.c)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $^
+
+# tests/unit/test_layout.sh: the folders' promises (views read the model only,
+# kvshadowstat without libbpf and ncurses), run with the unit tests.
+KV_LAYOUT_TEST := $(BUILD)/tests/unit/test_layout
+
+test-bins: $(KV_LAYOUT_TEST)
+
+$(KV_LAYOUT_TEST): tests/unit/test_layout.sh
+	install -D -m 0755 $< $@

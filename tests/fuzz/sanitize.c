@@ -11,6 +11,7 @@
  */
 #include "fuzz.h"
 #include "sanitize.h"
+#include "../sanitize_oracle.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -93,6 +93,8 @@ run 0 --file "$work/f" 0.1 3
 cat "$work/out"
 [ "$(grep -c '^ *63 ' "$work/out")" = 3 ] || fail "expected 3 rows"
 [ "$(grep -c 'pages' "$work/out")" = 1 ] || fail "expected one header"
+grep -q ' pages_populated pages_released populate_calls populate_failures release_calls$' \
+	"$work/out" || fail "the interval columns are not the counter table's names"
 
 # The peak drops (someone reset it): reported, not an error.
 "$tool" --file "$work/f" 0.3 4 --json >"$work/out" 2>"$work/err" &

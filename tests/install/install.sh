@@ -67,6 +67,15 @@ fi
 comp=$dest/$prefix/share/bash-completion/completions
 r=$(bash -c '. "$1"; COMP_WORDS=(kvshadowtop --mode e); COMP_CWORD=2; _kvshadowtop; echo "${COMPREPLY[*]}"' _ "$comp/kvshadowtop")
 [ "$r" = "exact estimate" ] || fail "kvshadowtop --mode e<TAB> gave '$r'"
+# Generated from the tables: every mode, sort, --by word and option completes.
+top() { bash -c '. "$1"; shift; COMP_WORDS=(kvshadowtop "$@"); COMP_CWORD=$#; _kvshadowtop; echo "${COMPREPLY[*]}"' _ "$comp/kvshadowtop" "$@"; }
+[ "$(top --mode '')" = "exact stock estimate debugfs" ] || fail "kvshadowtop --mode <TAB> gave '$(top --mode '')'"
+[ "$(top -s '')" = "pages calls rate vp50 vp99 pp50 pp99 name" ] || fail "kvshadowtop -s <TAB> gave '$(top -s '')'"
+[ "$(top --sort p)" = "pages pp50 pp99" ] || fail "kvshadowtop --sort p<TAB> gave '$(top --sort p)'"
+[ "$(top --by '')" = "caller process" ] || fail "kvshadowtop --by <TAB> gave '$(top --by '')'"
+for opt in --slow --self-stats --no-fentry --file --prom-file --top --json; do
+	grep -qw -- "$opt" <<<"$(top --)" || fail "kvshadowtop --<TAB> lacks $opt"
+done
 r=$(bash -c '. "$1"; COMP_WORDS=(kvshadowstat --pr); COMP_CWORD=1; _kvshadowstat; echo "${COMPREPLY[*]}"' _ "$comp/kvshadowstat")
 [ "$r" = "--prom-file" ] || fail "kvshadowstat --pr<TAB> gave '$r'"
 echo "ok: bash completions complete"

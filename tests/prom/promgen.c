@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * promgen: writes kvshadow .prom files through the tools' own Prometheus
- * view (tools/kvshadowtop/prom.c) from a synthetic model with every family
+ * view (pipeline/views/prom.c) from a synthetic model with every family
  * of its mode filled, for the tests in tests/prom/ and tests/install/.
  *
  *   promgen [-m MODE]                 the file to stdout

@@ -338,9 +338,10 @@ tui_small() {
 
 # tui_help_scroll NAME CMD...: at 60x15 the help does not fit: it says how
 # to scroll, End shows its last line, Home its first, j/k and PgDn/PgUp
-# move it, any other key leaves it.
+# move it, any other key leaves it. The help ends with the mode table's
+# last row (debugfs: pipeline/modes.c).
 tui_help_scroll() {
-	local name=$1 last='patched KASAN kernel' a b
+	local name=$1 last='counters only, no BPF' a b
 	shift
 	echo "== $name: help at 60x15"
 	tui_start 60 15 "$@" || { fail "$name: tmux did not start"; return; }

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# kvshadowtop's real loop and TUI, fed by a synthetic probe in
+# kvshadowtop's real loop and TUI, fed by a synthetic source in
 # tests/tui/tuidriver (sanitized build): the same checks as tui.sh without
 # root or BPF, in all three modes, plus what only made-up data can show
 # (raw bytes in names).

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * tuidriver: kvshadowtop's real run loop (run.c), options (top_args.c) and
- * TUI, fed by a synthetic probe instead of BPF, so tests/tui/ can drive
+ * TUI, fed by a synthetic source instead of BPF, so tests/tui/ can drive
  * them in tmux anywhere: no root, no BPF, no KASAN kernel.
  *
  *   tuidriver [kvshadowtop options]    (--mode exact|estimate|debugfs)
  *
- * The probe's numbers change every interval; in exact and debugfs mode it
+ * The source's numbers change every interval; in exact and debugfs mode it
  * also writes the debugfs file the collector reads (through --file's
  * path), so that part is real too. KVS_TUIDRIVER_LOG=FILE appends an
  * "interval S" line whenever the loop reads at a new interval, and "end"
@@ -21,7 +21,9 @@
 #include "collect.h"
 #include "run.h"
 #include "top_args.h"
+#include "tui.h"
 #include "view.h"
+#include "errmsg.h"
 
 #define NR_CALLERS 30
 #define NR_PROCS 12
@@ -87,7 +89,7 @@ static int fill_top(struct kvs_top_list *l, size_t nr, const char *const *names,
 	return 0;
 }
 
-static void fill_hist(struct kvs_reading *r, enum kvs_hist_kind h, uint64_t k, unsigned int at,
+static void fill_hist(struct kvs_reading *r, enum kvs_hist_id h, uint64_t k, unsigned int at,
 		      const char *source)
 {
 	r->hist_available[h] = true;
@@ -135,10 +137,8 @@ static int fake_open(void **state, enum kvs_mode mode, const struct kvs_options 
 {
 	struct fake *f = calloc(1, sizeof(*f));
 
-	if (!f) {
-		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
-	}
+	if (!f)
+		return kvs_err(err, errlen, -ENOMEM, "out of memory");
 	f->mode = mode;
 	f->o = o;
 	f->log = getenv("KVS_TUIDRIVER_LOG");
@@ -186,10 +186,9 @@ static int fake_read(void *state, struct kvs_reading *r, char *err, size_t errle
 	fill_hist(r, KVS_HIST_VMALLOC, k, 12, "fentry");
 	if (f->mode == KVS_MODE_EXACT) {
 		fill_hist(r, KVS_HIST_RELEASE, k, 11, "tracepoint");
-		if (write_debugfs(f->o->debugfs_file, &c)) {
-			snprintf(err, errlen, "writing %s: %s", f->o->debugfs_file, strerror(errno));
-			return -EIO;
-		}
+		if (write_debugfs(f->o->debugfs_file, &c))
+			return kvs_err(err, errlen, -EIO,
+				       "writing %s: %s", f->o->debugfs_file, strerror(errno));
 	} else {
 		snprintf(r->hist_why[KVS_HIST_RELEASE], KVS_WHY_LEN,
 			 "no kasan tracepoints: %s mode", kvs_mode_name(f->mode));
@@ -206,17 +205,13 @@ static int fake_read(void *state, struct kvs_reading *r, char *err, size_t errle
 		r->self.prog[0].runs = 1000 * (k - f->self_k);
 		r->self.prog[0].run_ns = 450 * r->self.prog[0].runs;
 	}
-	if (f->o->slow_set && fill_slow(r, k)) {
-		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
-	}
+	if (f->o->slow_set && fill_slow(r, k))
+		return kvs_err(err, errlen, -ENOMEM, "out of memory");
 	if (fill_top(&r->callers, NR_CALLERS, callers, sizeof(callers) / sizeof(callers[0]),
 		     "vm_caller_", k) ||
 	    fill_top(&r->processes, NR_PROCS, procs, sizeof(procs) / sizeof(procs[0]),
-		     "worker/", k)) {
-		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
-	}
+		     "worker/", k))
+		return kvs_err(err, errlen, -ENOMEM, "out of memory");
 	return 0;
 }
 
@@ -239,7 +234,7 @@ static enum kvs_mode fake_auto_mode(void)
 	return KVS_MODE_ESTIMATE;
 }
 
-static const struct kvs_probe_ops fake_probe = {
+static const struct kvs_source_ops fake_source = {
 	.name = "tuidriver",
 	.auto_mode = fake_auto_mode,
 	.open = fake_open,
@@ -255,6 +250,9 @@ int main(int argc, char **argv)
 	struct kvs_options o;
 	int fd, status;
 
+	/* The key table, for tests/tui/manpage.sh. */
+	if (argc == 2 && !strcmp(argv[1], "--list-keys"))
+		return tui_keys_print(stdout) ? 1 : 0;
 	if (kvshadowtop_parse_args(argc, argv, &o, err, sizeof(err))) {
 		fprintf(stderr, "tuidriver: %s\n", err);
 		return 2;
@@ -275,7 +273,7 @@ int main(int argc, char **argv)
 	/* The view kvshadowtop's main would pick. */
 	if (!isatty(STDOUT_FILENO))
 		o.batch = true;
-	status = kvs_run(&o, "tuidriver", &fake_probe, o.json ? &kvs_json_view :
+	status = kvs_run(&o, "tuidriver", &fake_source, o.json ? &kvs_json_view :
 			 o.batch ? &kvs_text_view : kvs_tui_or_batch("tuidriver"));
 	log_line(getenv("KVS_TUIDRIVER_LOG"), "end", status);
 	unlink(path);

@@ -41,15 +41,15 @@ static void test_crossing_boundary(void **state)
 	struct kvs_estimate *e = *state;
 
 	assert_int_equal(kvs_estimate_alloc(e, B, 40 * K), 2);
-	assert_int_equal(e->shadow_pages, 2);
-	assert_int_equal(e->pages_allocated, 2);
+	assert_int_equal(e->c.shadow_pages, 2);
+	assert_int_equal(e->c.pages_allocated, 2);
 	assert_int_equal(kvs_estimate_free_area(e, B), 0);
-	assert_int_equal(e->shadow_pages, 2);		/* lazy: nothing yet */
+	assert_int_equal(e->c.shadow_pages, 2);		/* lazy: nothing yet */
 	assert_int_equal(kvs_estimate_purge(e, B, B + 40 * K, 1), 1);
-	assert_int_equal(e->shadow_pages, 1);
-	assert_int_equal(e->pages_released, 1);
-	assert_int_equal(e->release_calls, 2);		/* per area + the TLB flush call */
-	assert_int_equal(e->shadow_pages_peak, 2);
+	assert_int_equal(e->c.shadow_pages, 1);
+	assert_int_equal(e->c.pages_released, 1);
+	assert_int_equal(e->c.release_calls, 2);		/* per area + the TLB flush call */
+	assert_int_equal(e->c.shadow_pages_peak, 2);
 }
 
 /* [B+24K, B+72K) touches pages 0, 1, 2 but wholly covers only page 1. */
@@ -60,7 +60,7 @@ static void test_middle_page_only(void **state)
 	assert_int_equal(kvs_estimate_alloc(e, B + 24 * K, 48 * K), 3);
 	kvs_estimate_free_area(e, B + 24 * K);
 	assert_int_equal(kvs_estimate_purge(e, B + 24 * K, B + 72 * K, 1), 1);
-	assert_int_equal(e->shadow_pages, 2);
+	assert_int_equal(e->c.shadow_pages, 2);
 }
 
 /* Two small areas share page 0: the second maps nothing new, no purge frees it. */
@@ -70,13 +70,13 @@ static void test_shared_page(void **state)
 
 	assert_int_equal(kvs_estimate_alloc(e, B + 8 * K, 8 * K), 1);
 	assert_int_equal(kvs_estimate_alloc(e, B + 16 * K, 8 * K), 0);
-	assert_int_equal(e->populate_calls, 2);
-	assert_int_equal(e->pages_populated, 1);
-	assert_int_equal(e->pages_allocated, 2);	/* bulk allocation takes all, frees the rest */
+	assert_int_equal(e->c.populate_calls, 2);
+	assert_int_equal(e->c.pages_populated, 1);
+	assert_int_equal(e->c.pages_allocated, 2);	/* bulk allocation takes all, frees the rest */
 	kvs_estimate_free_area(e, B + 8 * K);
 	kvs_estimate_free_area(e, B + 16 * K);
 	assert_int_equal(kvs_estimate_purge(e, B, B + 32 * K, 2), 0);
-	assert_int_equal(e->shadow_pages, 1);		/* stays mapped: no single area covers it */
+	assert_int_equal(e->c.shadow_pages, 1);		/* stays mapped: no single area covers it */
 	assert_int_equal(e->nr_areas, 0);
 }
 
@@ -89,11 +89,11 @@ static void test_purge_with_live_neighbour(void **state)
 	assert_int_equal(kvs_estimate_alloc(e, B + 16 * K, 80 * K), 2);	/* pages 1, 2 new */
 	kvs_estimate_free_area(e, B + 16 * K);
 	assert_int_equal(kvs_estimate_purge(e, B + 16 * K, B + 96 * K, 1), 2);
-	assert_int_equal(e->shadow_pages, 1);
+	assert_int_equal(e->c.shadow_pages, 1);
 	/* The live area goes too: page 0 is not wholly inside [B, B+16K). */
 	kvs_estimate_free_area(e, B);
 	assert_int_equal(kvs_estimate_purge(e, B, B + 16 * K, 1), 0);
-	assert_int_equal(e->shadow_pages, 1);
+	assert_int_equal(e->c.shadow_pages, 1);
 }
 
 /* Only the oldest npurged lazy areas go; a newer one waits for the next purge. */
@@ -105,11 +105,11 @@ static void test_purge_count(void **state)
 	kvs_estimate_alloc(e, B + 64 * K, 64 * K);
 	kvs_estimate_free_area(e, B + 64 * K);		/* older */
 	kvs_estimate_free_area(e, B);
-	assert_int_equal(e->shadow_pages, 4);
+	assert_int_equal(e->c.shadow_pages, 4);
 	assert_int_equal(kvs_estimate_purge(e, B, B + 128 * K, 1), 2);
-	assert_int_equal(e->shadow_pages, 2);
+	assert_int_equal(e->c.shadow_pages, 2);
 	assert_int_equal(kvs_estimate_purge(e, B, B + 128 * K, 1), 2);
-	assert_int_equal(e->shadow_pages, 0);
+	assert_int_equal(e->c.shadow_pages, 0);
 	assert_int_equal(kvs_estimate_purge(e, B, B + 128 * K, 0), 0);
 }
 
@@ -121,10 +121,10 @@ static void test_reuse_before_purge_event(void **state)
 	kvs_estimate_alloc(e, B, 64 * K);
 	kvs_estimate_free_area(e, B);
 	assert_int_equal(kvs_estimate_alloc(e, B, 32 * K), 1);	/* page 0 released, mapped again */
-	assert_int_equal(e->shadow_pages, 1);
-	assert_int_equal(e->pages_released, 2);
+	assert_int_equal(e->c.shadow_pages, 1);
+	assert_int_equal(e->c.pages_released, 2);
 	assert_int_equal(kvs_estimate_purge(e, B, B + 64 * K, 1), 0);	/* already done */
-	assert_int_equal(e->shadow_pages, 1);
+	assert_int_equal(e->c.shadow_pages, 1);
 	assert_int_equal(e->reordered, 0);
 }
 
@@ -135,9 +135,9 @@ static void test_seed_and_unknown(void **state)
 	assert_int_equal(kvs_estimate_seed(e, B, B + 40 * K, 0), 0);
 	assert_int_equal(kvs_estimate_seed(e, B + 64 * K, B + 128 * K, 1), 0);
 	kvs_estimate_reset_counters(e);
-	assert_int_equal(e->shadow_pages, 4);
-	assert_int_equal(e->pages_populated, 0);
-	assert_int_equal(e->shadow_pages_peak, 4);
+	assert_int_equal(e->c.shadow_pages, 4);
+	assert_int_equal(e->c.pages_populated, 0);
+	assert_int_equal(e->c.shadow_pages_peak, 4);
 	/* A seeded lazy area is purged like any other. */
 	assert_int_equal(kvs_estimate_purge(e, B + 64 * K, B + 128 * K, 1), 2);
 	assert_int_equal(kvs_estimate_free_area(e, B + 999 * K), -2);
@@ -156,12 +156,12 @@ static void test_churn(void **state)
 		for (uint64_t i = 0; i < 100; i++)
 			kvs_estimate_free_area(e, B + i * 20 * K);
 		kvs_estimate_purge(e, B, B + 2000 * K, 100);
-		assert_int_equal(e->shadow_pages, e->pages_populated - e->pages_released);
+		assert_int_equal(e->c.shadow_pages, e->c.pages_populated - e->c.pages_released);
 	}
 	assert_int_equal(e->nr_areas, 0);
 	/* No 20K area wholly covers a 32K page: all 63 pages stay mapped. */
-	assert_int_equal(e->shadow_pages, 63);
-	assert_int_equal(e->pages_released, 0);
+	assert_int_equal(e->c.shadow_pages, 63);
+	assert_int_equal(e->c.pages_released, 0);
 }
 
 /* The kernel's areas are page-aligned; anything else is not an area. */
@@ -174,7 +174,7 @@ static void test_unaligned(void **state)
 	assert_int_equal(kvs_estimate_alloc(e, 0, 4 * K), -22);
 	assert_int_equal(kvs_estimate_seed(e, B, B + 100, 0), -22);
 	assert_int_equal(e->nr_areas, 0);
-	assert_int_equal(e->shadow_pages, 0);
+	assert_int_equal(e->c.shadow_pages, 0);
 }
 
 /* An alloc over a live area it does not match: events out of order, the old one goes. */
@@ -333,8 +333,8 @@ static void test_random_against_reference(void **state)
 		}
 		assert_int_equal(e->nr_areas, r->n);
 		assert_int_equal(e->area_bytes, r->bytes);
-		assert_int_equal(e->shadow_pages, r->shadow);
-		assert_int_equal(e->pages_released, r->released);
+		assert_int_equal(e->c.shadow_pages, r->shadow);
+		assert_int_equal(e->c.pages_released, r->released);
 		assert_int_equal(e->reordered, r->reordered);
 		assert_int_equal(e->pending_purged, r->pending);
 		assert_int_equal(e->unknown_frees, r->unknown);

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "attr.h"
+#include "rows.h"
 #include "kvs_test.h"
 
 /* An exact-mode reading: BPF since attach plus the debugfs file. */
@@ -103,29 +103,29 @@ static void test_history_wraps(void **state)
 	kvs_model_free(&m);
 }
 
-/* Callers bucketed by name (as the probe does for many stack ids), top 2 + other. */
+/* Callers bucketed by name (as the BPF source does for many stack ids), top 2 + other. */
 static void test_top_other(void **state)
 {
 	struct kvs_top_entry rows[2], other;
-	struct kvs_attr a = { 0 };
+	struct kvs_rows a = { 0 };
 	struct kvs_reading r;
 	struct kvs_model m;
 
-	assert_int_equal(kvs_attr_add(&a, "alloc_thread_stack_node", 10, 5, NULL, NULL), 0);
-	assert_int_equal(kvs_attr_add(&a, "__bpf_map_area_alloc", 30, 1, NULL, NULL), 0);
-	assert_int_equal(kvs_attr_add(&a, "alloc_thread_stack_node", 10, 5, NULL, NULL), 0);
-	assert_int_equal(kvs_attr_add(&a, "load_module", 5, 2, NULL, NULL), 0);
-	assert_int_equal(kvs_attr_add(&a, "execmem_alloc", 1, 100, NULL, NULL), 0);
+	assert_int_equal(kvs_rows_add(&a, "alloc_thread_stack_node", 10, 5, NULL, NULL), 0);
+	assert_int_equal(kvs_rows_add(&a, "__bpf_map_area_alloc", 30, 1, NULL, NULL), 0);
+	assert_int_equal(kvs_rows_add(&a, "alloc_thread_stack_node", 10, 5, NULL, NULL), 0);
+	assert_int_equal(kvs_rows_add(&a, "load_module", 5, 2, NULL, NULL), 0);
+	assert_int_equal(kvs_rows_add(&a, "execmem_alloc", 1, 100, NULL, NULL), 0);
 	assert_int_equal(a.nr, 4);
 
 	kvs_model_init(&m, KVS_MODE_EXACT, "6.12", 4096);
 	exact(&r, 11, 0, 0, 0, 0);
-	assert_int_equal(kvs_attr_to_list(&a, &r.callers), 0);
+	assert_int_equal(kvs_rows_to_list(&a, &r.callers), 0);
 	r.callers.dropped_pages = 7;
 	r.callers.dropped_calls = 1;
 	fold(&m, KVS_MODE_EXACT, &r, NULL);
 	kvs_reading_free(&r);
-	kvs_attr_free(&a);
+	kvs_rows_free(&a);
 
 	/* The model keeps them sorted by pages. */
 	assert_string_equal(m.callers.e[0].name, "__bpf_map_area_alloc");

@@ -192,9 +192,21 @@ static void check_usage(const struct kvs_opt *table, size_t n, const char *usage
 			snprintf(want, sizeof(want), "-%c, --%s", table[i].key, table[i].name);
 			assert_contains(usage, want);
 		}
-		/* The first line of its help, right after it. */
-		snprintf(help, sizeof(help), "%.*s", (int)strcspn(table[i].help, "\n"),
-			 table[i].help);
+		/* The first line of its help, right after it (from its table when it has one). */
+		if (table[i].print_help) {
+			char *gen = NULL;
+			size_t len = 0;
+			FILE *f = open_memstream(&gen, &len);
+
+			assert_non_null(f);
+			assert_int_equal(table[i].print_help(f, "  "), 0);
+			assert_int_equal(fclose(f), 0);
+			snprintf(help, sizeof(help), "%.*s", (int)strcspn(gen, "\n"), gen);
+			free(gen);
+		} else {
+			snprintf(help, sizeof(help), "%.*s", (int)strcspn(table[i].help, "\n"),
+				 table[i].help);
+		}
 		assert_contains(usage, help);
 	}
 }

@@ -4,7 +4,7 @@
  * docs/interfaces.md §3 (pages to bytes, log2 ns slots to seconds buckets,
  * what each mode leaves out, estimates labelled as such, top-N callers and
  * "other" as a true counter, no address in a label), the view around a
- * real file, and lib/meminfo.
+ * real file, and pipeline/sources/meminfo.
  */
 #include <errno.h>
 #include <math.h>

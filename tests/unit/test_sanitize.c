@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "sanitize.h"
+#include "../sanitize_oracle.h"
 
 static const char *san(const char *s)
 {

@@ -104,8 +104,94 @@ static void test_exact_baseline(void **state)
 	/* The table and the counters above it count the same calls. */
 	assert_int_equal(rows_pages(&s.callers), s.c.pages_populated);
 	assert_int_equal(rows_calls(&s.callers), s.c.populate_calls);
-	assert_ptr_equal(s.now, &now);
-	assert_ptr_equal(s.base, &base);
+	kvs_snapshot_free(&s);
+}
+
+/*
+ * Everything the model reads crosses the pure step: counts since start
+ * (events_lost too: the drops before the baseline are not this run's),
+ * states of the instant as they are, and copies of the reading's arrays,
+ * so the reading can be freed right after the step.
+ */
+static void test_passthrough(void **state)
+{
+	struct kvs_slow_rec slow[2] = { { .pid = 1, .vmalloc_ns = 5 }, { .pid = 2, .vmalloc_ns = 7 } };
+	struct kvs_reading base = { .mono = 1, .have_bpf = true, .have_estimate = true,
+				    .have_debugfs = true, .events_lost = 4 };
+	struct kvs_reading now = { .mono = 2, .have_bpf = true, .have_estimate = true,
+				   .have_debugfs = true, .events_lost = 10 };
+	struct kvs_snapshot s;
+
+	base.debugfs.shadow_pages = 100;
+	now.debugfs.shadow_pages = 120;
+	now.debugfs_extra = calloc(1, sizeof(*now.debugfs_extra));
+	assert_non_null(now.debugfs_extra);
+	now.debugfs_extra[0] = (struct kvs_kv){ .key = strdup("newer_key"), .value = 9 };
+	assert_non_null(now.debugfs_extra[0].key);
+	now.nr_debugfs_extra = 1;
+	now.slow = malloc(sizeof(slow));
+	assert_non_null(now.slow);
+	memcpy(now.slow, slow, sizeof(slow));
+	now.nr_slow = 2;
+	now.have_slow = true;
+	now.slow_lost = 3;
+	now.have_vmalloc_used = true;
+	now.vmalloc_used_bytes = 1 << 20;
+	now.hist_available[KVS_HIST_VMALLOC] = true;
+	now.hist_source[KVS_HIST_VMALLOC] = "fentry";
+	snprintf(now.hist_why[KVS_HIST_POPULATE], KVS_WHY_LEN, "no kasan events");
+	now.have_walk = true;
+	now.walk.walked = 11;
+	now.have_self = true;
+	now.self.cpu_s = 1.5;
+	now.have_purge_crossed = now.purge_crossed = true;
+	now.unknown_frees = 6;
+	now.estimate_reseeds = 2;
+	now.ring_buffer_bytes = 4096;
+	snprintf(now.unavailable.bpf, KVS_WHY_LEN, "no BTF");
+
+	assert_int_equal(kvs_snapshot_compute(KVS_MODE_ESTIMATE, &now, &base, &s), 0);
+	assert_int_equal(s.events_lost, 6);
+	assert_true(s.have_debugfs_base);
+	assert_int_equal(s.debugfs_base.shadow_pages, 100);
+	kvs_reading_free(&now);
+	kvs_reading_free(&base);
+
+	assert_true(s.pass.have_debugfs);
+	assert_int_equal(s.pass.debugfs.shadow_pages, 120);
+	assert_int_equal(s.pass.nr_debugfs_extra, 1);
+	assert_string_equal(s.pass.debugfs_extra[0].key, "newer_key");
+	assert_int_equal(s.pass.debugfs_extra[0].value, 9);
+	assert_true(s.pass.have_slow);
+	assert_int_equal(s.pass.nr_slow, 2);
+	assert_int_equal(s.pass.slow[1].vmalloc_ns, 7);
+	assert_int_equal(s.pass.slow_lost, 3);
+	assert_true(s.pass.have_vmalloc_used);
+	assert_int_equal(s.pass.vmalloc_used_bytes, 1 << 20);
+	assert_true(s.pass.hist_available[KVS_HIST_VMALLOC]);
+	assert_string_equal(s.pass.hist_source[KVS_HIST_VMALLOC], "fentry");
+	assert_string_equal(s.pass.hist_why[KVS_HIST_POPULATE], "no kasan events");
+	assert_true(s.pass.have_walk);
+	assert_int_equal(s.pass.walk.walked, 11);
+	assert_true(s.pass.have_self);
+	assert_true(s.pass.self.cpu_s == 1.5);
+	assert_true(s.pass.purge_crossed);
+	assert_int_equal(s.pass.unknown_frees, 6);
+	assert_int_equal(s.pass.estimate_reseeds, 2);
+	assert_int_equal(s.pass.ring_buffer_bytes, 4096);
+	assert_string_equal(s.pass.unavailable.bpf, "no BTF");
+	kvs_snapshot_free(&s);
+}
+
+/* No baseline (since boot): events_lost as the reading has it. */
+static void test_events_lost_since_boot(void **state)
+{
+	struct kvs_reading now = { .mono = 2, .have_debugfs = true, .events_lost = 5 };
+	struct kvs_snapshot s;
+
+	assert_int_equal(kvs_snapshot_compute(KVS_MODE_DEBUGFS, &now, NULL, &s), 0);
+	assert_int_equal(s.events_lost, 5);
+	assert_false(s.have_debugfs_base);
 	kvs_snapshot_free(&s);
 }
 
@@ -326,7 +412,8 @@ static void test_mode_names(void **state)
 	assert_string_equal(kvs_mode_name(KVS_NR_MODES), "unknown");
 	for (int m = 0; m < KVS_NR_MODES; m++) {
 		assert_true(strlen(kvs_mode_label(m)) > 0);
-		assert_true(strlen(kvs_mode_help(m)) > 0);
+		assert_true(strlen(kvs_modes[m].source) > 0);
+		assert_true(strlen(kvs_modes[m].prom) > 0);
 	}
 	assert_string_equal(kvs_hist_name(KVS_HIST_POPULATE), "populate");
 	assert_string_equal(kvs_hist_name(KVS_HIST_VMALLOC), "vmalloc");
@@ -336,6 +423,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_exact_baseline),
+		cmocka_unit_test(test_passthrough),
+		cmocka_unit_test(test_events_lost_since_boot),
 		cmocka_unit_test(test_exact_idle),
 		cmocka_unit_test(test_exact_without_debugfs),
 		cmocka_unit_test(test_stock),

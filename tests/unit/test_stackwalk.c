@@ -2,7 +2,7 @@
 /*
  * Learning the stack walk: from a full unwind and a raw stack, where each
  * return address sits; and a walk that follows what was learned (the
- * algorithm of bpf/kvshadow.bpf.c: walk_caller) names the same caller on
+ * algorithm of bpf/stackwalk.bpf.h: walk_caller) names the same caller on
  * another pass of the same path, whatever else the stack holds.
  */
 #include <errno.h>

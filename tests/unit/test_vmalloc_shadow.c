@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests of debugfs/: the vmalloc_shadow parser and reader. (What
+ * Unit tests of pipeline/sources/vmalloc_shadow.c: the debugfs parser and reader. (What
  * kvshadowstat does with the numbers is the shared pipeline's: test_model,
  * test_json, test_options.)
  */
@@ -342,26 +342,6 @@ static void test_read_missing(void **state)
 	assert_null(vs.extra);
 }
 
-static void test_reset_peak(void **state)
-{
-	char err[512] = "", buf[8] = "";
-	char *path = write_tmp("", 0);
-	int fd;
-
-	assert_int_equal(vmalloc_shadow_reset_peak(path, err, sizeof(err)), 0);
-	fd = open(path, O_RDONLY);
-	assert_true(fd >= 0);
-	assert_int_equal(read(fd, buf, sizeof(buf) - 1), 1);
-	assert_string_equal(buf, "0");
-	assert_int_equal(close(fd), 0);
-	assert_int_equal(unlink(path), 0);
-	free(path);
-
-	assert_int_equal(vmalloc_shadow_reset_peak("/nonexistent/vmalloc_shadow", err,
-						   sizeof(err)), -ENOENT);
-	assert_contains(err, "/nonexistent/vmalloc_shadow");
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -376,7 +356,6 @@ int main(void)
 		cmocka_unit_test(test_read_too_large),
 		cmocka_unit_test(test_read_malformed_names_path_and_line),
 		cmocka_unit_test(test_read_missing),
-		cmocka_unit_test(test_reset_peak),
 	};
 
 	return cmocka_run_group_tests_name("vmalloc_shadow", tests, NULL, NULL);

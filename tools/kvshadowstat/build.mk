@@ -1,9 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0
-# tools/kvshadowstat/: kvshadowstat, the pipeline of tools/kvshadowtop/ with
-# the debugfs source only. No libbpf and no ncurses: it runs where BPF cannot.
+# tools/kvshadowstat/: kvshadowstat, pipeline/ with the debugfs source only.
+# No libbpf and no ncurses: it runs where BPF cannot (tests/unit/test_layout.sh).
 
 KVSTAT_SRCS := tools/kvshadowstat/kvshadowstat.c tools/kvshadowstat/stat_args.c \
-	       $(KV_PIPE_SRCS) $(KV_DEBUGFS_SRCS) $(KV_LIB_SRCS)
+	       $(KV_PIPE_SRCS) $(KV_LIB_SRCS)
+KV_INC += -Itools/kvshadowstat
 KVSTAT_LIBS = $(shell $(PKG_CONFIG) --libs jansson 2>/dev/null || echo -ljansson) -lm
 KVSTAT_STATIC_LIBS = $(shell $(PKG_CONFIG) --static --libs jansson 2>/dev/null || echo -ljansson) -lm
 

@@ -5,32 +5,30 @@
  * loop, model and views as kvshadowtop, with the debugfs source only and
  * counters since boot.
  */
-#include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "run.h"
 #include "stat_args.h"
 #include "view.h"
 
+static int help(FILE *f)
+{
+	return kvshadowstat_usage(f, false);
+}
+
+/* After a usage error: the synopsis. */
+static int hint(FILE *f)
+{
+	return kvshadowstat_usage(f, true);
+}
+
 int main(int argc, char **argv)
 {
 	struct kvs_options o;
-	char err[512];
-	int ret = kvshadowstat_parse_args(argc, argv, &o, err, sizeof(err));
+	int ret = kvs_main_args("kvshadowstat", argc, argv, &o, kvshadowstat_parse_args, help, hint);
 
-	if (ret == 1) {
-		errno = 0;
-		if (!kvshadowstat_usage(stdout, false))
-			return 0;
-		fprintf(stderr, "kvshadowstat: writing the help: %s\n",
-			errno ? strerror(errno) : "write error");
-		return 1;
-	}
-	if (ret) {
-		fprintf(stderr, "kvshadowstat: %s\n", err);
-		kvshadowstat_usage(stderr, true);
-		return KVS_EXIT_USAGE;
-	}
+	if (ret >= 0)
+		return ret;
 	return kvs_run(&o, "kvshadowstat", NULL, o.json ? &kvs_json_view : &kvs_vmstat_view);
 }

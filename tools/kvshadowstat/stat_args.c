@@ -14,12 +14,12 @@
 enum { OPT_JSON = 256, OPT_FILE, OPT_PROM };
 
 const struct kvs_opt kvshadowstat_options[] = {
-	{ "json", OPT_JSON, NULL, "one JSON object per line (JSON Lines)", kvs_opt_json },
-	{ "file", OPT_FILE, "PATH", "read PATH instead of " VMALLOC_SHADOW_PATH, kvs_opt_file },
+	{ "json", OPT_JSON, NULL, "one JSON object per line (JSON Lines)", kvs_opt_json, NULL },
+	{ "file", OPT_FILE, "PATH", "read PATH instead of " VMALLOC_SHADOW_PATH, kvs_opt_file, NULL },
 	{ "prom-file", OPT_PROM, "PATH",
 	  "also write the counters to PATH for node_exporter's textfile\n"
 	  "                         collector, replaced atomically every interval",
-	  kvs_opt_prom_file },
+	  kvs_opt_prom_file, NULL },
 	KVS_OPT_HELP,
 };
 const size_t kvshadowstat_nr_options = sizeof(kvshadowstat_options) / sizeof(kvshadowstat_options[0]);

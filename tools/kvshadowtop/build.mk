@@ -1,6 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# tools/kvshadowtop/ and bpf/: the BPF skeleton, the pipeline both tools
-# share, and kvshadowtop.
+# tools/kvshadowtop/ and bpf/: the BPF skeleton and kvshadowtop.
 #
 # vmlinux.h comes from the build host's BTF: CO-RE relocates to the kernel
 # that runs the tool. The kasan:* event types are declared in bpf/ itself.
@@ -10,16 +9,17 @@ KVTOP_VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
 KVTOP_ARCH   := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' -e 's/ppc64le/powerpc/')
 LLVM_STRIP   ?= llvm-strip
 
-# The pipeline: sources that need no libbpf, the pure step, the model, the
-# views but the TUI, the loop. kvshadowstat is these plus its main.
-KV_PIPE_SRCS := $(addprefix tools/kvshadowtop/,snapshot.c model.c options.c collect.c \
-		vmallocinfo.c run.c units.c text.c json.c vmstat.c prom.c)
-# kvshadowtop's BPF probe and what it uses (estimate model, symbols).
-KV_PROBE_SRCS := $(addprefix tools/kvshadowtop/,src_bpf.c src_estimate.c loader.c estimate.c pageset.c \
-		 attr.c callers.c ksyms.c bpfstats.c stackwalk.c ptwalk.c)
-KV_TUI_SRCS  := $(addprefix tools/kvshadowtop/,tui.c tui_draw.c tui_keys.c)
+# kvshadowtop on top of pipeline/: its BPF sources of readings (loader,
+# exact/stock/estimate readers, the estimate of shadow pages), attribution
+# (callers, kernel symbols, stack walk, the rows by name) and the TUI.
+KVTOP_SOURCES_SRCS := $(addprefix tools/kvshadowtop/sources/,bpf_source.c estimate_source.c loader.c kernel_probe.c \
+		      estimate.c pageset.c ptwalk.c bpfstats.c)
+KVTOP_ATTR_SRCS := $(addprefix tools/kvshadowtop/attribution/,rows.c callers.c ksyms.c stackwalk.c)
+KV_TUI_SRCS  := $(addprefix tools/kvshadowtop/tui/,tui.c tui_draw.c tui_keys.c tui_help.c)
 KVTOP_SRCS   := tools/kvshadowtop/main.c tools/kvshadowtop/top_args.c $(KV_PIPE_SRCS) \
-		$(KV_PROBE_SRCS) $(KV_TUI_SRCS) $(KV_DEBUGFS_SRCS) $(KV_LIB_SRCS)
+		$(KVTOP_SOURCES_SRCS) $(KVTOP_ATTR_SRCS) $(KV_TUI_SRCS) $(KV_LIB_SRCS)
+KV_INC += -Itools/kvshadowtop -Itools/kvshadowtop/sources -Itools/kvshadowtop/attribution \
+	  -Itools/kvshadowtop/tui
 
 KVTOP_PKGS   := libbpf jansson ncursesw
 KVTOP_LIBS   = $(shell $(PKG_CONFIG) --libs $(KVTOP_PKGS) 2>/dev/null || echo -lbpf -lelf -lz -ljansson -lncursesw -ltinfo) -lm
@@ -47,12 +47,14 @@ $(KVTOP_GEN)/kvshadow.bpf.o: $(patsubst %,$(KVTOP_GEN)/bpf/%.bpf.o,$(KVTOP_BPF_O
 	$(LLVM_STRIP) -g $@.tmp 2>/dev/null || true
 	mv $@.tmp $@
 
-$(KVTOP_GEN)/kvshadow.skel.h: $(KVTOP_GEN)/kvshadow.bpf.o
-	$(BPFTOOL) gen skeleton $< name kvshadow_bpf > $@.tmp && mv $@.tmp $@
+# The skeleton's names (kvs_bpf_skel) are set here: a new name makes a new skeleton.
+$(KVTOP_GEN)/kvshadow.skel.h: $(KVTOP_GEN)/kvshadow.bpf.o tools/kvshadowtop/build.mk
+	$(BPFTOOL) gen skeleton $< name kvs_bpf_skel > $@.tmp && mv $@.tmp $@
 
 # What includes the skeleton waits for it, plain or sanitized.
-$(call kv_objs,tools/kvshadowtop/src_bpf.c tools/kvshadowtop/loader.c tools/kvshadowtop/ptwalk.c tools/kvshadowtop/callers.c) \
-$(call kv_san_objs,tools/kvshadowtop/src_bpf.c tools/kvshadowtop/loader.c tools/kvshadowtop/ptwalk.c tools/kvshadowtop/callers.c): $(KVTOP_GEN)/kvshadow.skel.h
+KVTOP_SKEL_USERS := $(addprefix tools/kvshadowtop/,sources/bpf_source.c sources/loader.c \
+		    sources/ptwalk.c attribution/callers.c)
+$(call kv_objs,$(KVTOP_SKEL_USERS)) $(call kv_san_objs,$(KVTOP_SKEL_USERS)): $(KVTOP_GEN)/kvshadow.skel.h
 
 $(BUILD)/bin/kvshadowtop: $(call kv_objs,$(KVTOP_SRCS))
 	@mkdir -p $(@D)

@@ -1,39 +1,33 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * kvshadowtop: watch the memory KASAN spends on vmalloc shadow.
- * Its options (top_args.c), then the shared loop with the BPF probe.
+ * Its options (top_args.c), then the shared loop with the BPF source.
  */
-#include <errno.h>
 #include <stdio.h>
-#include <string.h>
 #include <unistd.h>
 
 #include "run.h"
-#include "src_bpf.h"
+#include "bpf_source.h"
 #include "top_args.h"
 #include "view.h"
+
+/* After a usage error: where the whole help is (it is long). */
+static int hint(FILE *f)
+{
+	return fprintf(f, "Try 'kvshadowtop -h'.\n") < 0;
+}
 
 int main(int argc, char **argv)
 {
 	struct kvs_options o;
-	char err[512];
-	int ret = kvshadowtop_parse_args(argc, argv, &o, err, sizeof(err));
+	int ret = kvs_main_args("kvshadowtop", argc, argv, &o, kvshadowtop_parse_args,
+				kvshadowtop_usage, hint);
 
-	if (ret == 1) {
-		errno = 0;
-		if (!kvshadowtop_usage(stdout))
-			return 0;
-		fprintf(stderr, "kvshadowtop: writing the help: %s\n",
-			errno ? strerror(errno) : "write error");
-		return 1;
-	}
-	if (ret) {
-		fprintf(stderr, "kvshadowtop: %s\nTry 'kvshadowtop -h'.\n", err);
-		return KVS_EXIT_USAGE;
-	}
+	if (ret >= 0)
+		return ret;
 	if (!isatty(STDOUT_FILENO))
 		o.batch = true;
-	return kvs_run(&o, "kvshadowtop", &kvs_bpf_probe,
+	return kvs_run(&o, "kvshadowtop", &kvs_bpf_source,
 		       o.json ? &kvs_json_view : o.batch ? &kvs_text_view :
 		       kvs_tui_or_batch("kvshadowtop"));
 }

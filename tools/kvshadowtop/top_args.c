@@ -120,37 +120,32 @@ enum { OPT_JSON = 256, OPT_MODE, OPT_PROM, OPT_BY, OPT_TOP, OPT_NO_FENTRY, OPT_S
 const struct kvs_opt kvshadowtop_options[] = {
 	{ "batch", 'b', NULL, "plain text, no terminal control (implied when stdout is not a\n"
 	  "                         terminal, or one that cannot show the interactive view)",
-	  set_batch },
-	{ "count", 'n', "COUNT", "intervals, then exit (0 = forever, the default)", set_count },
-	{ "delay", 'd', "SECONDS", "interval, fractions allowed (default 1)", set_delay },
-	{ "json", OPT_JSON, NULL, "one JSON object per interval per line", kvs_opt_json },
-	{ "mode", OPT_MODE, "MODE",
-	  "exact: kasan:* tracepoints (kvshadow-patched KASAN kernel)\n"
-	  "                         stock: page tables + fentry (unpatched KASAN_VMALLOC kernel)\n"
-	  "                         estimate: model what KASAN_VMALLOC would map, any kernel\n"
-	  "                         debugfs: counters only, no BPF\n"
-	  "                         (default: the first of these the kernel supports)", set_mode },
+	  set_batch, NULL },
+	{ "count", 'n', "COUNT", "intervals, then exit (0 = forever, the default)", set_count, NULL },
+	{ "delay", 'd', "SECONDS", "interval, fractions allowed (default 1)", set_delay, NULL },
+	{ "json", OPT_JSON, NULL, "one JSON object per interval per line", kvs_opt_json, NULL },
+	{ "mode", OPT_MODE, "MODE", NULL, set_mode, kvs_modes_usage },
 	{ "prom-file", OPT_PROM, "PATH", "write Prometheus text to PATH each interval (atomically)",
-	  kvs_opt_prom_file },
+	  kvs_opt_prom_file, NULL },
 	{ "file", OPT_FILE, "PATH", "read PATH instead of the kernel's debugfs counters file",
-	  kvs_opt_file },
-	{ "sort", 's', "SORT", "top order (default pages; the choices are listed below)", set_sort },
-	{ "rows", 'r', "ROWS", "rows of the top table (default 10)", set_rows },
-	{ "by", OPT_BY, "WHAT", "attribute to caller (default) or process", set_by },
-	{ "top", OPT_TOP, "N", "caller labels in the Prometheus file (default 10)", set_top },
+	  kvs_opt_file, NULL },
+	{ "sort", 's', "SORT", "top order (default pages; the choices are listed below)", set_sort, NULL },
+	{ "rows", 'r', "ROWS", "rows of the top table (default 10)", set_rows, NULL },
+	{ "by", OPT_BY, "WHAT", "attribute to caller (default) or process", set_by, NULL },
+	{ "top", OPT_TOP, "N", "caller labels in the Prometheus file (default 10)", set_top, NULL },
 	{ "slow", OPT_SLOW, "DURATION",
 	  "log every vmalloc call slower than DURATION (500us, 2ms, 1s; 0s: all):\n"
 	  "                         who, how big, and how much of it was shadow work",
-	  set_slow },
+	  set_slow, NULL },
 	{ "self-stats", OPT_SELF, NULL,
 	  "show the tool's own cost: ns per run of each BPF program, its CPU and\n"
 	  "                         memory (TUI key o). Off by default: while on, the kernel\n"
 	  "                         times every run of every BPF program, which costs a little",
-	  set_self_stats },
+	  set_self_stats, NULL },
 	{ "no-fentry", OPT_NO_FENTRY, NULL,
 	  "attach no fentry/fexit programs: no vmalloc latency, callers from\n"
 	  "                         stack traces instead of the kernel's own (vm->caller)",
-	  set_no_fentry },
+	  set_no_fentry, NULL },
 	KVS_OPT_HELP,
 };
 const size_t kvshadowtop_nr_options = sizeof(kvshadowtop_options) / sizeof(kvshadowtop_options[0]);

@@ -1,0 +1,292 @@
+// SPDX-License-Identifier: GPL-2.0
+/* collect: the source, the debugfs file and /proc into one reading. I/O only. */
+#include "collect.h"
+#include "clock.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/resource.h>
+
+#include "meminfo.h"
+#include "options.h"
+#include "vmalloc_shadow.h"
+#include "vmallocinfo.h"
+#include "errmsg.h"
+
+struct kvs_collect {
+	enum kvs_mode mode;
+	const struct kvs_source_ops *source;
+	void *source_state;
+	const char *debugfs_path;	/* NULL: the kernel's */
+	/* Why the file was missing at the last reading: kept while it stays missing. */
+	char missing_why[512];
+	char no_bpf_why[KVS_WHY_LEN];	/* why an automatic choice fell back to debugfs mode */
+	char no_self_why[KVS_WHY_LEN];	/* why the tool's own cost cannot be measured */
+};
+
+int kvs_collect_open(struct kvs_collect **cp, enum kvs_mode mode,
+		     const struct kvs_source_ops *source, const struct kvs_options *o,
+		     char *err, size_t errlen)
+{
+	struct kvs_collect *c = calloc(1, sizeof(*c));
+	int ret;
+
+	*cp = NULL;
+	if (!c)
+		return kvs_err(err, errlen, -ENOMEM, "out of memory");
+	c->mode = mode;
+	c->debugfs_path = o->debugfs_file;
+	if (mode != KVS_MODE_DEBUGFS) {
+		if (!source) {
+			free(c);
+			return kvs_err(err, errlen, -ENOTSUP,
+				       "%s mode needs BPF, which this tool does not have",
+				       kvs_mode_name(mode));
+		}
+		ret = source->open(&c->source_state, mode, o, err, errlen);
+		if (ret) {
+			free(c);
+			return ret;
+		}
+		c->source = source;
+	} else {
+		struct vmalloc_shadow vs;
+
+		/* The only source in this mode: without it every number would be a made-up 0. */
+		ret = vmalloc_shadow_read(c->debugfs_path, &vs, err, errlen);
+		if (ret) {
+			free(c);
+			return ret;
+		}
+		vmalloc_shadow_free(&vs);
+	}
+	*cp = c;
+	return 0;
+}
+
+int kvs_collect_fd(struct kvs_collect *c)
+{
+	return c->source && c->source->fd ? c->source->fd(c->source_state) : -1;
+}
+
+int kvs_collect_drain(struct kvs_collect *c, double budget_s)
+{
+	return c->source && c->source->drain ? c->source->drain(c->source_state, budget_s) : 0;
+}
+
+void kvs_collect_set_self(struct kvs_collect *c, bool on)
+{
+	char err[KVS_WHY_LEN] = "";
+
+	if (!c->source || !c->source->set_self)
+		kvs_why(c->no_self_why, "no BPF programs in this mode");
+	else if (c->source->set_self(c->source_state, on, err, sizeof(err)))
+		kvs_why(c->no_self_why, "%s", err[0] ? err : "refused");
+	else
+		c->no_self_why[0] = '\0';
+}
+
+void kvs_collect_note_no_bpf(struct kvs_collect *c, const char *why)
+{
+	kvs_why(c->no_bpf_why, "%s", why);
+}
+
+/* The tool's own CPU time and resident memory: cheap, read every time. */
+static void read_self(struct kvs_self *s)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	unsigned long long size, resident;
+	struct rusage ru;
+	FILE *f;
+
+	if (!getrusage(RUSAGE_SELF, &ru))
+		s->cpu_s = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+			   (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+	f = fopen("/proc/self/statm", "re");
+	if (!f)
+		return;
+	if (fscanf(f, "%llu %llu", &size, &resident) == 2 && page > 0)
+		s->rss_bytes = resident * (unsigned long long)page;
+	fclose(f);
+}
+
+/* The debugfs part of a reading. Its absence is a note, except in debugfs mode. */
+static int read_debugfs(struct kvs_collect *c, struct kvs_reading *r, char *err, size_t errlen)
+{
+	struct vmalloc_shadow vs;
+	char why[512];
+	int ret;
+
+	/*
+	 * A kernel without the file has it missing at every interval: the
+	 * diagnosis (debugfs mounted or not: a read of mountinfo) is made once
+	 * and kept while the file stays missing; an access() says so.
+	 */
+	if (c->missing_why[0] && c->mode != KVS_MODE_DEBUGFS &&
+	    access(c->debugfs_path ? c->debugfs_path : VMALLOC_SHADOW_PATH, F_OK) && errno == ENOENT) {
+		kvs_why(r->unavailable.debugfs, "%s", c->missing_why);
+		return 0;
+	}
+	c->missing_why[0] = '\0';
+	ret = vmalloc_shadow_read(c->debugfs_path, &vs, why, sizeof(why));
+	if (ret == -ENOENT)
+		snprintf(c->missing_why, sizeof(c->missing_why), "%s", why);
+	if (ret) {
+		kvs_why(r->unavailable.debugfs, "%s", why);
+		if (c->mode == KVS_MODE_DEBUGFS || ret == -EINTR)
+			return kvs_err(err, errlen, ret, "%s", why);
+		return 0;
+	}
+	r->have_debugfs = true;
+	r->debugfs = vs.c;
+	/* The extra keys move into the reading: no copy. */
+	r->debugfs_extra = vs.extra;
+	r->nr_debugfs_extra = vs.nr_extra;
+	return 0;
+}
+
+/*
+ * All live vmap areas, read once, at the baseline: /proc/vmallocinfo
+ * formats a line with a symbol per area, tens of thousands of lines under
+ * load (seconds under TCG), too costly every interval.
+ */
+static void read_vmap_bytes(struct kvs_reading *r)
+{
+	FILE *f = fopen("/proc/vmallocinfo", "re");
+	int ret;
+
+	if (!f) {
+		kvs_why(r->unavailable.vmap_bytes, "/proc/vmallocinfo: %s", strerror(errno));
+		return;
+	}
+	ret = kvs_vmallocinfo_bytes(f, &r->vmap_bytes);
+	fclose(f);
+	if (ret)
+		kvs_why(r->unavailable.vmap_bytes, "/proc/vmallocinfo: %s", strerror(-ret));
+	r->have_vmap_bytes = !ret;
+}
+
+/* One reading of every source, as it stands. */
+static int read_once(struct kvs_collect *c, struct kvs_reading *r, char *err, size_t errlen)
+{
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	r->ts = kvs_clock_s(CLOCK_REALTIME);
+	r->mono = kvs_mono_s();
+	if (c->source) {
+		ret = c->source->read(c->source_state, r, err, errlen);
+		if (ret)
+			goto fail;
+	} else {
+		for (int h = 0; h < KVS_NR_HISTS; h++)
+			kvs_why(r->hist_why[h], "debugfs mode: no latency without BPF");
+		kvs_why(r->callers.why, "debugfs mode: no attribution without BPF");
+		kvs_why(r->processes.why, "debugfs mode: no attribution without BPF");
+		kvs_why(r->unavailable.attribution, "debugfs mode: no attribution without BPF");
+	}
+	ret = read_debugfs(c, r, err, errlen);
+	if (ret)
+		goto fail;
+	r->have_vmalloc_used = !meminfo_vmalloc_used(NULL, &r->vmalloc_used_bytes,
+						     r->unavailable.vmalloc_used, KVS_WHY_LEN);
+	read_self(&r->self);
+	memcpy(r->unavailable.bpf, c->no_bpf_why, sizeof(r->unavailable.bpf));
+	if (!r->unavailable.self[0])
+		memcpy(r->unavailable.self, c->no_self_why, sizeof(r->unavailable.self));
+	return 0;
+fail:
+	kvs_reading_free(r);
+	return ret;
+}
+
+/* The source's activity token now; false when the source cannot tell. */
+static bool activity(struct kvs_collect *c, uint64_t *token, bool *busy)
+{
+	*busy = false;
+	return c->source && c->source->activity && c->source->activity(c->source_state, token, busy);
+}
+
+/*
+ * A reading no purge cut through, where the source can tell: when a purge
+ * ran while the sources were read, read once more (the purge's event is
+ * then in the model, its releases in the kernel's count). If one runs
+ * across that reading too, the reading says so (purge_crossed): the
+ * kernel's count may be ahead of the model by what that purge released.
+ */
+int kvs_collect_read(struct kvs_collect *c, struct kvs_reading *r, char *err, size_t errlen)
+{
+	uint64_t before = 0, after = 0;
+	bool busy_before, busy_after, watched;
+	int ret;
+
+	for (int tries = 0;; tries++) {
+		watched = activity(c, &before, &busy_before);
+		ret = read_once(c, r, err, errlen);
+		if (ret)
+			return ret;
+		if (!watched)
+			break;
+		r->have_purge_crossed = true;
+		r->purge_crossed = !activity(c, &after, &busy_after) || busy_before || busy_after ||
+				   after != before;
+		if (!r->purge_crossed || tries == 1)
+			break;
+		kvs_reading_free(r);
+	}
+	if (c->source && c->source->take)
+		c->source->take(c->source_state, r);
+	return 0;
+}
+
+int kvs_collect_baseline(struct kvs_collect *c, struct kvs_reading *r, char *err, size_t errlen)
+{
+	struct vmalloc_shadow before;
+	char why[512];
+	int ret;
+
+	if (c->source && c->source->start)
+		c->source->start(c->source_state);
+	for (int tries = 0;; tries++) {
+		/*
+		 * debugfs before, then /proc/vmallocinfo (exact mode: where
+		 * vmap_bytes starts, moved by events from here on), then the
+		 * source, then debugfs again (in the reading).
+		 */
+		bool have_before = !vmalloc_shadow_read(c->debugfs_path, &before, why, sizeof(why));
+		struct kvs_reading vmap = { 0 };
+
+		if (c->mode == KVS_MODE_EXACT)
+			read_vmap_bytes(&vmap);
+		ret = kvs_collect_read(c, r, err, errlen);
+		if (!ret) {
+			r->have_vmap_bytes = vmap.have_vmap_bytes;
+			r->vmap_bytes = vmap.vmap_bytes;
+			memcpy(r->unavailable.vmap_bytes, vmap.unavailable.vmap_bytes, KVS_WHY_LEN);
+		}
+		if (ret || !have_before || !r->have_debugfs || tries == 20) {
+			if (have_before)
+				vmalloc_shadow_free(&before);
+			return ret;
+		}
+		vmalloc_shadow_free(&before);
+		/* No populate and no release in between: every source saw the same instant. */
+		if (before.c.populate_calls == r->debugfs.populate_calls &&
+		    before.c.release_calls == r->debugfs.release_calls)
+			return 0;
+		kvs_reading_free(r);
+	}
+}
+
+void kvs_collect_close(struct kvs_collect *c)
+{
+	if (!c)
+		return;
+	if (c->source)
+		c->source->close(c->source_state);
+	free(c);
+}

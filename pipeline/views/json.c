@@ -1,0 +1,291 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The JSON Lines view (--json): one object per interval, written through
+ * jansson only. The keys are the contract of docs/interfaces.md §5; the
+ * counters' keys are the names of lib/kvs_counters.h, null where the mode
+ * cannot know them.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "sanitize.h"
+#include "view.h"
+
+/* jansson refcounts: json_object_set_new steals; a NULL value fails the whole line. */
+static int set(json_t *o, const char *key, json_t *v)
+{
+	return v ? json_object_set_new(o, key, v) : -1;
+}
+
+/* JSON integers are signed 64-bit in jansson: beyond that, a real keeps the magnitude. */
+static json_t *u64(uint64_t v)
+{
+	return v > INT64_MAX ? json_real((double)v) : json_integer((json_int_t)v);
+}
+
+static json_t *num_or_null(double v)
+{
+	return isnan(v) || isinf(v) ? json_null() : json_real(v);
+}
+
+/* The first n counters into o: known ones as numbers, the others null. */
+static int counters_json(json_t *o, const struct kvs_counters *c, kvs_counter_mask known,
+			 size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (set(o, kvs_counter_info[i].name, known & KVS_BIT(i) ?
+			u64(kvs_counter_get(c, i)) : json_null()))
+			return -1;
+	return 0;
+}
+
+/* The debugfs keys of c (the first rows of the counter table) as an object. */
+static json_t *debugfs_object(const struct kvs_counters *c)
+{
+	json_t *o = json_object();
+
+	if (o && counters_json(o, c, KVS_DEBUGFS_COUNTERS, KVS_NR_DEBUGFS)) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static json_t *delta_json(const struct kvs_model *m)
+{
+	json_t *o = json_object();
+
+	for (size_t i = 0; o && i < KVS_NR_COUNTERS; i++) {
+		if (!kvs_model_knows(m, i))
+			continue;
+		if (set(o, kvs_counter_info[i].name, json_integer(m->delta[i]))) {
+			json_decref(o);
+			return NULL;
+		}
+	}
+	return o;
+}
+
+/* The debugfs file as an object: its known keys in order, then newer ones. */
+static json_t *debugfs_json(const struct kvs_model *m)
+{
+	json_t *o;
+
+	if (!m->have_debugfs)
+		return json_null();
+	o = debugfs_object(&m->debugfs);
+	for (size_t i = 0; o && i < m->nr_debugfs_extra; i++) {
+		if (set(o, m->debugfs_extra[i].key, u64(m->debugfs_extra[i].value))) {
+			json_decref(o);
+			return NULL;
+		}
+	}
+	return o;
+}
+
+static json_t *debugfs_baseline_json(const struct kvs_model *m)
+{
+	return m->have_debugfs_base ? debugfs_object(&m->debugfs_base) : json_null();
+}
+
+static json_t *latency_json(const struct kvs_model *m)
+{
+	json_t *o = json_object();
+
+	for (int h = 0; o && h < KVS_NR_HISTS; h++) {
+		const struct kvs_hist *hi = &m->hist[h];
+		json_t *e = hi->available ?
+			json_pack("{s:b, s:s, s:I, s:o, s:o, s:o, s:o}", "available", 1,
+				  "source", hi->source ? hi->source : "unknown",
+				  "count", (json_int_t)hi->total.count,
+				  "p50_ns", num_or_null(hi->p50_ns), "p99_ns", num_or_null(hi->p99_ns),
+				  "interval_p50_ns", num_or_null(hi->interval_p50_ns),
+				  "interval_p99_ns", num_or_null(hi->interval_p99_ns)) :
+			json_pack("{s:b, s:s}", "available", 0, "why", hi->why);
+
+		if (set(o, kvs_hist_name(h), e)) {
+			json_decref(o);
+			return NULL;
+		}
+	}
+	return o;
+}
+
+static json_t *top_json(const struct kvs_model *m, const struct kvs_options *o)
+{
+	const char *key = kvs_bys[o->by].name;
+	struct kvs_top_entry *rows, other;
+	char safe[KVS_NAME_LEN];
+	json_t *a = json_array();
+	size_t n;
+
+	if (!a)
+		return NULL;
+	n = kvs_view_fold(m, o, &rows, &other);
+	for (size_t i = 0; i <= n; i++) {
+		const struct kvs_top_entry *e = i < n ? &rows[i] : &other;
+
+		if (i == n && !other.pages_populated && !other.populate_calls)
+			break;
+		/* jansson refuses invalid UTF-8: a name must never stop the exporter. */
+		if (json_array_append_new(a, json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o}", key,
+				kvs_sanitize(safe, sizeof(safe), e->name, sizeof(e->name)),
+				"pages_populated", u64(e->pages_populated),
+				"populate_calls", u64(e->populate_calls),
+				"vmalloc_p50_ns", num_or_null(e->vmalloc_p50_ns),
+				"vmalloc_p99_ns", num_or_null(e->vmalloc_p99_ns),
+				"populate_p50_ns", num_or_null(e->populate_p50_ns),
+				"populate_p99_ns", num_or_null(e->populate_p99_ns)))) {
+			json_decref(a);
+			a = NULL;
+			break;
+		}
+	}
+	free(rows);
+	return a;
+}
+
+/* One line through jansson; 0 or -errno. */
+static int write_line(FILE *f, json_t *o)
+{
+	/* 13 digits: ts to the millisecond without binary noise. */
+	if (json_dumpf(o, f, JSON_COMPACT | JSON_REAL_PRECISION(13)) || fputc('\n', f) == EOF ||
+	    fflush(f))
+		return errno ? -errno : -EIO;
+	return 0;
+}
+
+/* "self": the tool's own cost while its statistics are on, else null. */
+static json_t *self_json(const struct kvs_model *m)
+{
+	json_t *progs, *o;
+
+	if (!m->have_self)
+		return json_null();
+	progs = json_array();
+	if (!progs)
+		return NULL;
+	for (size_t i = 0; i < m->self.nr; i++) {
+		const struct kvs_prog_cost *p = &m->self.prog[i];
+
+		if (json_array_append_new(progs, json_pack("{s:s, s:o, s:o, s:o, s:o, s:o}",
+				"program", p->name, "runs", u64(p->runs), "run_ns", u64(p->run_ns),
+				"ns_per_run", p->runs ? json_real((double)p->run_ns / (double)p->runs) :
+				json_null(),
+				"interval_ns_per_run", num_or_null(m->self_ns_per_run[i]),
+				"runs_per_s", json_real(m->self_runs_rate[i])))) {
+			json_decref(progs);
+			return NULL;
+		}
+	}
+	o = json_pack("{s:o, s:o, s:o}", "cpu_percent", num_or_null(m->self_cpu_percent),
+		      "rss_bytes", u64(m->self.rss_bytes), "programs", progs);
+	return o;
+}
+
+/* "caller_walk": how estimate mode found its callers, else null. */
+static json_t *walk_json(const struct kvs_model *m)
+{
+	const struct kvs_walk_stats *w = &m->walk;
+
+	if (!m->have_walk)
+		return json_null();
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+			 "walked", u64(w->walked), "unwound", u64(w->unwound),
+			 "verified", u64(w->verified), "mismatches", u64(w->mismatches),
+			 "paths", u64(w->paths), "frames", u64(w->frames),
+			 "conflicts", u64(w->conflicts), "poisoned", u64(w->poisoned),
+			 "learn_lost", u64(w->learn_lost));
+}
+
+/* The interval's slow calls, an event line each, before the interval's object. */
+static int slow_lines(FILE *f, const struct kvs_model *m)
+{
+	int ret = 0;
+
+	for (size_t i = 0; !ret && i < m->nr_slow_new; i++) {
+		const struct kvs_slow_rec *s = &m->slow_new[i];
+		json_t *o = json_pack("{s:s, s:f, s:I, s:I, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o}",
+				      "event", "slow_vmalloc", "ts", s->ts,
+				      "pid", (json_int_t)s->pid, "tgid", (json_int_t)s->tgid,
+				      "comm", s->comm, "caller", s->caller, "size", u64(s->size),
+				      "vmalloc_ns", u64(s->vmalloc_ns),
+				      "populate_ns", s->shadow_known ? u64(s->populate_ns) : json_null(),
+				      "nr_populated", s->shadow_known ? u64(s->nr_populated) : json_null(),
+				      "nr_allocated", s->shadow_known && s->allocated_known ?
+				      u64(s->nr_allocated) : json_null(),
+				      "release_ns", s->shadow_known ? u64(s->release_ns) : json_null());
+
+		ret = o ? write_line(f, o) : -ENOMEM;
+		json_decref(o);
+	}
+	return ret;
+}
+
+int kvs_json_write(FILE *f, const struct kvs_model *m, const struct kvs_options *o)
+{
+	json_t *root;
+	int ret = slow_lines(f, m);
+
+	if (ret)
+		return ret;
+	root = json_object();
+	if (!root)
+		return -ENOMEM;
+	ret = -ENOMEM;
+	if (set(root, "ts", json_real(m->ts)) ||
+	    set(root, "interval_s", json_real(m->interval_s)) ||
+	    set(root, "mode", json_string(m->mode_name)) ||
+	    counters_json(root, &m->total, m->known, KVS_NR_COUNTERS) ||
+	    set(root, "since_boot", json_boolean(m->since_boot && m->updates == 1)) ||
+	    set(root, "delta", delta_json(m)) ||
+	    set(root, "peak_reset", json_boolean(m->peak_reset)) ||
+	    set(root, "debugfs", debugfs_json(m)) ||
+	    set(root, "debugfs_baseline", debugfs_baseline_json(m)) ||
+	    set(root, "drift_pages", m->drift_valid ? u64(m->drift_pages) : json_null()) ||
+	    set(root, "pagetable_pages", m->have_pagetable ? u64(m->pagetable_pages) : json_null()) ||
+	    set(root, "top", top_json(m, o)) ||
+	    set(root, "top_by", json_string(kvs_by_name(o->by))) ||
+	    set(root, "shadow_bytes", kvs_model_knows(m, KVS_ID_shadow_pages) ?
+		u64(m->shadow_bytes) : json_null()) ||
+	    set(root, "vmalloc_used_bytes", m->have_vmalloc_used ?
+		u64(m->vmalloc_used_bytes) : json_null()) ||
+	    set(root, "overhead_ratio", num_or_null(m->overhead_ratio)) ||
+	    set(root, "vmap_bytes", m->have_vmap_bytes ? u64(m->vmap_bytes) : json_null()) ||
+	    set(root, "overhead_ratio_vmap", num_or_null(m->overhead_ratio_vmap)) ||
+	    set(root, "latency", latency_json(m)) ||
+	    set(root, "events_lost", u64(m->events_lost)) ||
+	    set(root, "purge_crossed", m->have_purge_crossed ? json_boolean(m->purge_crossed) :
+		json_null()) ||
+	    set(root, "unknown_frees", u64(m->unknown_frees)) ||
+	    set(root, "estimate_reseeds", m->mode == KVS_MODE_ESTIMATE ?
+		json_integer(m->estimate_reseeds) : json_null()) ||
+	    set(root, "ring_buffer_bytes", m->mode == KVS_MODE_ESTIMATE ?
+		u64(m->ring_buffer_bytes) : json_null()) ||
+	    set(root, "slow_lost", m->have_slow ? u64(m->slow_lost) : json_null()) ||
+	    set(root, "self", self_json(m)) ||
+	    set(root, "caller_walk", walk_json(m)))
+		goto out;
+	ret = write_line(f, root);
+out:
+	json_decref(root);
+	return ret;
+}
+
+static int json_update(void *state, const struct kvs_model *m, char *err, size_t errlen)
+{
+	errno = 0;
+	return kvs_json_write(stdout, m, kvs_view_opts(state));
+}
+
+const struct kvs_view_ops kvs_json_view = {
+	.name = "json",
+	.open = kvs_view_open_opts,
+	.update = json_update,
+	.close = kvs_view_close_opts,
+};

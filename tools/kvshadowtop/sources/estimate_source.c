@@ -1,0 +1,338 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Estimate mode's source: replay, seed, grow and re-seed (see estimate_source.h). */
+#include "estimate_source.h"
+#include "clock.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "rows.h"
+#include "estimate.h"
+#include "kvshadow.h"
+#include "sanitize.h"
+#include "vmallocinfo.h"
+#include "errmsg.h"
+
+/* A drain past its budget gives the loop back (the producer may never pause). */
+#define DRAIN_STOP (-EAGAIN)
+/* What a read drains of the ring before a swap, to see whether it is empty. */
+#define RETIRE_BUDGET_S 0.01
+/* Each loss makes the next ring buffer this much bigger, up to the cap. */
+#define RING_GROWTH 4
+#define RING_MAX (64u << 20)
+
+struct kvs_estimate_source {
+	struct kvs_estimate est;
+	long page_size;
+	struct kvs_rows callers, processes;
+	kvs_caller_fn caller;
+	void *ctx;
+	int err;			/* first error inside the ring buffer callback */
+	unsigned long drained;		/* records seen, to look at the clock now and then */
+	double drain_until;		/* CLOCK_MONOTONIC end of this drain's budget */
+
+	int rings_fd;			/* the programs' array of ring buffers */
+	struct ring_buffer *rb;		/* the ring in use */
+	int ring_fd;			/* ours to close, or -1 (the skeleton's) */
+	uint32_t ring_size;
+	struct ring_buffer *old_rb;	/* the one before a swap: drained first, then freed */
+	int old_ring_fd;
+	uint64_t lost_seen;		/* events_lost at the last re-seed */
+	unsigned int reseeds;
+	/* The last ALLOC's process and its row name: events come in runs. */
+	uint32_t last_tgid;
+	char last_comm[KVS_COMM_LEN];
+	char last_name[KVS_NAME_LEN];
+};
+
+/* "comm[tgid]" of an ALLOC record, sanitized once per run of one process's events. */
+static const char *process_name(struct kvs_estimate_source *es, const struct kvs_alloc_event *al)
+{
+	if (!es->last_name[0] || al->tgid != es->last_tgid ||
+	    memcmp(al->comm, es->last_comm, sizeof(es->last_comm))) {
+		kvs_process_name(es->last_name, sizeof(es->last_name), al->comm, sizeof(al->comm),
+				 al->tgid);
+		es->last_tgid = al->tgid;
+		memcpy(es->last_comm, al->comm, sizeof(es->last_comm));
+	}
+	return es->last_name;
+}
+
+static int on_area_event(void *ctx, void *data, size_t size)
+{
+	struct kvs_estimate_source *es = ctx;
+	const struct kvs_area_event *ev = data;
+	const struct kvs_alloc_event *al = data;
+	long n = 0;
+
+	if (size < sizeof(*ev))
+		return 0;
+	switch (ev->type) {
+	case KVS_EV_ALLOC:
+		if (size < sizeof(*al))
+			return 0;
+		n = kvs_estimate_alloc(&es->est, ev->addr, ev->size);
+		if (n < 0)
+			break;
+		if (kvs_rows_add(&es->callers,
+				 es->caller(es->ctx, al->caller, al->stackid, al->flags), n, 1, NULL, NULL) ||
+		    kvs_rows_add(&es->processes, process_name(es, al), n, 1, NULL, NULL))
+			n = -ENOMEM;
+		break;
+	case KVS_EV_FREE:
+		kvs_estimate_free_area(&es->est, ev->addr);	/* unknown areas are counted */
+		break;
+	case KVS_EV_PURGE:
+		n = kvs_estimate_purge(&es->est, ev->addr, ev->addr + ev->size, ev->npurged);
+		break;
+	}
+	if (n < 0 && n != -EINVAL && !es->err)
+		es->err = (int)n;
+	/* libbpf stops consuming (after this record) on a negative return. */
+	if (!(++es->drained & 255) && kvs_mono_s() > es->drain_until)
+		return DRAIN_STOP;
+	return 0;
+}
+
+static int seed_area(void *arg, uint64_t start, uint64_t end, int lazy)
+{
+	return kvs_estimate_seed(arg, start, end, lazy);
+}
+
+/* kernel.kptr_restrict, read only (the tool never writes it), or -1. */
+static int kptr_restrict(void)
+{
+	FILE *f = fopen("/proc/sys/kernel/kptr_restrict", "re");
+	int v = -1;
+
+	if (f) {
+		if (fscanf(f, "%d", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
+
+/*
+ * The live areas now, into a fresh estimate e. /proc/vmallocinfo prints them
+ * with %pK: real addresses only with kptr_restrict=1 and CAP_SYSLOG. The
+ * tool does not lower or raise that setting: it says what is missing.
+ */
+static int seed(struct kvs_estimate *e, long page_size, char *err, size_t errlen)
+{
+	FILE *f;
+	long n;
+
+	if (kvs_estimate_init(e, page_size)) {
+		return kvs_err(err, errlen, -EINVAL,
+			       "estimate mode models power-of-two pages of 4 KiB or more; "
+			       "this system's page size is %ld", page_size);
+	}
+	f = fopen("/proc/vmallocinfo", "re");
+	if (!f) {
+		n = -errno;
+		return kvs_err(err, errlen, (int)n,
+			       "seeding from /proc/vmallocinfo: %s", strerror(errno));
+	}
+	n = kvs_vmallocinfo_parse(f, seed_area, e);
+	fclose(f);
+	if (n < 0)
+		kvs_estimate_free(e);
+	if (n == -EACCES)
+		return kvs_err(err, errlen, (int)n,
+			       "seeding from /proc/vmallocinfo: it hides the area addresses "
+			       "(kernel.kptr_restrict=%d): estimate mode needs kptr_restrict=1 and "
+			       "CAP_SYSLOG (root); kvshadowtop does not change the setting",
+			       kptr_restrict());
+	if (n < 0)
+		return kvs_err(err, errlen, (int)n,
+			       "seeding from /proc/vmallocinfo: %s", strerror((int)-n));
+	kvs_estimate_reset_counters(e);
+	return 0;
+}
+
+/*
+ * Events were lost: the estimate misses areas or purges. Rebuild its areas
+ * and shadow pages from the kernel's areas now; the cumulative counters
+ * go on (they stay low by what was lost, which events_lost reports).
+ */
+static int reseed(struct kvs_estimate_source *es, char *err, size_t errlen)
+{
+	struct kvs_estimate fresh, *old = &es->est;
+	int ret = seed(&fresh, es->page_size, err, errlen);
+	uint64_t seeded;
+
+	if (ret)
+		return ret;
+	/* The counts go on; the shadow now is the new seed's. */
+	seeded = fresh.c.shadow_pages;
+	fresh.c = old->c;
+	fresh.c.shadow_pages = seeded;
+	fresh.c.shadow_pages_peak = old->c.shadow_pages_peak > seeded ? old->c.shadow_pages_peak : seeded;
+	fresh.unknown_frees = old->unknown_frees;
+	fresh.reordered = old->reordered;
+	kvs_estimate_free(old);
+	*old = fresh;
+	es->reseeds++;
+	return 0;
+}
+
+/* Consume rb within the drain budget: records consumed (1 when cut short), or -errno. */
+static int consume(struct kvs_estimate_source *es, struct ring_buffer *rb)
+{
+	int ret = ring_buffer__consume(rb);
+
+	return ret == DRAIN_STOP || ret == -EINTR ? 1 : ret;
+}
+
+/* Retire the ring before the last swap: late records of programs that looked it up before. */
+static void drop_old(struct kvs_estimate_source *es)
+{
+	ring_buffer__free(es->old_rb);
+	es->old_rb = NULL;
+	if (es->old_ring_fd >= 0)
+		close(es->old_ring_fd);
+	es->old_ring_fd = -1;
+}
+
+/* A ring buffer RING_GROWTH times bigger in the programs' slot; the old one drains first. */
+static int grow(struct kvs_estimate_source *es)
+{
+	uint32_t size = es->ring_size >= RING_MAX / RING_GROWTH ? RING_MAX :
+			es->ring_size * RING_GROWTH;
+	struct ring_buffer *rb;
+	__u32 zero = 0;
+	int fd;
+
+	if (size <= es->ring_size)
+		return 0;
+	fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "kvs_area_events", 0, 0, size, NULL);
+	if (fd < 0)
+		return -errno;
+	rb = ring_buffer__new(fd, on_area_event, es, NULL);
+	if (!rb) {
+		close(fd);
+		return -ENOMEM;
+	}
+	if (bpf_map_update_elem(es->rings_fd, &zero, &fd, BPF_ANY)) {
+		int e = errno;
+
+		ring_buffer__free(rb);
+		close(fd);
+		return -e;
+	}
+	drop_old(es);
+	es->old_rb = es->rb;
+	es->old_ring_fd = es->ring_fd;
+	es->rb = rb;
+	es->ring_fd = fd;
+	es->ring_size = size;
+	return 0;
+}
+
+int kvs_estimate_source_open(struct kvs_estimate_source **esp, int rings_fd, int ring_fd,
+			     long page_size, kvs_caller_fn caller, void *ctx, char *err, size_t errlen)
+{
+	struct kvs_estimate_source *es = calloc(1, sizeof(*es));
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info);
+	int ret;
+
+	*esp = NULL;
+	if (!es)
+		return kvs_err(err, errlen, -ENOMEM, "out of memory");
+	es->page_size = page_size;
+	es->caller = caller;
+	es->ctx = ctx;
+	es->rings_fd = rings_fd;
+	es->ring_fd = es->old_ring_fd = -1;
+	if (bpf_obj_get_info_by_fd(ring_fd, &info, &len)) {
+		ret = kvs_err(err, errlen, -errno, "ring buffer: %s", strerror(errno));
+		goto fail;
+	}
+	es->ring_size = info.max_entries;
+	es->rb = ring_buffer__new(ring_fd, on_area_event, es, NULL);
+	if (!es->rb) {
+		ret = kvs_err(err, errlen, -errno, "ring buffer: %s", strerror(errno));
+		goto fail;
+	}
+	/* The programs are attached before the seed: no area slips between the two. */
+	ret = seed(&es->est, page_size, err, errlen);
+	if (ret)
+		goto fail;
+	*esp = es;
+	return 0;
+fail:
+	kvs_estimate_source_close(es);
+	return ret;
+}
+
+int kvs_estimate_source_fd(struct kvs_estimate_source *es)
+{
+	return ring_buffer__epoll_fd(es->rb);
+}
+
+int kvs_estimate_source_drain(struct kvs_estimate_source *es, double budget_s)
+{
+	int ret = 0;
+
+	es->drain_until = kvs_mono_s() + budget_s;
+	/* Older records first: the ring before a swap, then the one in use. */
+	if (es->old_rb)
+		ret = consume(es, es->old_rb);
+	if (ret >= 0)
+		ret = consume(es, es->rb);
+	return ret < 0 ? ret : es->err;
+}
+
+int kvs_estimate_source_read(struct kvs_estimate_source *es, uint64_t events_lost,
+			     struct kvs_reading *r, char *err, size_t errlen)
+{
+	int ret;
+
+	/* The ring before a swap goes once it stays empty for a whole interval. */
+	es->drain_until = kvs_mono_s() + RETIRE_BUDGET_S;
+	if (es->old_rb && consume(es, es->old_rb) == 0)
+		drop_old(es);
+	if (events_lost > es->lost_seen) {
+		es->lost_seen = events_lost;
+		/* A bigger ring can fail (memory): re-seed anyway. */
+		(void)grow(es);
+		ret = reseed(es, err, errlen);
+		if (ret)
+			return ret;
+	}
+	r->have_estimate = true;
+	r->est = es->est.c;
+	r->est_area_bytes = es->est.area_bytes;
+	r->unknown_frees = es->est.unknown_frees;
+	r->estimate_reseeds = es->reseeds;
+	r->ring_buffer_bytes = es->ring_size;
+	ret = kvs_rows_to_list(&es->callers, &r->callers);
+	if (!ret)
+		ret = kvs_rows_to_list(&es->processes, &r->processes);
+	if (ret)
+		return kvs_err(err, errlen, ret, "out of memory");
+	return 0;
+}
+
+void kvs_estimate_source_close(struct kvs_estimate_source *es)
+{
+	if (!es)
+		return;
+	drop_old(es);
+	ring_buffer__free(es->rb);
+	if (es->ring_fd >= 0)
+		close(es->ring_fd);
+	kvs_rows_free(&es->callers);
+	kvs_rows_free(&es->processes);
+	kvs_estimate_free(&es->est);
+	free(es);
+}

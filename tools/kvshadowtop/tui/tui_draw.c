@@ -1,0 +1,596 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The screen of the interactive view, drawn from the model alone:
+ *
+ *   title     mode (ESTIMATE stands out), delay, uptime, kernel, PAUSED
+ *   meters    shadow now/peak, VmallocUsed, overhead vs 1/8, rates,
+ *             latency, drift, warnings, shadow_pages history
+ *   message   the prompt of 'd', or the answer to the last key
+ *   table     top callers or processes, the rest folded into "other"
+ *
+ * Everything is clipped to the window, so any size draws; on short
+ * windows the table keeps its rows and the lesser meters go.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tui.h"
+#include "format.h"
+
+/*
+ * Print at (y, x), clipped to the window; returns the column after the text.
+ * Every byte that is not printable ASCII becomes '?': names come from the
+ * kernel (a comm can hold anything) and one byte must be one column for the
+ * clipping to be right. Text past the buffer would be past the edge anyway.
+ */
+int tui_put(struct tui *t, int y, int x, enum tui_attr a, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+	int n;
+
+	if (y < 0 || y >= LINES || x < 0 || x >= COLS)
+		return x;
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return x;
+	if ((size_t)n >= sizeof(buf))
+		n = sizeof(buf) - 1;
+	for (int i = 0; i < n; i++)
+		if ((unsigned char)buf[i] < 0x20 || (unsigned char)buf[i] > 0x7e)
+			buf[i] = '?';
+	if (n > COLS - x)
+		n = COLS - x;
+	(void)attrset(t->attr[a]);
+	/* ERR here only means the text ended in the bottom-right corner. */
+	(void)mvaddnstr(y, x, buf, n);
+	(void)attrset(A_NORMAL);
+	return x + n;
+}
+
+void tui_message(struct tui *t, bool warn, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	/* A cut message is still a message: truncation is fine here. */
+	(void)vsnprintf(t->msg, sizeof(t->msg), fmt, ap);
+	va_end(ap);
+	t->msg_warn = warn;
+}
+
+static void fill_line(struct tui *t, int y, enum tui_attr a)
+{
+	if (y < 0 || y >= LINES)
+		return;
+	(void)attrset(t->attr[a]);
+	(void)mvhline(y, 0, ' ', COLS);
+	(void)attrset(A_NORMAL);
+}
+
+/* ---- units ---- */
+
+static const char *fmt_duration(char *buf, size_t len, double s)
+{
+	unsigned long long v = s > 0 ? (unsigned long long)s : 0;
+
+	if (v < 3600)
+		snprintf(buf, len, "%llum%02llus", v / 60, v % 60);
+	else
+		snprintf(buf, len, "%lluh%02llum", v / 3600, v / 60 % 60);
+	return buf;
+}
+
+/* ---- the meters ---- */
+
+static int draw_title(struct tui *t, const struct kvs_model *m, int y)
+{
+	char up[32];
+	int x;
+
+	fill_line(t, y, TA_TITLE);
+	x = tui_put(t, y, 0, TA_TITLE, "kvshadowtop ");
+	if (m)
+		x = tui_put(t, y, x, m->mode == KVS_MODE_ESTIMATE ? TA_ESTIMATE : TA_TITLE,
+			    " %s ", kvs_mode_label(m->mode));
+	x = tui_put(t, y, x, TA_TITLE, "  every %gs", t->interval_s);
+	if (m)
+		x = tui_put(t, y, x, TA_TITLE, "  up %s  kernel %s",
+			    fmt_duration(up, sizeof(up), m->elapsed_s), m->kernel);
+	if (t->paused)
+		x = tui_put(t, y, x + 2, TA_PAUSED, " PAUSED ");
+	tui_put(t, y, x, TA_TITLE, "  h: help");
+	return y + 1;
+}
+
+static int draw_shadow(struct tui *t, const struct kvs_model *m, int y)
+{
+	char now[32], peak[32], used[32];
+	int x;
+
+	x = tui_put(t, y, 0, TA_NORMAL, "shadow    %s now (%" PRIu64 " pages), peak %s %s",
+		    kvs_fmt_bytes(now, sizeof(now), m->shadow_bytes), m->total.shadow_pages,
+		    kvs_fmt_bytes(peak, sizeof(peak), m->shadow_peak_bytes),
+		    m->peak_scope ? m->peak_scope : "");
+	if (!m->have_vmalloc_used) {
+		tui_put(t, y, x, TA_DIM, "   VmallocUsed n/a%s%s",
+			m->unavailable.vmalloc_used[0] ? ": " : "", m->unavailable.vmalloc_used);
+		return y + 1;
+	}
+	x = tui_put(t, y, x, TA_NORMAL, "   VmallocUsed %s",
+		    kvs_fmt_bytes(used, sizeof(used), m->vmalloc_used_bytes));
+	if (isnan(m->overhead_ratio))
+		x = tui_put(t, y, x, TA_DIM, "   overhead n/a");
+	else
+		x = tui_put(t, y, x, TA_NORMAL, "   overhead %.3f (%.2fx of 1/8)",
+			    m->overhead_ratio, m->overhead_ratio / 0.125);
+	/* Against every live vmap area (ioremap, vmap, lazily freed too): the fair ratio. */
+	if (!isnan(m->overhead_ratio_vmap))
+		tui_put(t, y, x, TA_NORMAL, ", %.3f of vmap areas", m->overhead_ratio_vmap);
+	return y + 1;
+}
+
+static int draw_rates(struct tui *t, const struct kvs_model *m, int y)
+{
+	int x;
+
+	x = tui_put(t, y, 0, TA_NORMAL, "populate  %.1f pages/s  %.1f calls/s",
+		    m->rate[KVS_ID_pages_populated], m->rate[KVS_ID_populate_calls]);
+	if (m->total.populate_failures)
+		x = tui_put(t, y, x, TA_WARN, "  %" PRIu64 " FAILED", m->total.populate_failures);
+	tui_put(t, y, x, TA_NORMAL, "   release %.1f pages/s  %.1f calls/s   net %+.1f pages/s",
+		m->rate[KVS_ID_pages_released], m->rate[KVS_ID_release_calls],
+		m->rate[KVS_ID_shadow_pages]);
+	return y + 1;
+}
+
+/* The tool's own cost ('o'): CPU, memory, ns per run of the programs that ran. */
+static int draw_self(struct tui *t, const struct kvs_model *m, int y)
+{
+	char rss[32], ns[16];
+	int x;
+
+	if (!t->self_stats)
+		return y;
+	if (!m->have_self) {
+		tui_put(t, y, 0, TA_DIM, "self      n/a: %s",
+			m->unavailable.self[0] ? m->unavailable.self : "starting");
+		return y + 1;
+	}
+	x = tui_put(t, y, 0, TA_NORMAL, "self      cpu %.2f%%  rss %s ",
+		    isnan(m->self_cpu_percent) ? 0 : m->self_cpu_percent,
+		    kvs_fmt_bytes(rss, sizeof(rss), m->self.rss_bytes));
+	for (size_t i = 0; i < m->self.nr; i++)
+		if (m->self.prog[i].runs)
+			x = tui_put(t, y, x, TA_NORMAL, "  %s %s x%.0f/s", m->self.prog[i].name,
+				    kvs_fmt_ns(ns, sizeof(ns), m->self_ns_per_run[i]),
+				    m->self_runs_rate[i]);
+	return y + 1;
+}
+
+/* One line of p50/p99; a second line says why any of them is n/a. */
+static int draw_latency(struct tui *t, const struct kvs_model *m, int y)
+{
+	char p50[24], p99[24];
+	bool missing = false;
+	int x;
+
+	x = tui_put(t, y, 0, TA_NORMAL, "latency   p50/p99");
+	for (int i = 0; i < KVS_NR_HISTS; i++) {
+		const struct kvs_hist *h = &m->hist[i];
+
+		if (!h->available) {
+			x = tui_put(t, y, x, TA_DIM, "   %s n/a", kvs_hist_name(i));
+			missing = true;
+		} else if (!h->total.count) {
+			x = tui_put(t, y, x, TA_NORMAL, "   %s no samples yet", kvs_hist_name(i));
+		} else {
+			x = tui_put(t, y, x, TA_NORMAL, "   %s %s / %s", kvs_hist_name(i),
+				    kvs_fmt_ns(p50, sizeof(p50), h->p50_ns),
+				    kvs_fmt_ns(p99, sizeof(p99), h->p99_ns));
+		}
+	}
+	if (!missing)
+		return y + 1;
+	y++;
+	x = tui_put(t, y, 0, TA_DIM, "          n/a:");
+	for (int i = 0; i < KVS_NR_HISTS; i++)
+		if (!m->hist[i].available)
+			x = tui_put(t, y, x, TA_DIM, " %s: %s;", kvs_hist_name(i),
+				    m->hist[i].why[0] ? m->hist[i].why : "no reason given");
+	return y + 1;
+}
+
+/* Cross-checks and warnings: only lines that have something to say. */
+static int draw_checks(struct tui *t, const struct kvs_model *m, int y)
+{
+	int x = 0;
+
+	if (m->drift_valid)
+		x = tui_put(t, y, x, m->drift_pages ? TA_WARN : TA_NORMAL,
+			    "%s   drift %" PRIu64 " pages vs the BPF view   ",
+			    m->have_pagetable && !m->have_debugfs ? "page tables" : "debugfs",
+			    m->drift_pages);
+	else if (m->mode == KVS_MODE_STOCK)
+		x = tui_put(t, y, x, TA_DIM, "page tables: busy at the last walk   ");
+	else if (m->unavailable.debugfs[0])
+		x = tui_put(t, y, x, TA_DIM, "debugfs   n/a: %s   ", m->unavailable.debugfs);
+	if (m->mode == KVS_MODE_DEBUGFS && m->unavailable.bpf[0])
+		x = tui_put(t, y, x, TA_DIM, "BPF n/a: %s", m->unavailable.bpf);
+	if (x)
+		y++;
+	if (m->events_lost || m->unknown_frees) {
+		x = tui_put(t, y, 0, TA_WARN, "WARNING  ");
+		if (m->events_lost)
+			x = tui_put(t, y, x, TA_WARN, " %" PRIu64 " events lost: the estimate is low ",
+				    m->events_lost);
+		if (m->unknown_frees)
+			tui_put(t, y, x, TA_WARN, " %" PRIu64 " frees of areas never seen allocated",
+				m->unknown_frees);
+		y++;
+	}
+	return y;
+}
+
+/* Lowest and highest of the last n samples. */
+static void history_range(const struct kvs_model *m, size_t n, uint64_t *lo, uint64_t *hi)
+{
+	*lo = UINT64_MAX;
+	*hi = 0;
+	for (size_t i = m->history_len - n; i < m->history_len; i++) {
+		uint64_t v = kvs_model_history(m, i);
+
+		*lo = v < *lo ? v : *lo;
+		*hi = v > *hi ? v : *hi;
+	}
+}
+
+/* shadow_pages over the session, newest on the right, scaled lowest..highest. */
+static int draw_history(struct tui *t, const struct kvs_model *m, int y)
+{
+	static const char *const blocks[] = { "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█" };
+	static const char ascii[] = "_.-:=+*#";
+	uint64_t lo, hi;
+	char range[64];
+	size_t n;
+	int x, room;
+
+	if (y >= LINES || !m->history_len)
+		return y + 1;
+	x = tui_put(t, y, 0, TA_NORMAL, "history   ");
+	room = COLS - x;
+	if (room < 1)
+		return y + 1;
+	/* Size the range label on the widest window first, then fit the graph. */
+	n = m->history_len < (size_t)room ? m->history_len : (size_t)room;
+	history_range(m, n, &lo, &hi);
+	snprintf(range, sizeof(range), "  %" PRIu64 "..%" PRIu64 " pages", lo, hi);
+	room -= (int)strlen(range);
+	if (room < 1)
+		return y + 1;
+	n = m->history_len < (size_t)room ? m->history_len : (size_t)room;
+	history_range(m, n, &lo, &hi);
+	(void)attrset(t->attr[TA_SPARK]);
+	for (size_t i = m->history_len - n; i < m->history_len; i++, x++) {
+		uint64_t v = kvs_model_history(m, i);
+		size_t level = hi > lo ? (size_t)((double)(v - lo) * 7.0 / (double)(hi - lo) + 0.5) : 0;
+
+		if (level > 7)
+			level = 7;
+		if (t->utf8)
+			(void)mvaddstr(y, x, blocks[level]);
+		else
+			(void)mvaddch(y, x, (chtype)(unsigned char)ascii[level]);
+	}
+	(void)attrset(A_NORMAL);
+	tui_put(t, y, x, TA_DIM, "  %" PRIu64 "..%" PRIu64 " pages", lo, hi);
+	return y + 1;
+}
+
+/* The prompt of 'd', else the answer to the last key; compact: no empty line. */
+static int draw_message(struct tui *t, int y, bool compact)
+{
+	int x;
+
+	t->cursor_y = t->cursor_x = -1;
+	if (compact && !t->prompting && !t->msg[0])
+		return y;
+	if (t->prompting) {
+		x = tui_put(t, y, 0, TA_MSG, "Delay in seconds (now %gs; Enter sets, Esc cancels): ",
+			    t->interval_s);
+		x = tui_put(t, y, x, TA_NORMAL, "%s", t->prompt);
+		if (y < LINES && x < COLS) {
+			t->cursor_y = y;
+			t->cursor_x = x;
+		}
+	} else if (t->msg[0]) {
+		tui_put(t, y, 0, t->msg_warn ? TA_WARN : TA_MSG, "%s", t->msg);
+	}
+	return y + 1;
+}
+
+/* ---- the table ---- */
+
+/*
+ * Which columns the table shows and how wide: the numbers shrink to their
+ * digits, then drop (the sort column last), so that the name column keeps
+ * room for TUI_NAME_MIN characters (or its longest name): numbers without
+ * names say nothing.
+ */
+#define TUI_NAME_MIN 16
+
+struct table_cols {
+	bool shown[KVS_NR_SORTS];
+	int width[KVS_NR_SORTS];	/* numeric columns; the name takes the rest */
+};
+
+/* How wide a row's cell in column d is, as drawn. */
+static int cell_width(const struct kvs_sort_desc *d, const struct kvs_top_entry *e)
+{
+	char buf[32];
+
+	return (int)strlen(kvs_fmt_cell(buf, sizeof(buf), d, e));
+}
+
+/* Columns left of the name: each numeric column and its space, then one space. */
+static int numbers_width(const struct table_cols *c)
+{
+	int w = 1;
+
+	for (size_t i = 0; i < KVS_NR_SORTS; i++)
+		if (kvs_fmt_col_width[i] && c->shown[i])
+			w += c->width[i] + 1;
+	return w;
+}
+
+static void table_layout(const struct tui *t, const char *title, const struct kvs_top_entry *rows,
+			 size_t n, const struct kvs_top_entry *other, struct table_cols *c)
+{
+	/* Dropped first to last: the latencies, the interval's pages, calls, pages. */
+	static const enum kvs_sort drop[] = { KVS_SORT_POP_P99, KVS_SORT_POP_P50, KVS_SORT_VM_P99,
+		KVS_SORT_VM_P50, KVS_SORT_RATE, KVS_SORT_CALLS, KVS_SORT_PAGES };
+	int need[KVS_NR_SORTS] = { 0 }, name_min = (int)strlen(title);
+
+	for (size_t r = 0; r <= n; r++) {
+		const struct kvs_top_entry *e = r < n ? &rows[r] : other;
+		int len = (int)strnlen(e->name, sizeof(e->name));
+
+		for (size_t i = 0; i < KVS_NR_SORTS; i++)
+			if (kvs_fmt_col_width[i] && cell_width(&kvs_sorts[i], e) > need[i])
+				need[i] = cell_width(&kvs_sorts[i], e);
+		if (r < n && len > name_min)
+			name_min = len;
+	}
+	if (name_min > TUI_NAME_MIN)
+		name_min = TUI_NAME_MIN;
+	for (size_t i = 0; i < KVS_NR_SORTS; i++) {
+		int title_len = kvs_sorts[i].column ? (int)strlen(kvs_sorts[i].column) : 0;
+
+		c->shown[i] = true;
+		if (need[i] < title_len)
+			need[i] = title_len;
+		/* The usual widths when they fit: columns that do not jump as numbers grow. */
+		c->width[i] = kvs_fmt_col_width[i] > need[i] ? kvs_fmt_col_width[i] : need[i];
+	}
+	if (numbers_width(c) + name_min <= COLS)
+		return;
+	memcpy(c->width, need, sizeof(need));
+	for (size_t k = 0; k < sizeof(drop) / sizeof(drop[0]); k++) {
+		if (numbers_width(c) + name_min <= COLS)
+			return;
+		if (drop[k] != t->sort)
+			c->shown[drop[k]] = false;
+	}
+	/* Still too narrow: the name alone. */
+	if (numbers_width(c) + name_min > COLS)
+		for (size_t i = 0; i < KVS_NR_SORTS; i++)
+			if (kvs_fmt_col_width[i])
+				c->shown[i] = false;
+}
+
+static void draw_row(struct tui *t, int y, const struct kvs_top_entry *e, enum tui_attr a,
+		     const struct table_cols *c)
+{
+	char buf[32];
+	int x = 0;
+
+	/* The columns are the sort orders, in kvs_sorts order. */
+	for (size_t i = 0; i < KVS_NR_SORTS; i++) {
+		const struct kvs_sort_desc *d = &kvs_sorts[i];
+
+		if (!c->shown[i])
+			continue;
+		if (kvs_fmt_col_width[i])
+			x = tui_put(t, y, x, a, "%*s ", c->width[i], kvs_fmt_cell(buf, sizeof(buf), d, e));
+		else
+			x = tui_put(t, y, x + 1, a, "%s", e->name);
+	}
+}
+
+static int draw_table_head(struct tui *t, const char *name, int y, const struct table_cols *c)
+{
+	int x = 0;
+
+	fill_line(t, y, TA_HEAD);
+	for (size_t i = 0; i < KVS_NR_SORTS; i++) {
+		const struct kvs_sort_desc *d = &kvs_sorts[i];
+		enum tui_attr a = i == t->sort ? TA_SORT : TA_HEAD;
+
+		if (!c->shown[i])
+			continue;
+		if (kvs_fmt_col_width[i])
+			x = tui_put(t, y, x, TA_HEAD, "%*s", c->width[i] - (int)strlen(d->column), "");
+		else
+			x = tui_put(t, y, x, TA_HEAD, " ");
+		x = tui_put(t, y, x, a, "%s", d->column ? d->column : name);
+		x = tui_put(t, y, x, TA_HEAD, " ");
+	}
+	return y + 1;
+}
+
+/* Room for n rows in t->top; false (and a message) when memory is short. */
+static bool top_room(struct tui *t, size_t n)
+{
+	struct kvs_top_entry *p;
+
+	if (n <= t->top_cap)
+		return true;
+	p = realloc(t->top, n * sizeof(*p));
+	if (!p) {
+		tui_message(t, true, "out of memory for %zu table rows", n);
+		return false;
+	}
+	t->top = p;
+	t->top_cap = n;
+	return true;
+}
+
+static void draw_table(struct tui *t, const struct kvs_model *m, int y, bool compact)
+{
+	const struct kvs_top_list *l = kvs_model_top(m, t->by);
+	const struct kvs_by_desc *by = &kvs_bys[t->by];
+	const char *name = by->column;
+	struct kvs_top_entry other;
+	struct table_cols cols;
+	size_t fit, n, shown;
+	bool fold, more;
+
+	if (y >= LINES)
+		return;
+	if (!l->available) {
+		tui_put(t, y, 0, TA_DIM, "no attribution to %s: %s", by->plural,
+			l->why[0] ? l->why :
+			m->unavailable.attribution[0] ? m->unavailable.attribution : "not collected");
+		return;
+	}
+	if (!compact)
+		tui_put(t, y++, 0, TA_NORMAL, "TOP %s sorted by %s (%zu %s%s)",
+			by->title, kvs_sorts[t->sort].what, l->nr,
+			l->nr == 1 ? by->name : by->plural,
+			l->dropped_pages || l->dropped_calls ? ", some dropped: see other" : "");
+	/* The rows below the head line, then the head: its widths fit them. */
+	if (y + 1 >= LINES) {
+		fit = 0;
+	} else {
+		fit = (size_t)(LINES - y - 1);
+	}
+	n = t->rows && t->rows < fit ? t->rows : fit;
+	/* Keep the last line for "other" when rows are left out. */
+	fold = l->nr > n || l->dropped_pages || l->dropped_calls;
+	if (fold && n)
+		n--;
+	if (!top_room(t, n))
+		n = 0;
+	shown = kvs_top_fold(l, n, t->sort, t->top, &other);
+	more = other.pages_populated || other.populate_calls || other.delta_pages_populated;
+	table_layout(t, name, t->top, shown, &other, &cols);
+	y = draw_table_head(t, name, y, &cols);
+	for (size_t i = 0; i < shown; i++)
+		draw_row(t, y++, &t->top[i], TA_NORMAL, &cols);
+	if (more)
+		draw_row(t, y, &other, TA_DIM, &cols);
+}
+
+/* ---- the slow-call log ('l') ---- */
+
+static void draw_slow(struct tui *t, const struct kvs_model *m, int y)
+{
+	char thr[16], when[32], vm[16], pop[16], rel[16];
+
+	if (y >= LINES)
+		return;
+	if (!t->slow_set) {
+		tui_put(t, y, 0, TA_DIM, "no slow-call log: start kvshadowtop with --slow DURATION");
+		return;
+	}
+	if (!m->have_slow) {
+		tui_put(t, y, 0, TA_DIM, "no slow-call log: %s",
+			m->unavailable.slow[0] ? m->unavailable.slow : "not collected");
+		return;
+	}
+	tui_put(t, y++, 0, TA_NORMAL, "SLOW VMALLOC CALLS over %s, newest first (%" PRIu64
+		" since start%s)", kvs_fmt_ns(thr, sizeof(thr), (double)t->slow_ns),
+		m->total.slow_vmalloc, m->slow_lost ? ", some lost: buffer full" : "");
+	if (y >= LINES)
+		return;
+	fill_line(t, y, TA_HEAD);
+	tui_put(t, y++, 0, TA_HEAD, "%-12s %7s %-16s %8s %8s %8s %6s %8s %10s %s", "TIME", "PID",
+		"COMM", "VMALLOC", "POPULATE", "SHARE", "PAGES", "RELEASE", "SIZE", "CALLER");
+	for (size_t i = 0; i < m->slow_recent_len && y < LINES; i++) {
+		const struct kvs_slow_rec *s = kvs_model_slow(m, i);
+		char share[16];
+
+		kvs_fmt_clock(when, sizeof(when), s->ts);
+		kvs_fmt_ns(vm, sizeof(vm), (double)s->vmalloc_ns);
+		kvs_fmt_ns(pop, sizeof(pop), s->shadow_known ? (double)s->populate_ns : NAN);
+		kvs_fmt_ns(rel, sizeof(rel), s->shadow_known ? (double)s->release_ns : NAN);
+		if (s->shadow_known && s->vmalloc_ns)
+			snprintf(share, sizeof(share), "%.0f%%",
+				 100.0 * (double)s->populate_ns / (double)s->vmalloc_ns);
+		else
+			snprintf(share, sizeof(share), "-");
+		tui_put(t, y++, 0, TA_NORMAL, "%-12s %7u %-16.16s %8s %8s %8s %6" PRIu64
+			" %8s %10" PRIu64 " %s", when, s->pid, s->comm, vm, pop, share,
+			s->shadow_known ? s->nr_populated : 0, rel, s->size, s->caller);
+	}
+	if (!m->slow_recent_len && y < LINES)
+		tui_put(t, y, 0, TA_DIM, "none yet");
+}
+
+/* Below this many lines the table would vanish under the meters: keep the essentials. */
+#define TUI_COMPACT_LINES 16
+
+static void draw_main(struct tui *t, const struct kvs_model *m)
+{
+	bool compact = LINES < TUI_COMPACT_LINES;
+	int y = draw_title(t, m, 0);
+
+	if (!m || !m->updates) {
+		tui_put(t, y + 1, 0, TA_DIM, "waiting for the first sample...");
+		draw_message(t, y + 2, false);
+		return;
+	}
+	y = draw_shadow(t, m, y);
+	if (!compact) {
+		y = draw_rates(t, m, y);
+		y = draw_latency(t, m, y);
+		y = draw_self(t, m, y);
+		y = draw_checks(t, m, y);
+		y = draw_history(t, m, y);
+	}
+	y = draw_message(t, y, compact);
+	if (t->slow_panel)
+		draw_slow(t, m, y);
+	else
+		draw_table(t, m, y, compact);
+}
+
+/* ---- the whole screen ---- */
+
+int tui_render(struct tui *t, const struct kvs_model *m)
+{
+	(void)erase();
+	if (t->help) {
+		tui_draw_help(t);
+		t->cursor_y = -1;
+	} else {
+		draw_main(t, t->paused ? &t->frozen : m);
+	}
+	if (t->cursor_y >= 0) {
+		(void)move(t->cursor_y, t->cursor_x);
+		(void)curs_set(1);
+	} else {
+		(void)curs_set(0);
+	}
+	if (wnoutrefresh(stdscr) == ERR || doupdate() == ERR)
+		return -EIO;
+	return 0;
+}
+
