@@ -11,6 +11,11 @@ set -uo pipefail
 
 debugfs_fixture "$work/vmalloc_shadow"
 chmod 0711 "$work"	# the read-only case runs as nobody when we are root
+# What runs as nobody runs from here: the project may sit where nobody
+# cannot reach (a clone under /root, mode 700).
+nobody_bin=$work/nobody-bin
+mkdir -m 0755 "$nobody_bin" && cp "$promgen" "$bin/kvshadowstat" "$nobody_bin/" &&
+	chmod 0755 "$nobody_bin"/* || fail "cannot copy the tools to $nobody_bin"
 
 # A long interval: a tool that only notices at its first write would sit in
 # the first interval and be killed by the timeout, which fails the test.
@@ -30,7 +35,7 @@ expect_refusal() {
 	if [ -n "$nobody" ]; then
 		# setpriv keeps the environment; only the ids change.
 		timeout 20 setpriv --reuid=65534 --regid=65534 --clear-groups \
-			bash -c "$(declare -f run_tool); promgen=$promgen bin=$bin work=$work run_tool $tool '$path'" \
+			bash -c "$(declare -f run_tool); promgen=$nobody_bin/promgen bin=$nobody_bin work=$work run_tool $tool '$path'" \
 			>"$work/out" 2>"$work/err"
 	else
 		timeout 20 bash -c "$(declare -f run_tool); promgen=$promgen bin=$bin work=$work run_tool $tool '$path'" \
