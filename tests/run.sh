@@ -67,7 +67,7 @@ build_kernels() {
 	for k in "${vm_kernels[@]}"; do
 		read -r -a args <<<"$k"
 		start=$(date +%s)
-		note "kernel ${args[*]}: building (log: $logs/kernel-build.log)"
+		note "kernel ${args[*]} (log: $logs/kernel-build.log)"
 		kernel/build.sh --kver "${args[@]}" 2>&1 | tee -a "$logs/kernel-build.log" |
 			grep --line-buffered -E '^kernel: .*(building for|built in|up to date|ready in)' |
 			sed -u 's/^/    /'
