@@ -31,9 +31,10 @@
 # prints its progress every 30 s (files compiled, of how many last time).
 #
 #   kernel/build.sh [--kver 7.2|6.12|6.1] [--stock|--novmalloc|--patches N]
-#                   [--nodebug] [--print-dir]
+#                   [--nodebug|--debug] [--print-dir]
 #
-# Environment: KVER (the default of --kver, else 7.2), KVSHADOW_CACHE
+# Environment: KVER (the default of --kver, else 7.2), NODEBUG (non-empty:
+# the default is --nodebug; --debug overrides it), KVSHADOW_CACHE
 # (default /var/cache/kvshadow), KVSHADOW_CCACHE (default
 # $KVSHADOW_CACHE/ccache), JOBS. Builds of one flavour in one cache are
 # serialised with a lock: they share a source tree.
@@ -46,6 +47,7 @@ print_only=0
 npatches=
 kver=${KVER:-7.2}
 debug=1
+[ -z "${NODEBUG:-}" ] || debug=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--stock) flavor=stock ;;
@@ -61,6 +63,7 @@ while [ $# -gt 0 ]; do
 		shift
 		;;
 	--nodebug) debug=0 ;;
+	--debug) debug=1 ;;
 	--print-dir) print_only=1 ;;
 	*) echo "kernel/build.sh: unknown argument '$1'" >&2; exit 2 ;;
 	esac

@@ -2,7 +2,7 @@
 # Boot the kvshadow test kernel in QEMU with a busybox initramfs.
 #
 #   kernel/vm/run.sh [--kver 7.2|6.12|6.1] [--stock|--novmalloc|--patches N]
-#                    [--nodebug] [--page-owner]
+#                    [--nodebug|--debug] [--page-owner]
 #                    [--cmd 'COMMAND' | --cmd-file FILE | --demo SECONDS]
 #                    [--console FILE] [--kunit GLOB] [--timeout SECONDS]
 #                    [--append ARGS] [--add FILE]...
@@ -22,9 +22,9 @@
 # The guest sees the project tree's tests/vm/guest/ as /kvshadow/tests;
 # --add copies a file into /kvshadow/bin. KVSHADOW_KDIR=DIR boots the
 # kernel built in DIR (kernel/build.sh --print-dir) instead of this tree's.
-# --kver and --nodebug (and KVER) choose the kernel as for kernel/build.sh;
-# a kernel with the debug options boots with numa=fake=2, and with
-# --page-owner (or VM_PAGE_OWNER=1) also page_owner=on.
+# --kver, --nodebug, --debug (and KVER, NODEBUG) choose the kernel as for
+# kernel/build.sh; a kernel with the debug options boots with numa=fake=2,
+# and with --page-owner (or VM_PAGE_OWNER=1) also page_owner=on.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -45,7 +45,7 @@ while [ $# -gt 0 ]; do
 	--stock|--novmalloc) flavor=("$1") ;;
 	--patches) flavor=("$1" "$2"); shift ;;
 	--kver) kopts+=("$1" "$2"); shift ;;
-	--nodebug) kopts+=("$1") ;;
+	--nodebug|--debug) kopts+=("$1") ;;
 	--page-owner) page_owner=1 ;;
 	--cmd) cmd=$2; have_cmd=1; shift ;;
 	--cmd-file) cmd=$(cat "$2") || exit 2; have_cmd=1; shift ;;
@@ -87,7 +87,7 @@ if [ ! -r "$kdir/bzImage" ]; then
 	*) how="make kernel" ;;
 	esac
 	for o in "${kopts[@]}"; do
-		case $o in --nodebug) how="$how NODEBUG=1" ;; --kver) ;; *) how="$how KVER=$o" ;; esac
+		case $o in --nodebug) how="$how NODEBUG=1" ;; --debug|--kver) ;; *) how="$how KVER=$o" ;; esac
 	done
 	die "no kernel in $kdir: run '$how' first"
 fi

@@ -7,7 +7,7 @@ set -uo pipefail
 # shellcheck source=tests/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-vm_run --page-owner --kunit 'kasan*.vmalloc*' -- 'true' || fail "guest run failed"
+vm_run --debug --page-owner --kunit 'kasan*.vmalloc*' -- 'true' || fail "guest run failed"
 ktap=$(tr -d '\r' <"$console" | grep -E '^ *(KTAP|#|ok|not ok) ')
 echo "$ktap"
 echo "$ktap" | grep -q '^ *not ok ' && fail "a KUnit case failed"

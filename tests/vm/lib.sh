@@ -6,6 +6,12 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/kvshadow-vmtest.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 console=$work/console.log
+# The VM tests boot the kernels without syzbot's debug options unless they
+# ask for them (vm_run --debug): under TCG, lockdep, DEBUG_VM and KASAN
+# together made the page-table test 3x slower and the caller test miss its
+# waits. KUnit, the stress test and the per-node vmstat test boot the debug
+# kernel, with page_owner on.
+export NODEBUG=${NODEBUG-1}
 
 fail() { echo "FAIL: $*"; exit 1; }
 

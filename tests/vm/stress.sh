@@ -27,7 +27,7 @@ out=$work/out
 # and off (3 of 5 runs, panicked); with one thread, 0 of 4 runs. The int3
 # is text_poke_bp's, seen by a vCPU after the patch completed: emulation
 # of cross-modifying code, as far as we can tell (no KVM here to try).
-VM_ACCEL=${VM_ACCEL:-tcg-single} vm_run --page-owner --add "$work/bpfobjs" -- 'sh /kvshadow/tests/stress.sh' >"$out"
+VM_ACCEL=${VM_ACCEL:-tcg-single} vm_run --debug --page-owner --add "$work/bpfobjs" -- 'sh /kvshadow/tests/stress.sh' >"$out"
 rc=$?
 grep -v '^{' "$out"
 [ "$rc" = 0 ] || fail "guest checks failed (exit $rc)"
