@@ -54,7 +54,7 @@ done
 # The independent count: injected failures whose stack is in populate.
 stacks=$(tr -d '\r' <"$console" | awk '
 	/FAULT_INJECTION: forcing a failure/ { if (on && inpop) n++; on = 1; inpop = 0; next }
-	on && / kasan_populate_vmalloc\+/ { inpop = 1 }
+	on && / (__)?kasan_populate_vmalloc\+/ { inpop = 1 }
 	on && /<\/TASK>/ { if (inpop) n++; on = 0; inpop = 0 }
 	END { if (on && inpop) n++; print n + 0 }')
 all=$(tr -d '\r' <"$console" | grep -c 'FAULT_INJECTION: forcing a failure')

@@ -46,8 +46,12 @@ nap 2
 # later call before populate too, and test nothing.
 # kallsyms lists fixed-width hex: compared as strings (awk's doubles would
 # round a text address).
-range=$(awk '$3 == "kasan_populate_vmalloc" { s = $1 } { a[NR] = $1 }
+# 6.12's kasan_populate_vmalloc() is the function; 7.2's is an inline
+# wrapper around __kasan_populate_vmalloc().
+range=$(awk '$3 == "kasan_populate_vmalloc" { s = $1 } $3 == "__kasan_populate_vmalloc" { s2 = $1 }
+	{ a[NR] = $1 }
 	END {
+		if (s == "") s = s2
 		if (s == "") exit 1
 		for (i in a) if (a[i] > s && (e == "" || a[i] < e)) e = a[i]
 		if (e == "") exit 1
