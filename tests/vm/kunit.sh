@@ -1,13 +1,13 @@
 #!/bin/bash
 # KUnit in the test kernel: our kasan_vmalloc_stats suite and the vmalloc
 # cases of the kasan suite must pass, with no unexpected report, on the
-# debug kernel (lockdep, DEBUG_VM, two NUMA nodes) booted as syzbot boots
-# it, page_owner on.
+# patched 7.2 debug kernel (lockdep, DEBUG_VM, two NUMA nodes) booted as
+# syzbot boots it, page_owner on.
 set -uo pipefail
 # shellcheck source=tests/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-vm_run --debug --page-owner --kunit 'kasan*.vmalloc*' -- 'true' || fail "guest run failed"
+vm_run --kver 7.2 --debug --page-owner --kunit 'kasan*.vmalloc*' -- 'true' || fail "guest run failed"
 ktap=$(tr -d '\r' <"$console" | grep -E '^ *(KTAP|#|ok|not ok) ')
 echo "$ktap"
 echo "$ktap" | grep -q '^ *not ok ' && fail "a KUnit case failed"

@@ -9,9 +9,7 @@
 # own ID tables (BPF_*_GET_NEXT_ID, what bpftool walks) by bpfobjs, a
 # static helper built here, since the guest has no bpftool. That sees
 # objects whoever holds them (a leaked reference, a pin, another process),
-# where /proc/*/fdinfo would only see open file descriptors. On the debug
-# kernel with page_owner on, as syzbot boots it: a lockdep report, BUG,
-# WARNING or RCU stall on the console fails the test.
+# where /proc/*/fdinfo would only see open file descriptors.
 set -uo pipefail
 # shellcheck source=tests/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -27,7 +25,7 @@ out=$work/out
 # and off (3 of 5 runs, panicked); with one thread, 0 of 4 runs. The int3
 # is text_poke_bp's, seen by a vCPU after the patch completed: emulation
 # of cross-modifying code, as far as we can tell (no KVM here to try).
-VM_ACCEL=${VM_ACCEL:-tcg-single} vm_run --debug --page-owner --add "$work/bpfobjs" -- 'sh /kvshadow/tests/stress.sh' >"$out"
+VM_ACCEL=${VM_ACCEL:-tcg-single} vm_run --add "$work/bpfobjs" -- 'sh /kvshadow/tests/stress.sh' >"$out"
 rc=$?
 grep -v '^{' "$out"
 [ "$rc" = 0 ] || fail "guest checks failed (exit $rc)"

@@ -22,7 +22,7 @@ exporter=$(command -v prometheus-node-exporter || command -v node_exporter) ||
 	fail "prometheus-node-exporter not installed (make deps)"
 
 out=$work/out
-vm_run --debug --page-owner -- 'sh /kvshadow/tests/vmstat_node.sh' >"$out"
+vm_run --kver 7.2 --debug --page-owner -- 'sh /kvshadow/tests/vmstat_node.sh' >"$out"
 rc=$?
 grep -v '^@@procvmstat ' "$out"
 [ "$rc" = 0 ] || fail "guest checks failed (exit $rc)"
