@@ -14,7 +14,8 @@
 #
 # The config is tinyconfig + kernel/configs/kvshadow.config +
 # kernel/configs/debug.config (syzbot's debug options: lockdep, DEBUG_VM,
-# page_owner, fake NUMA), except with --nodebug, which the benchmarks use.
+# page_owner, fake NUMA), except with --nodebug, which the benchmarks use,
+# + kernel/configs/KVER.config where a version needs an exception.
 #
 # Every flavour also builds the workload module (tests/vm/workload/) out of
 # tree against itself and installs the modules tree (modules_install of the
@@ -84,6 +85,8 @@ fragments=("$here/configs/kvshadow.config")
 [ "$debug" = 1 ] && fragments+=("$here/configs/debug.config")
 # The novmalloc flavour merges this on top.
 [ "$flavor" = novmalloc ] && fragments+=("$here/configs/novmalloc.config")
+# What one version's Kconfig cannot take, merged last.
+[ -r "$here/configs/$kver.config" ] && fragments+=("$here/configs/$kver.config")
 workload=$top/tests/vm/workload
 # Which flavours carry (some of) the patches.
 patched=0
