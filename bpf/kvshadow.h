@@ -210,6 +210,7 @@ struct kvs_task_stock {
 	__u64 present_before;		/* a depopulate's range: present PTEs at its entry */
 	__u64 pages_before;		/* a populate's data->nr_pages at its entry (series kernels) */
 	__u64 last_end;			/* end of the task's last populate outside alloc_vmap_area */
+	__u64 in_area;			/* in alloc_vmap_area (kernels without its event: 6.1) */
 	/*
 	 * The count in progress (bpf/stock.bpf.c), kept here and not on the
 	 * BPF stack: the verifier follows every value on the stack through

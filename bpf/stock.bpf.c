@@ -26,8 +26,10 @@
  * present PTEs at fentry minus those at fexit are exactly what it freed.
  *
  * A populate call is the alloc_vmap_area() call that reached it (one
- * populate each, after the vmalloc:alloc_vmap_area event) or, outside
- * it (per-CPU chunks), a run of contiguous apply_to_page_range() calls.
+ * populate each, after the vmalloc:alloc_vmap_area event; on kernels
+ * without that event, 6.1, from the call's first KASAN apply_to_page_range())
+ * or, outside it (per-CPU chunks), a run of contiguous apply_to_page_range()
+ * calls.
  * What stock mode cannot see: pages_allocated, populate_failures and
  * release_calls (inside notrace code); they stay absent, never 0.
  */
@@ -312,24 +314,63 @@ int BPF_PROG(kvs_stock_area_tp, unsigned long addr, unsigned long size, unsigned
 	return 0;
 }
 
-/* ... and returned: one populate call, blamed on vm->caller. */
+/* An alloc_vmap_area() call that populated returned: one populate call. */
+static __always_inline void area_populated(void *ctx, struct kvs_task_stock *t, __u64 caller)
+{
+	__u64 ns = bpf_ktime_get_ns() - t->pop_start_ns;
+
+	t->pop_start_ns = 0;
+	count(c.populate_calls, 1);
+	hist_add(KVS_HIST_POPULATE, ns);
+	attribute_ip(ctx, caller, t->pop_pages, 1, ns);
+	in_vmalloc_populate(ns, t->pop_pages, 0);
+}
+
+/* ... and returned: blamed on vm->caller. */
 SEC("?fexit/alloc_vmap_area")
 int BPF_PROG(kvs_stock_area_exit, unsigned long size, unsigned long align, unsigned long vstart,
 	     unsigned long vend, int node, gfp_t gfp_mask, unsigned long va_flags,
 	     struct vm_struct *vm)
 {
 	struct kvs_task_stock *t = task_stock_get(0);
-	__u64 ns, caller;
 
-	if (!t || !t->pop_start_ns)
+	if (t && t->pop_start_ns)
+		area_populated(ctx, t, vm ? (__u64)BPF_CORE_READ(vm, caller) : 0);
+	return 0;
+}
+
+/*
+ * Kernels without the vmalloc:alloc_vmap_area event (6.1, where
+ * alloc_vmap_area() has no vm either): in_area marks the call, whose
+ * first KASAN apply_to_page_range() starts its populate
+ * (kvs_stock_pop_entry); the caller comes from the stack at its return.
+ */
+SEC("?fentry/alloc_vmap_area")
+int kvs_stock_area_entry(__u64 *ctx)
+{
+	struct kvs_task_stock *t;
+
+	if (!stock_mode || !layout.ready)
 		return 0;
-	ns = bpf_ktime_get_ns() - t->pop_start_ns;
+	t = task_stock_get(BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!t)
+		return 0;
+	t->in_area = 1;
 	t->pop_start_ns = 0;
-	caller = vm ? (__u64)BPF_CORE_READ(vm, caller) : 0;
-	count(c.populate_calls, 1);
-	hist_add(KVS_HIST_POPULATE, ns);
-	attribute_ip(ctx, caller, t->pop_pages, 1, ns);
-	in_vmalloc_populate(ns, t->pop_pages, 0);
+	t->pop_pages = 0;
+	return 0;
+}
+
+SEC("?fexit/alloc_vmap_area")
+int kvs_stock_area_exit_stack(__u64 *ctx)
+{
+	struct kvs_task_stock *t = task_stock_get(0);
+
+	if (!t)
+		return 0;
+	t->in_area = 0;
+	if (t->pop_start_ns)
+		area_populated(ctx, t, 0);
 	return 0;
 }
 
@@ -370,6 +411,10 @@ int kvs_stock_pop_entry(__u64 *ctx)
 
 	if (!t)
 		return 0;
+	if (t->in_area && !t->pop_start_ns) {
+		t->pop_start_ns = t->apply_start_ns;
+		t->pop_pages = 0;
+	}
 	t->pages_before = bpf_core_field_exists(d->nr_pages) ? BPF_CORE_READ(d, nr_pages) : 0;
 	return 0;
 }

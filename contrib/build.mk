@@ -25,6 +25,7 @@ KV_COMPLETIONS := $(BUILD)/gen/bash-completion/kvshadowtop $(BUILD)/gen/bash-com
 all: $(KV_COMPLETIONS)
 
 $(KV_COMPGEN): $(call kv_objs,contrib/bash-completion/gen-completion.c tools/kvshadowtop/top_args.c \
+		tools/kvshadowtop/rec_args.c \
 		tools/kvshadowstat/stat_args.c $(KV_PIPE_SRCS) $(KV_LIB_SRCS))
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $^ $(shell $(PKG_CONFIG) --libs jansson 2>/dev/null || echo -ljansson) -lm

@@ -35,6 +35,9 @@ void kvs_model_free(struct kvs_model *m)
 	kvs_kv_free(m->debugfs_extra, m->nr_debugfs_extra);
 	m->debugfs_extra = NULL;
 	m->nr_debugfs_extra = 0;
+	free(m->nodes);
+	m->nodes = NULL;
+	m->nr_nodes = 0;
 }
 
 const struct kvs_slow_rec *kvs_model_slow(const struct kvs_model *m, size_t i)
@@ -327,15 +330,25 @@ static int top_update(struct kvs_top_list *dst, const struct kvs_top_list *src)
 	return 0;
 }
 
-static int copy_extra(struct kvs_model *m, const struct kvs_passthrough *p)
+/* The arrays that cross unchanged: debugfs keys of newer kernels, the nodes. */
+static int copy_arrays(struct kvs_model *m, const struct kvs_passthrough *p)
 {
+	struct kvs_node_shadow *nodes;
 	struct kvs_kv *kv;
 
 	if (kvs_kv_dup(&kv, p->debugfs_extra, p->nr_debugfs_extra))
 		return -ENOMEM;
+	if (kvs_nodes_dup(&nodes, p->nodes, p->nr_nodes)) {
+		kvs_kv_free(kv, p->nr_debugfs_extra);
+		return -ENOMEM;
+	}
 	kvs_kv_free(m->debugfs_extra, m->nr_debugfs_extra);
 	m->debugfs_extra = kv;
 	m->nr_debugfs_extra = p->nr_debugfs_extra;
+	free(m->nodes);
+	m->nodes = nodes;
+	m->nr_nodes = p->nr_nodes;
+	m->have_nodes = p->have_nodes;
 	return 0;
 }
 
@@ -421,13 +434,14 @@ int kvs_model_update(struct kvs_model *m, const struct kvs_snapshot *s)
 	/* Since boot, the first interval is the uptime (CLOCK_MONOTONIC): a vmstat first line. */
 	double last = m->updates ? m->ts_mono : s->since_boot ? 0 : s->start_mono;
 
-	if (copy_extra(m, r) || top_update(&m->callers, &s->callers) ||
+	if (copy_arrays(m, r) || top_update(&m->callers, &s->callers) ||
 	    top_update(&m->processes, &s->processes) || slow_update(m, r))
 		return -ENOMEM;
 
 	m->ts = s->ts;
 	m->interval_s = s->mono - last;
 	m->elapsed_s = s->mono - s->start_mono;
+	m->start_mono = s->start_mono;
 	m->ts_mono = s->mono;
 	m->since_boot = s->since_boot;
 	counters_update(m, s);
@@ -454,6 +468,7 @@ int kvs_model_update(struct kvs_model *m, const struct kvs_snapshot *s)
 		m->debugfs_base = s->debugfs_base;
 	m->drift_valid = s->drift_valid;
 	m->drift_pages = s->drift_pages;
+	m->baseline_pending = s->baseline_pending;
 	m->have_pagetable = s->have_pagetable;
 	m->pagetable_pages = s->pagetable_pages;
 
@@ -472,7 +487,9 @@ int kvs_model_update(struct kvs_model *m, const struct kvs_snapshot *s)
 	m->unknown_frees = r->unknown_frees;
 	m->estimate_reseeds = r->estimate_reseeds;
 	m->ring_buffer_bytes = r->ring_buffer_bytes;
+	m->seed = r->seed;
 	m->unavailable = r->unavailable;
+	memcpy(m->method, r->method, sizeof(m->method));
 	m->updates++;
 	return 0;
 }

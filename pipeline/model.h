@@ -49,6 +49,7 @@ struct kvs_model {
 	double ts_mono;			/* of the last snapshot, CLOCK_MONOTONIC seconds */
 	double interval_s;		/* seconds since the previous snapshot (or start) */
 	double elapsed_s;		/* seconds since start */
+	double start_mono;		/* CLOCK_MONOTONIC seconds when counting started */
 	bool since_boot;		/* counters count since boot (no baseline) */
 	const char *peak_scope;		/* "since start" or "since boot or reset" */
 
@@ -76,6 +77,7 @@ struct kvs_model {
 	size_t nr_debugfs_extra;
 	bool drift_valid;		/* BPF view and debugfs both present */
 	uint64_t drift_pages;		/* |BPF shadow_pages - debugfs (stock: page tables)| */
+	bool baseline_pending;		/* a busy start, not yet aligned at a quiet instant */
 	bool have_pagetable;		/* stock mode: the page tables' own count */
 	uint64_t pagetable_pages;	/* present shadow PTEs at the last quiet walk */
 
@@ -94,6 +96,10 @@ struct kvs_model {
 	uint64_t unknown_frees;		/* estimate: frees of areas not seen allocated */
 	unsigned int estimate_reseeds;	/* estimate: model rebuilt after lost events */
 	uint64_t ring_buffer_bytes;	/* estimate: its ring buffer (grows on loss) */
+	struct kvs_seed_note seed;	/* estimate: exact or approximate seed, and the bound */
+	bool have_nodes;		/* the kernel counts shadow per NUMA node */
+	struct kvs_node_shadow *nodes;	/* sorted by node (the model's copy) */
+	size_t nr_nodes;
 
 	bool have_slow;			/* --slow records are collected */
 	struct kvs_slow_rec *slow_new;	/* the records of the last interval, oldest first */
@@ -111,6 +117,7 @@ struct kvs_model {
 	double self_runs_rate[KVS_SELF_PROGS];	/* runs per second over the last interval */
 
 	struct kvs_unavailable unavailable;
+	char method[KVS_WHY_LEN];	/* how the mode measures on this kernel ("": as its name says) */
 };
 
 /* Start a model: zeroes it, sets mode, kernel release and page size. */

@@ -82,6 +82,12 @@ int kvs_opt_json(struct kvs_options *o, const char *arg, char *err, size_t errle
 	return 0;
 }
 
+int kvs_opt_batch(struct kvs_options *o, const char *arg, char *err, size_t errlen)
+{
+	o->batch = true;
+	return 0;
+}
+
 int kvs_opt_file(struct kvs_options *o, const char *arg, char *err, size_t errlen)
 {
 	if (!*arg)

@@ -34,6 +34,14 @@ struct kvs_options {
 	bool slow_set;			/* --slow DURATION given */
 	uint64_t slow_ns;		/* log vmalloc calls at least this long (0: all) */
 	bool self_stats;		/* --self-stats: the tool's own cost (BPF_ENABLE_STATS) */
+	/* kvshadowtop record / report / diff */
+	const char *record_file;	/* record -o FILE */
+	int argc;			/* the command line, for the recording's header */
+	char **argv;
+	const char *rec_files[2];	/* report FILE, diff A B */
+	size_t nr_rec_files;
+	const char *fail_on;		/* diff --fail-on EXPR[,EXPR...] */
+	bool replay;			/* report: the TUI steps through a recording */
 };
 
 /* The usage error exit status; runtime failures are 1. */
@@ -103,6 +111,8 @@ int kvs_opt_error(char *err, size_t errlen, const char *fmt, ...)
 
 /* The options both tools share (set functions for their tables). */
 int kvs_opt_json(struct kvs_options *o, const char *arg, char *err, size_t errlen);
+/* -b, --batch: plain text (kvshadowtop and its report). */
+int kvs_opt_batch(struct kvs_options *o, const char *arg, char *err, size_t errlen);
 int kvs_opt_prom_file(struct kvs_options *o, const char *arg, char *err, size_t errlen);
 /* --file PATH: read PATH instead of the kernel's debugfs file (both tools). */
 int kvs_opt_file(struct kvs_options *o, const char *arg, char *err, size_t errlen);

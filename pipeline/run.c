@@ -60,8 +60,8 @@ static int catch_signals(void)
 struct run {
 	const char *prog;
 	struct kvs_options *o;
-	const struct kvs_view_ops *ops[2];
-	void *state[2];
+	const struct kvs_view_ops *ops[3];
+	void *state[3];
 	size_t nviews;
 	struct kvs_collect *c;
 	struct kvs_model m;
@@ -208,6 +208,8 @@ static bool interval(struct run *r, bool tui)
 		r->status = kvs_err(r->fatal, sizeof(r->fatal), 1, "%s", err);
 		return false;
 	}
+	if (r->have_base)
+		kvs_collect_align(r->c, &r->base, &now);
 	ret = kvs_snapshot_compute(r->o->mode, &now, r->have_base ? &r->base : NULL, &s);
 	if (!ret) {
 		ret = kvs_model_update(&r->m, &s);
@@ -310,8 +312,26 @@ static bool wait_until(struct run *r, double *next)
 	return false;
 }
 
+/* The views that complete their output at a good end (the recording's trailer). */
+static void finish(struct run *r)
+{
+	for (size_t i = 0; !r->status && i < r->nviews; i++) {
+		char err[512] = "";
+
+		if (r->ops[i]->finish && r->ops[i]->finish(r->state[i], err, sizeof(err)))
+			r->status = kvs_err(r->fatal, sizeof(r->fatal), 1, "%s: %s", r->ops[i]->name,
+					    err);
+	}
+}
+
 int kvs_run(struct kvs_options *o, const char *prog, const struct kvs_source_ops *source,
 	    const struct kvs_view_ops *view)
+{
+	return kvs_run_record(o, prog, source, view, NULL);
+}
+
+int kvs_run_record(struct kvs_options *o, const char *prog, const struct kvs_source_ops *source,
+		   const struct kvs_view_ops *view, const struct kvs_view_ops *record)
 {
 	struct run r = { .prog = prog, .o = o, .status = 1 };
 	struct utsname uts;
@@ -331,6 +351,9 @@ int kvs_run(struct kvs_options *o, const char *prog, const struct kvs_source_ops
 	kvs_model_init(&r.m, o->mode, "", sysconf(_SC_PAGESIZE));
 	/* A bad --prom-file is reported before any BPF is loaded. */
 	if (o->prom_file && open_view(&r, &kvs_prom_view))
+		goto out;
+	/* Likewise a recording that cannot be created. */
+	if (record && open_view(&r, record))
 		goto out;
 	if (open_collect(&r, source))
 		goto out;
@@ -361,6 +384,7 @@ int kvs_run(struct kvs_options *o, const char *prog, const struct kvs_source_ops
 		if (next < kvs_mono_s())
 			next = kvs_mono_s() + o->interval_s;
 	}
+	finish(&r);
 out:
 	while (r.nviews) {
 		r.nviews--;

@@ -16,4 +16,8 @@
 int kvs_run(struct kvs_options *o, const char *prog, const struct kvs_source_ops *source,
 	    const struct kvs_view_ops *view);
 
+/* kvs_run that also shows every interval in record (the recording), opened first. */
+int kvs_run_record(struct kvs_options *o, const char *prog, const struct kvs_source_ops *source,
+		   const struct kvs_view_ops *view, const struct kvs_view_ops *record);
+
 #endif /* KVS_RUN_H */

@@ -37,7 +37,20 @@ void kvs_reading_free(struct kvs_reading *r)
 	kvs_top_list_free(&r->processes);
 	free(r->slow);
 	kvs_kv_free(r->debugfs_extra, r->nr_debugfs_extra);
+	free(r->nodes);
 	memset(r, 0, sizeof(*r));
+}
+
+int kvs_nodes_dup(struct kvs_node_shadow **dst, const struct kvs_node_shadow *src, size_t n)
+{
+	*dst = NULL;
+	if (!n)
+		return 0;
+	*dst = malloc(n * sizeof(**dst));
+	if (!*dst)
+		return -ENOMEM;
+	memcpy(*dst, src, n * sizeof(**dst));
+	return 0;
 }
 
 void kvs_snapshot_free(struct kvs_snapshot *s)
@@ -50,6 +63,9 @@ void kvs_snapshot_free(struct kvs_snapshot *s)
 	kvs_kv_free(s->pass.debugfs_extra, s->pass.nr_debugfs_extra);
 	s->pass.debugfs_extra = NULL;
 	s->pass.nr_debugfs_extra = 0;
+	free(s->pass.nodes);
+	s->pass.nodes = NULL;
+	s->pass.nr_nodes = 0;
 }
 
 /* What the model shows as the reading had it; arrays copied. 0 or -ENOMEM. */
@@ -71,8 +87,10 @@ static int pass_through(struct kvs_passthrough *p, const struct kvs_reading *r)
 		.unknown_frees = r->unknown_frees,
 		.estimate_reseeds = r->estimate_reseeds,
 		.ring_buffer_bytes = r->ring_buffer_bytes,
+		.seed = r->seed,
 		.unavailable = r->unavailable,
 	};
+	memcpy(p->method, r->method, sizeof(p->method));
 	memcpy(p->hist_available, r->hist_available, sizeof(p->hist_available));
 	memcpy(p->hist_source, r->hist_source, sizeof(p->hist_source));
 	memcpy(p->hist_why, r->hist_why, sizeof(p->hist_why));
@@ -86,7 +104,24 @@ static int pass_through(struct kvs_passthrough *p, const struct kvs_reading *r)
 	if (kvs_kv_dup(&p->debugfs_extra, r->debugfs_extra, r->nr_debugfs_extra))
 		return -ENOMEM;
 	p->nr_debugfs_extra = r->nr_debugfs_extra;
+	p->have_nodes = r->have_nodes;
+	if (r->have_nodes && kvs_nodes_dup(&p->nodes, r->nodes, r->nr_nodes))
+		return -ENOMEM;
+	p->nr_nodes = r->have_nodes ? r->nr_nodes : 0;
 	return 0;
+}
+
+const char *kvs_seed_name(enum kvs_seed_kind kind)
+{
+	switch (kind) {
+	case KVS_SEED_EXACT:
+		return "exact";
+	case KVS_SEED_APPROXIMATE:
+		return "approximate";
+	case KVS_SEED_NONE:
+		break;
+	}
+	return NULL;
 }
 
 int kvs_top_entry_cmp_name(const void *a, const void *b)
@@ -269,6 +304,44 @@ static void vmap_bytes_now(struct kvs_snapshot *s, enum kvs_mode mode,
 	}
 }
 
+bool kvs_reading_aligned(enum kvs_mode mode, const struct kvs_reading *r)
+{
+	switch (mode) {
+	case KVS_MODE_EXACT:
+		return !r->have_debugfs || r->debugfs_quiet;
+	case KVS_MODE_STOCK:
+		/* No walk at all: no shadow_pages to align (stock_counters). */
+		return !r->have_ptwalk || r->ptwalk_quiet;
+	default:
+		return true;
+	}
+}
+
+bool kvs_baseline_align(enum kvs_mode mode, struct kvs_reading *base, const struct kvs_reading *now)
+{
+	if (base->aligned)
+		return true;
+	if (!kvs_reading_aligned(mode, now))
+		return false;
+	if (mode == KVS_MODE_EXACT && base->have_debugfs && now->have_debugfs) {
+		/* The file at the start instant: as it is now, less what BPF counted since. */
+		for (size_t i = 0; i < KVS_NR_COUNTERS; i++)
+			if (KVS_BIT(i) & kvs_mode_known(mode) & KVS_DEBUGFS_COUNTERS & ~gauges)
+				kvs_counter_set(&base->debugfs, i, kvs_counter_get(&now->debugfs, i) -
+					       (kvs_counter_get(&now->bpf, i) - kvs_counter_get(&base->bpf, i)));
+		base->debugfs.shadow_pages = now->debugfs.shadow_pages -
+					     (uint64_t)(now->bpf_net - base->bpf_net);
+	} else if (mode == KVS_MODE_STOCK && now->have_ptwalk) {
+		base->have_ptwalk = true;
+		base->ptwalk_quiet = true;
+		base->ptwalk_pages = now->ptwalk_pages;
+		base->ptwalk_net = now->ptwalk_net;
+		base->ptwalk_mono = now->ptwalk_mono;
+	}
+	base->aligned = true;
+	return true;
+}
+
 int kvs_snapshot_compute(enum kvs_mode mode, const struct kvs_reading *now,
 			 const struct kvs_reading *base, struct kvs_snapshot *s)
 {
@@ -290,6 +363,11 @@ int kvs_snapshot_compute(enum kvs_mode mode, const struct kvs_reading *now,
 	/* Slow calls are counted only when asked for (--slow) and vmalloc is traced. */
 	if (!now->have_slow)
 		s->known &= ~KVS_BIT(KVS_ID_slow_vmalloc);
+	if (now->no_vmap_events)
+		s->known &= ~(KVS_BIT(KVS_ID_vmap_area_allocs) | KVS_BIT(KVS_ID_vmap_area_alloc_bytes) |
+			      KVS_BIT(KVS_ID_vmap_area_alloc_failures) | KVS_BIT(KVS_ID_vmap_area_frees) |
+			      KVS_BIT(KVS_ID_vmap_purges) | KVS_BIT(KVS_ID_vmap_areas_purged) |
+			      KVS_BIT(KVS_ID_vmap_area_purged_bytes));
 
 	switch (mode) {
 	case KVS_MODE_EXACT:
@@ -332,6 +410,10 @@ int kvs_snapshot_compute(enum kvs_mode mode, const struct kvs_reading *now,
 			s->c.shadow_pages - now->debugfs.shadow_pages :
 			now->debugfs.shadow_pages - s->c.shadow_pages;
 	}
+	/* A busy start: the two views are of different instants until aligned; no drift to show. */
+	s->baseline_pending = base && !base->aligned;
+	if (s->baseline_pending)
+		s->drift_valid = false;
 
 	for (int h = 0; h < KVS_NR_HISTS; h++)
 		hist_since(&s->hist[h], &now->hist[h], base ? &base->hist[h] : NULL);

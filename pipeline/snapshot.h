@@ -82,6 +82,7 @@ struct kvs_unavailable {
 	char slow[KVS_WHY_LEN];		/* --slow asked for, but this kernel cannot */
 	char bpf[KVS_WHY_LEN];		/* debugfs mode: why BPF was not used */
 	char self[KVS_WHY_LEN];		/* statistics asked for but refused */
+	char nodes[KVS_WHY_LEN];	/* no per-node count in this kernel */
 };
 
 /* Estimate mode's callers: walked or unwound (bpf/stackwalk.bpf.h, stackwalk.h). */
@@ -113,6 +114,27 @@ struct kvs_self {
 	uint64_t rss_bytes;		/* its resident memory now */
 };
 
+/* One NUMA node's shadow: the kernel's nr_kasan_vmalloc_shadow of that node. */
+struct kvs_node_shadow {
+	unsigned int node;
+	uint64_t shadow_pages;
+};
+
+/* A copy of n nodes into *dst (NULL when n is 0). 0 or -ENOMEM. */
+int kvs_nodes_dup(struct kvs_node_shadow **dst, const struct kvs_node_shadow *src, size_t n);
+
+/* Estimate mode's seed: how it knows the shadow of the areas there before it started. */
+enum kvs_seed_kind { KVS_SEED_NONE, KVS_SEED_EXACT, KVS_SEED_APPROXIMATE };
+
+struct kvs_seed_note {
+	enum kvs_seed_kind kind;	/* NONE outside estimate mode */
+	uint64_t low, high;		/* APPROXIMATE: shadow_pages lies in [low, high] */
+	char why[KVS_WHY_LEN];		/* APPROXIMATE: why, and how to get the exact seed */
+};
+
+/* JSON's "estimate_seed": "exact", "approximate", or NULL (none: null). */
+const char *kvs_seed_name(enum kvs_seed_kind kind);
+
 /* What the sources read at one instant. Absolute: nothing subtracted. */
 struct kvs_reading {
 	double ts;			/* CLOCK_REALTIME, unix seconds */
@@ -138,6 +160,9 @@ struct kvs_reading {
 	struct kvs_walk_stats walk;
 	bool have_self;			/* BPF run-time statistics are on: self holds them */
 	struct kvs_self self;		/* cpu_s and rss_bytes always; prog[] when have_self */
+	/* The kernel has no vmalloc:* events (6.1): the vmap_area_* counters are unknown. */
+	bool no_vmap_events;
+	char method[KVS_WHY_LEN];	/* how the mode measures on this kernel; "" says no more than its name */
 
 	/*
 	 * Stock mode: the last count of present shadow PTEs in the kernel
@@ -164,12 +189,30 @@ struct kvs_reading {
 	uint64_t est_area_bytes;	/* the model's live and lazily freed areas */
 	unsigned int estimate_reseeds;	/* re-seeds from /proc/vmallocinfo after lost events */
 	uint64_t ring_buffer_bytes;	/* the estimate's ring buffer now (it grows on loss) */
+	struct kvs_seed_note seed;	/* the estimate's seed, and its bound when approximate */
 
 	/* The debugfs file, as the kernel shows it. */
 	bool have_debugfs;
 	struct kvs_counters debugfs;	/* its known keys; the other counters 0 */
+	/*
+	 * Exact mode, while the baseline waits for one: the file was read
+	 * before the source too, and no populate or release ran in between,
+	 * so BPF and debugfs describe the same instant.
+	 */
+	bool debugfs_quiet;
+	/*
+	 * The baseline only: BPF and the kernel's own count (debugfs, or in
+	 * stock mode the page tables) describe the same instant. Taken while
+	 * the kernel was busy, it is aligned at the first quiet reading after.
+	 */
+	bool aligned;
 	struct kvs_kv *debugfs_extra;	/* keys of newer kernels, in file order */
 	size_t nr_debugfs_extra;
+
+	/* Per NUMA node, sorted by node (malloc'd): the kernel's own count. */
+	bool have_nodes;
+	struct kvs_node_shadow *nodes;
+	size_t nr_nodes;
 
 	/* /proc */
 	bool have_vmalloc_used;
@@ -187,6 +230,20 @@ int kvs_top_entry_cmp_name(const void *a, const void *b);
 
 /* Free what a reading owns and zero it. */
 void kvs_reading_free(struct kvs_reading *r);
+/*
+ * BPF and the kernel's own count (debugfs; stock mode, the page tables)
+ * describe one instant in r: an exact reading with debugfs_quiet, a quiet
+ * walk. Modes with one view only always are.
+ */
+bool kvs_reading_aligned(enum kvs_mode mode, const struct kvs_reading *r);
+/*
+ * A baseline taken while the kernel was busy pairs BPF's counters with the
+ * kernel's of another instant. At the first reading now that is aligned,
+ * move the kernel's side of base to the start instant: exact mode, the
+ * debugfs file as now less what BPF counted since; stock mode, that
+ * reading's walk. True when base is aligned (now or before).
+ */
+bool kvs_baseline_align(enum kvs_mode mode, struct kvs_reading *base, const struct kvs_reading *now);
 
 /*
  * What crosses the pure step unchanged: states of the instant (the debugfs
@@ -195,6 +252,7 @@ void kvs_reading_free(struct kvs_reading *r);
  * else and the reading can go right after the step.
  */
 struct kvs_passthrough {
+	char method[KVS_WHY_LEN];	/* how the mode measures here ("" : as its name says) */
 	bool have_debugfs;
 	struct kvs_counters debugfs;	/* the file as the kernel shows it now */
 	struct kvs_kv *debugfs_extra;	/* keys of newer kernels (the snapshot's copy) */
@@ -217,6 +275,10 @@ struct kvs_passthrough {
 	uint64_t unknown_frees;
 	unsigned int estimate_reseeds;
 	uint64_t ring_buffer_bytes;
+	struct kvs_seed_note seed;
+	bool have_nodes;
+	struct kvs_node_shadow *nodes;	/* the snapshot's copy */
+	size_t nr_nodes;
 	struct kvs_unavailable unavailable;
 };
 
@@ -231,6 +293,7 @@ struct kvs_snapshot {
 	uint64_t events_lost;		/* ring buffer records dropped since start */
 	bool drift_valid;		/* two views of shadow_pages: BPF and debugfs */
 	uint64_t drift_pages;		/* |BPF shadow_pages - debugfs shadow_pages| */
+	bool baseline_pending;		/* started busy: no quiet instant aligned BPF and the kernel yet */
 	bool have_pagetable;		/* stock mode: the kernel page tables' own count */
 	uint64_t pagetable_pages;	/* present shadow PTEs at the last quiet walk */
 	bool have_vmap_bytes;

@@ -2,11 +2,13 @@
 # Test binaries, built with ASan/UBSan: the unit tests in $(BUILD)/tests/unit/
 # (tests/run.sh runs every executable there), the TUI driver and promgen.
 CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
-KV_TEST_LIBS = $(shell $(PKG_CONFIG) --libs jansson 2>/dev/null || echo -ljansson) -lm
+KV_TEST_LIBS = $(shell $(PKG_CONFIG) --libs jansson zlib 2>/dev/null || echo -ljansson -lz) -lm
 
 # Everything but main()s, libbpf and ncurses, sanitized: what unit tests link.
-KV_PURE_SRCS := $(KV_PIPE_SRCS) $(addprefix tools/kvshadowtop/,sources/estimate.c sources/pageset.c \
-		attribution/rows.c attribution/ksyms.c attribution/stackwalk.c top_args.c) \
+KV_PURE_SRCS := $(KV_PIPE_SRCS) $(addprefix tools/kvshadowtop/,sources/estimate.c sources/approx_seed.c \
+		sources/pageset.c attribution/rows.c attribution/ksyms.c attribution/stackwalk.c \
+		top_args.c rec_args.c recording/failon.c) \
+		$(KV_REC_SRCS) \
 		tools/kvshadowstat/stat_args.c $(KV_LIB_SRCS)
 KV_PURE_SAN_OBJS = $(call kv_san_objs,$(KV_PURE_SRCS))
 
@@ -14,7 +16,7 @@ KV_UNIT_TESTS := $(addprefix $(BUILD)/tests/unit/,test_counters test_snapshot te
 		 test_estimate test_hist test_ksyms test_json test_options test_numparse \
 		 test_sanitize test_promtext test_prom_atomicfile test_prom_view \
 		 test_vmalloc_shadow test_vmallocinfo test_errmsg test_stackwalk test_pageset \
-		 test_manpage)
+		 test_approx_seed test_nodes test_manpage test_failon test_recfmt)
 
 test-bins: $(KV_UNIT_TESTS)
 

@@ -24,6 +24,9 @@ mkdir -p "$logs"
 passed=0 failed=0 skipped=0
 failures=()
 run_start=$(date +%s)
+# The rows of docs/works-where.md, written by the tests that pass.
+export KVSHADOW_WORKS_WHERE=$logs/works-where.tsv
+: >"$KVSHADOW_WORKS_WHERE"
 part_names=() part_secs=()
 
 note() { printf '%s\n' "$*"; }
@@ -60,10 +63,12 @@ part build $(($(date +%s) - start))
 note "built in $(($(date +%s) - start)) s"
 
 # The kernels the VM tests boot (tests/vm/lib.sh says why): the patched
-# 6.12 and the stock 6.12 without the debug options, and the patched 7.2
-# with them for KUnit and the per-node vmstat test. A cold build prints its
-# progress every 30 s.
-vm_kernels=("6.12 --nodebug" "6.12 --stock --nodebug" "7.2 --debug")
+# 7.2 and the stock 7.2 without the debug options, and the patched 7.2
+# with them for KUnit, stress and the per-node vmstat test, and the 6.12
+# backport and 6.12 stock for the start under load and the callers test
+# with another tool (tests/vm/busy_start.sh, callers.sh). A cold build
+# prints its progress every 30 s.
+vm_kernels=("7.2 --nodebug" "7.2 --stock --nodebug" "7.2 --debug" "6.12 --nodebug" "6.12 --stock --nodebug")
 build_kernels() {
 	local k args start rc=0
 	for k in "${vm_kernels[@]}"; do
@@ -148,6 +153,34 @@ for group in $groups; do
 	esac
 	part "tests: $group" $(($(date +%s) - group_start))
 done
+
+# What works where: the rows the passing tests wrote (tests/vm/lib.sh,
+# tests/host/lib.sh), as the table docs/works-where.md must be. Judged
+# when every host and VM test ran, so the table says what this run checked.
+works_where_table() {
+	printf '%s\n' "# What works where" "" \
+		"Written by \`make check\` from the tests that passed (tests/run.sh); a" \
+		"row is a mode on a kernel and what a test checked its numbers against." "" \
+		"| kernel | mode | checked against | test |" "|---|---|---|---|"
+	LC_ALL=C sort -u "$KVSHADOW_WORKS_WHERE" | awk -F '\t' '{ printf "| %s | %s | %s | `%s` |\n", $1, $2, $3, $4 }'
+}
+case " $groups " in
+*" host "*" vm "*)
+	if [ -z "${KVSHADOW_TEST_FILTER:-}" ]; then
+		works_where_table >"$top/build/works-where.md"
+		if cmp -s "$top/build/works-where.md" "$top/docs/works-where.md"; then
+			passed=$((passed + 1))
+			note "PASS  works-where (docs/works-where.md is what this run checked)"
+		else
+			failed=$((failed + 1))
+			failures+=("works-where")
+			note "FAIL  works-where: docs/works-where.md is not what this run checked:"
+			diff "$top/docs/works-where.md" "$top/build/works-where.md" | sed 's/^/    | /'
+			note "    (a test that no longer passes, or a new row: cp build/works-where.md docs/)"
+		fi
+	fi
+	;;
+esac
 
 times_table
 note "=="

@@ -12,6 +12,7 @@
 #include <sys/resource.h>
 
 #include "meminfo.h"
+#include "nodes.h"
 #include "options.h"
 #include "vmalloc_shadow.h"
 #include "vmallocinfo.h"
@@ -26,6 +27,9 @@ struct kvs_collect {
 	char missing_why[512];
 	char no_bpf_why[KVS_WHY_LEN];	/* why an automatic choice fell back to debugfs mode */
 	char no_self_why[KVS_WHY_LEN];	/* why the tool's own cost cannot be measured */
+	const char *nodes_root;		/* NULL: the kernel's (KVSHADOW_NODE_ROOT: a test's) */
+	char no_nodes_why[KVS_WHY_LEN];	/* the kernel has no per-node count: not read again */
+	bool check_quiet;		/* exact mode, baseline not aligned: read debugfs around the source */
 };
 
 int kvs_collect_open(struct kvs_collect **cp, enum kvs_mode mode,
@@ -40,6 +44,9 @@ int kvs_collect_open(struct kvs_collect **cp, enum kvs_mode mode,
 		return kvs_err(err, errlen, -ENOMEM, "out of memory");
 	c->mode = mode;
 	c->debugfs_path = o->debugfs_file;
+	c->nodes_root = getenv("KVSHADOW_NODE_ROOT");
+	if (mode == KVS_MODE_ESTIMATE)
+		kvs_why(c->no_nodes_why, "estimate mode: a kernel without KASAN_VMALLOC");
 	if (mode != KVS_MODE_DEBUGFS) {
 		if (!source) {
 			free(c);
@@ -170,6 +177,30 @@ static void read_vmap_bytes(struct kvs_reading *r)
 	r->have_vmap_bytes = !ret;
 }
 
+/*
+ * The kernel's shadow per NUMA node. A kernel without the count stays
+ * without it: the first answer is kept, not asked again.
+ */
+static int read_nodes(struct kvs_collect *c, struct kvs_reading *r)
+{
+	char why[512];
+	int ret;
+
+	if (c->no_nodes_why[0]) {
+		memcpy(r->unavailable.nodes, c->no_nodes_why, sizeof(r->unavailable.nodes));
+		return 0;
+	}
+	ret = kvs_nodes_read(c->nodes_root, &r->nodes, &r->nr_nodes, why, sizeof(why));
+	if (ret == -ENOMEM)
+		return ret;
+	if (ret == -ENOENT)
+		kvs_why(c->no_nodes_why, "%s", why);
+	if (ret)
+		kvs_why(r->unavailable.nodes, "%s", why);
+	r->have_nodes = !ret;
+	return 0;
+}
+
 /* One reading of every source, as it stands. */
 static int read_once(struct kvs_collect *c, struct kvs_reading *r, char *err, size_t errlen)
 {
@@ -192,6 +223,11 @@ static int read_once(struct kvs_collect *c, struct kvs_reading *r, char *err, si
 	ret = read_debugfs(c, r, err, errlen);
 	if (ret)
 		goto fail;
+	ret = read_nodes(c, r);
+	if (ret) {
+		ret = kvs_err(err, errlen, ret, "out of memory");
+		goto fail;
+	}
 	r->have_vmalloc_used = !meminfo_vmalloc_used(NULL, &r->vmalloc_used_bytes,
 						     r->unavailable.vmalloc_used, KVS_WHY_LEN);
 	read_self(&r->self);
@@ -225,8 +261,19 @@ int kvs_collect_read(struct kvs_collect *c, struct kvs_reading *r, char *err, si
 	int ret;
 
 	for (int tries = 0;; tries++) {
+		struct vmalloc_shadow first;
+		char why[512];
+		bool have_first = c->check_quiet &&
+				  !vmalloc_shadow_read(c->debugfs_path, &first, why, sizeof(why));
+
 		watched = activity(c, &before, &busy_before);
 		ret = read_once(c, r, err, errlen);
+		if (have_first) {
+			r->debugfs_quiet = !ret && r->have_debugfs &&
+					   first.c.populate_calls == r->debugfs.populate_calls &&
+					   first.c.release_calls == r->debugfs.release_calls;
+			vmalloc_shadow_free(&first);
+		}
 		if (ret)
 			return ret;
 		if (!watched)
@@ -245,41 +292,37 @@ int kvs_collect_read(struct kvs_collect *c, struct kvs_reading *r, char *err, si
 
 int kvs_collect_baseline(struct kvs_collect *c, struct kvs_reading *r, char *err, size_t errlen)
 {
-	struct vmalloc_shadow before;
-	char why[512];
 	int ret;
 
 	if (c->source && c->source->start)
 		c->source->start(c->source_state);
+	c->check_quiet = c->mode == KVS_MODE_EXACT;
+	/* Exact mode tries a few instants (a debugfs read is cheap); a walk is not. */
 	for (int tries = 0;; tries++) {
-		/*
-		 * debugfs before, then /proc/vmallocinfo (exact mode: where
-		 * vmap_bytes starts, moved by events from here on), then the
-		 * source, then debugfs again (in the reading).
-		 */
-		bool have_before = !vmalloc_shadow_read(c->debugfs_path, &before, why, sizeof(why));
+		/* /proc/vmallocinfo first (exact mode: where vmap_bytes starts, moved by events from here on). */
 		struct kvs_reading vmap = { 0 };
 
 		if (c->mode == KVS_MODE_EXACT)
 			read_vmap_bytes(&vmap);
 		ret = kvs_collect_read(c, r, err, errlen);
-		if (!ret) {
-			r->have_vmap_bytes = vmap.have_vmap_bytes;
-			r->vmap_bytes = vmap.vmap_bytes;
-			memcpy(r->unavailable.vmap_bytes, vmap.unavailable.vmap_bytes, KVS_WHY_LEN);
-		}
-		if (ret || !have_before || !r->have_debugfs || tries == 20) {
-			if (have_before)
-				vmalloc_shadow_free(&before);
+		if (ret)
 			return ret;
-		}
-		vmalloc_shadow_free(&before);
-		/* No populate and no release in between: every source saw the same instant. */
-		if (before.c.populate_calls == r->debugfs.populate_calls &&
-		    before.c.release_calls == r->debugfs.release_calls)
-			return 0;
+		r->have_vmap_bytes = vmap.have_vmap_bytes;
+		r->vmap_bytes = vmap.vmap_bytes;
+		memcpy(r->unavailable.vmap_bytes, vmap.unavailable.vmap_bytes, KVS_WHY_LEN);
+		r->aligned = kvs_reading_aligned(c->mode, r);
+		if (r->aligned || c->mode != KVS_MODE_EXACT || tries == 20)
+			break;
 		kvs_reading_free(r);
 	}
+	c->check_quiet = c->mode == KVS_MODE_EXACT && !r->aligned;
+	return 0;
+}
+
+void kvs_collect_align(struct kvs_collect *c, struct kvs_reading *base, const struct kvs_reading *now)
+{
+	if (kvs_baseline_align(c->mode, base, now))
+		c->check_quiet = false;
 }
 
 void kvs_collect_close(struct kvs_collect *c)

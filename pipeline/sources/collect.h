@@ -62,11 +62,14 @@ int kvs_collect_drain(struct kvs_collect *c, double budget_s);
 /* One reading of every source (kvs_reading_free() it). 0 or -errno with err. */
 int kvs_collect_read(struct kvs_collect *c, struct kvs_reading *r, char *err, size_t errlen);
 /*
- * The baseline: one reading at an instant when the kernel's populate and
- * release calls stood still around the source's read, so that BPF and
- * debugfs count the same events from then on (drift 0).
+ * The baseline: one reading, at an instant when the kernel's populate and
+ * release calls stood still around the source's read where one comes soon
+ * (r->aligned), so that BPF and debugfs count the same events from then
+ * on (drift 0).
  */
 int kvs_collect_baseline(struct kvs_collect *c, struct kvs_reading *r, char *err, size_t errlen);
+/* kvs_baseline_align(), and no more debugfs reads around the source once aligned. */
+void kvs_collect_align(struct kvs_collect *c, struct kvs_reading *base, const struct kvs_reading *now);
 /*
  * The tool's own cost measured or not (--self-stats, TUI key o). A refusal
  * ends nothing: every reading from then on says why (unavailable.self).

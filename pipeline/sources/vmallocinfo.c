@@ -104,11 +104,12 @@ long kvs_vmallocinfo_parse(FILE *f, kvs_area_fn fn, void *arg)
 	return nr;
 }
 
-int kvs_vmallocinfo_bytes(FILE *f, uint64_t *bytes)
+long kvs_vmallocinfo_sizes(FILE *f, kvs_size_fn fn, void *arg)
 {
 	char *line = NULL;
-	size_t cap = 0, areas = 0;
-	uint64_t sum = 0;
+	size_t cap = 0;
+	long nr = 0;
+	int ret = 0;
 
 	while (getline(&line, &cap, f) > 0) {
 		uint64_t start, end, size;
@@ -117,13 +118,33 @@ int kvs_vmallocinfo_bytes(FILE *f, uint64_t *bytes)
 		/* The addresses may be hashed or 0: the size column counts anyway. */
 		if (!p || !dec_field(p, &size))
 			continue;
-		sum = sum + size < sum ? UINT64_MAX : sum + size;
-		areas++;
+		ret = fn(arg, size, strstr(line, "unpurged vm_area") != NULL);
+		if (ret)
+			break;
+		nr++;
 	}
 	free(line);
-	if (ferror(f))
-		return -EIO;
-	if (!areas)
+	if (ret)
+		return ret;
+	return ferror(f) ? -EIO : nr;
+}
+
+static int add_size(void *arg, uint64_t bytes, int lazy)
+{
+	uint64_t *sum = arg;
+
+	*sum = *sum + bytes < *sum ? UINT64_MAX : *sum + bytes;
+	return 0;
+}
+
+int kvs_vmallocinfo_bytes(FILE *f, uint64_t *bytes)
+{
+	uint64_t sum = 0;
+	long n = kvs_vmallocinfo_sizes(f, add_size, &sum);
+
+	if (n < 0)
+		return (int)n;
+	if (!n)
 		return -ENODATA;
 	*bytes = sum;
 	return 0;

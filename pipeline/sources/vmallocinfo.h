@@ -17,6 +17,15 @@ typedef int (*kvs_area_fn)(void *arg, uint64_t start, uint64_t end, int lazy);
  */
 long kvs_vmallocinfo_parse(FILE *f, kvs_area_fn fn, void *arg);
 
+/* Called per vmap area with its size column: printed even where addresses are hidden. */
+typedef int (*kvs_size_fn)(void *arg, uint64_t bytes, int lazy);
+
+/*
+ * Feed the size of every area line of f to fn, addresses hidden or not.
+ * Returns the number of areas, -EIO, or fn's error.
+ */
+long kvs_vmallocinfo_sizes(FILE *f, kvs_size_fn fn, void *arg);
+
 /*
  * The bytes of every vmap area in vmallocinfo text (the size column: it is
  * printed as a number even where addresses are hidden): vmalloc, vmap,

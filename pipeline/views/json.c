@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 
+#include "json_view.h"
 #include "sanitize.h"
 #include "view.h"
 
@@ -150,11 +151,37 @@ static json_t *top_json(const struct kvs_model *m, const struct kvs_options *o)
 	return a;
 }
 
+/* "shadow_pages_bound": where an approximate seed puts the true count, else null. */
+static json_t *bound_json(const struct kvs_model *m)
+{
+	if (m->seed.kind != KVS_SEED_APPROXIMATE)
+		return json_null();
+	return json_pack("{s:o, s:o}", "low", u64(m->seed.low), "high", u64(m->seed.high));
+}
+
+/* "nodes": the kernel's shadow per NUMA node, or null where it cannot tell. */
+static json_t *nodes_json(const struct kvs_model *m)
+{
+	json_t *a;
+
+	if (!m->have_nodes)
+		return json_null();
+	a = json_array();
+	for (size_t i = 0; a && i < m->nr_nodes; i++) {
+		if (json_array_append_new(a, json_pack("{s:I, s:o}", "node",
+				(json_int_t)m->nodes[i].node, "shadow_pages",
+				u64(m->nodes[i].shadow_pages)))) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
 /* One line through jansson; 0 or -errno. */
 static int write_line(FILE *f, json_t *o)
 {
-	/* 13 digits: ts to the millisecond without binary noise. */
-	if (json_dumpf(o, f, JSON_COMPACT | JSON_REAL_PRECISION(13)) || fputc('\n', f) == EOF ||
+	if (json_dumpf(o, f, KVS_JSON_FLAGS) || fputc('\n', f) == EOF ||
 	    fflush(f))
 		return errno ? -errno : -EIO;
 	return 0;
@@ -203,44 +230,44 @@ static json_t *walk_json(const struct kvs_model *m)
 			 "learn_lost", u64(w->learn_lost));
 }
 
-/* The interval's slow calls, an event line each, before the interval's object. */
-static int slow_lines(FILE *f, const struct kvs_model *m)
+/* One slow call as its event line's object. */
+static json_t *slow_json(const struct kvs_slow_rec *s)
 {
-	int ret = 0;
-
-	for (size_t i = 0; !ret && i < m->nr_slow_new; i++) {
-		const struct kvs_slow_rec *s = &m->slow_new[i];
-		json_t *o = json_pack("{s:s, s:f, s:I, s:I, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o}",
-				      "event", "slow_vmalloc", "ts", s->ts,
-				      "pid", (json_int_t)s->pid, "tgid", (json_int_t)s->tgid,
-				      "comm", s->comm, "caller", s->caller, "size", u64(s->size),
-				      "vmalloc_ns", u64(s->vmalloc_ns),
-				      "populate_ns", s->shadow_known ? u64(s->populate_ns) : json_null(),
-				      "nr_populated", s->shadow_known ? u64(s->nr_populated) : json_null(),
-				      "nr_allocated", s->shadow_known && s->allocated_known ?
-				      u64(s->nr_allocated) : json_null(),
-				      "release_ns", s->shadow_known ? u64(s->release_ns) : json_null());
-
-		ret = o ? write_line(f, o) : -ENOMEM;
-		json_decref(o);
-	}
-	return ret;
+	return json_pack("{s:s, s:f, s:I, s:I, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o}",
+			 "event", "slow_vmalloc", "ts", s->ts,
+			 "pid", (json_int_t)s->pid, "tgid", (json_int_t)s->tgid,
+			 "comm", s->comm, "caller", s->caller, "size", u64(s->size),
+			 "vmalloc_ns", u64(s->vmalloc_ns),
+			 "populate_ns", s->shadow_known ? u64(s->populate_ns) : json_null(),
+			 "nr_populated", s->shadow_known ? u64(s->nr_populated) : json_null(),
+			 "nr_allocated", s->shadow_known && s->allocated_known ?
+			 u64(s->nr_allocated) : json_null(),
+			 "release_ns", s->shadow_known ? u64(s->release_ns) : json_null());
 }
 
-int kvs_json_write(FILE *f, const struct kvs_model *m, const struct kvs_options *o)
+json_t *kvs_json_events(const struct kvs_model *m)
 {
-	json_t *root;
-	int ret = slow_lines(f, m);
+	json_t *a = json_array();
 
-	if (ret)
-		return ret;
-	root = json_object();
+	for (size_t i = 0; a && i < m->nr_slow_new; i++) {
+		if (json_array_append_new(a, slow_json(&m->slow_new[i]))) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
+json_t *kvs_json_interval(const struct kvs_model *m, const struct kvs_options *o)
+{
+	json_t *root = json_object();
+
 	if (!root)
-		return -ENOMEM;
-	ret = -ENOMEM;
+		return NULL;
 	if (set(root, "ts", json_real(m->ts)) ||
 	    set(root, "interval_s", json_real(m->interval_s)) ||
 	    set(root, "mode", json_string(m->mode_name)) ||
+	    set(root, "method", m->method[0] ? json_string(m->method) : json_null()) ||
 	    counters_json(root, &m->total, m->known, KVS_NR_COUNTERS) ||
 	    set(root, "since_boot", json_boolean(m->since_boot && m->updates == 1)) ||
 	    set(root, "delta", delta_json(m)) ||
@@ -248,6 +275,7 @@ int kvs_json_write(FILE *f, const struct kvs_model *m, const struct kvs_options 
 	    set(root, "debugfs", debugfs_json(m)) ||
 	    set(root, "debugfs_baseline", debugfs_baseline_json(m)) ||
 	    set(root, "drift_pages", m->drift_valid ? u64(m->drift_pages) : json_null()) ||
+	    set(root, "baseline_pending", json_boolean(m->baseline_pending)) ||
 	    set(root, "pagetable_pages", m->have_pagetable ? u64(m->pagetable_pages) : json_null()) ||
 	    set(root, "top", top_json(m, o)) ||
 	    set(root, "top_by", json_string(kvs_by_name(o->by))) ||
@@ -267,12 +295,41 @@ int kvs_json_write(FILE *f, const struct kvs_model *m, const struct kvs_options 
 		json_integer(m->estimate_reseeds) : json_null()) ||
 	    set(root, "ring_buffer_bytes", m->mode == KVS_MODE_ESTIMATE ?
 		u64(m->ring_buffer_bytes) : json_null()) ||
+	    set(root, "estimate_seed", kvs_seed_name(m->seed.kind) ?
+		json_string(kvs_seed_name(m->seed.kind)) : json_null()) ||
+	    set(root, "shadow_pages_bound", bound_json(m)) ||
+	    set(root, "nodes", nodes_json(m)) ||
 	    set(root, "slow_lost", m->have_slow ? u64(m->slow_lost) : json_null()) ||
 	    set(root, "self", self_json(m)) ||
-	    set(root, "caller_walk", walk_json(m)))
-		goto out;
-	ret = write_line(f, root);
-out:
+	    set(root, "caller_walk", walk_json(m))) {
+		json_decref(root);
+		return NULL;
+	}
+	return root;
+}
+
+int kvs_json_line(FILE *f, json_t *o)
+{
+	return o ? write_line(f, o) : -ENOMEM;
+}
+
+int kvs_json_write(FILE *f, const struct kvs_model *m, const struct kvs_options *o)
+{
+	json_t *events = kvs_json_events(m), *root;
+	size_t i;
+	json_t *e;
+	int ret = events ? 0 : -ENOMEM;
+
+	json_array_foreach(events, i, e) {
+		ret = write_line(f, e);
+		if (ret)
+			break;
+	}
+	json_decref(events);
+	if (ret)
+		return ret;
+	root = kvs_json_interval(m, o);
+	ret = kvs_json_line(f, root);
 	json_decref(root);
 	return ret;
 }

@@ -53,6 +53,14 @@ static const struct family events_lost = {
 	"kvshadow_events_lost_total", PROMTEXT_COUNTER,
 	"Trace records lost (ring buffer full); the estimate is low when "
 	"this grows.", true };
+static const struct family bound = {
+	"kvshadow_shadow_bound_bytes", PROMTEXT_GAUGE,
+	"Where the true shadow bytes lie when estimate mode's seed is approximate "
+	"(area addresses hidden): bound=\"low\" and bound=\"high\"; absent when exact.", false };
+static const struct family node_shadow = {
+	"kvshadow_node_shadow_bytes", PROMTEXT_GAUGE,
+	"Shadow bytes on each NUMA node, from the kernel's per-node "
+	"nr_kasan_vmalloc_shadow.", true };
 static const struct family hists[KVS_NR_HISTS] = {
 	[KVS_HIST_POPULATE] = { "kvshadow_populate_duration_seconds", PROMTEXT_HISTOGRAM,
 		"Latency of kasan_populate_vmalloc.", false },
@@ -330,6 +338,35 @@ static int write_self(struct promtext *pt, const struct kvs_model *m)
 	return r;
 }
 
+static int write_nodes(struct promtext *pt, const struct kvs_model *m)
+{
+	int r = family(pt, &node_shadow, false);
+
+	for (size_t i = 0; !r && i < m->nr_nodes; i++) {
+		char node[16];
+		struct promtext_label l = { "node", node };
+
+		snprintf(node, sizeof(node), "%u", m->nodes[i].node);
+		r = promtext_sample(pt, &l, 1, (double)kvs_pages_to_bytes(m->nodes[i].shadow_pages,
+									   m->page_size));
+	}
+	return r;
+}
+
+static int write_bound(struct promtext *pt, const struct kvs_model *m, bool estimate)
+{
+	struct promtext_label low = { "bound", "low" }, high = { "bound", "high" };
+	int r = family(pt, &bound, estimate);
+
+	if (!r)
+		r = promtext_sample(pt, &low, 1,
+				    (double)kvs_pages_to_bytes(m->seed.low, m->page_size));
+	if (!r)
+		r = promtext_sample(pt, &high, 1,
+				    (double)kvs_pages_to_bytes(m->seed.high, m->page_size));
+	return r;
+}
+
 int kvs_prom_render(struct promtext *pt, const struct kvs_model *m, struct kvs_prom_state *st)
 {
 	bool estimate = (unsigned int)m->mode < KVS_NR_MODES && kvs_modes[m->mode].estimate;
@@ -354,6 +391,10 @@ int kvs_prom_render(struct promtext *pt, const struct kvs_model *m, struct kvs_p
 			   (double)kvs_pages_to_bytes(m->drift_pages, m->page_size));
 	if (!r && estimate)
 		r = sample(pt, &events_lost, estimate, (double)m->events_lost);
+	if (!r && m->seed.kind == KVS_SEED_APPROXIMATE)
+		r = write_bound(pt, m, estimate);
+	if (!r && m->have_nodes && m->nr_nodes)
+		r = write_nodes(pt, m);
 	for (int h = 0; !r && h < KVS_NR_HISTS; h++)
 		if (m->hist[h].available)
 			r = write_hist(pt, &hists[h], estimate, &m->hist[h]);

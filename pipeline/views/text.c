@@ -153,8 +153,8 @@ static int text_update(void *state, const struct kvs_model *m, char *err, size_t
 		strftime(when, sizeof(when), "%H:%M:%S", &tm);
 	/* The mode, and where its numbers come from when that is not obvious. */
 	note = (unsigned int)m->mode < KVS_NR_MODES ? kvs_modes[m->mode].note : NULL;
-	fprintf(f, "%s %s%s%s%s", when, m->mode_name, note ? " (" : "", note ? note : "",
-		note ? ")" : "");
+	fprintf(f, "%s %s%s%s%s%s%s", when, m->mode_name, note ? " (" : "", note ? note : "",
+		note && m->method[0] ? "; " : "", note ? m->method : "", note ? ")" : "");
 	if (kvs_model_knows(m, KVS_ID_shadow_pages)) {
 		char used[24] = "n/a", vmap[24] = "n/a";
 
@@ -169,6 +169,9 @@ static int text_update(void *state, const struct kvs_model *m, char *err, size_t
 	}
 	else
 		fprintf(f, " shadow_pages n/a\n");
+	if (m->seed.kind == KVS_SEED_APPROXIMATE)
+		fprintf(f, "  approximate: shadow_pages between %" PRIu64 " and %" PRIu64
+			" (%s)\n", m->seed.low, m->seed.high, m->seed.why);
 	for (size_t i = 0; i < NR_TEXT_COUNTERS; i++) {
 		fputs(text_counters[i].gap, f);
 		counter(f, m, text_counters[i].id);
@@ -177,9 +180,17 @@ static int text_update(void *state, const struct kvs_model *m, char *err, size_t
 		fprintf(f, "  pagetable_pages %" PRIu64, m->pagetable_pages);
 	if (m->drift_valid)
 		fprintf(f, "  drift_pages %" PRIu64, m->drift_pages);
+	else if (m->baseline_pending)
+		fprintf(f, "  drift_pages pending (busy start)");
 	else if (m->unavailable.debugfs[0] && m->mode != KVS_MODE_STOCK)
 		fprintf(f, "  debugfs n/a");
 	fprintf(f, "\n");
+	if (m->have_nodes) {
+		fprintf(f, "  shadow_pages per node:");
+		for (size_t i = 0; i < m->nr_nodes; i++)
+			fprintf(f, " node%u %" PRIu64, m->nodes[i].node, m->nodes[i].shadow_pages);
+		fprintf(f, "\n");
+	}
 	for (int h = 0; h < KVS_NR_HISTS; h++) {
 		const struct kvs_hist *hi = &m->hist[h];
 		char p50[16], p99[16];

@@ -22,6 +22,8 @@ enum kvs_view_action {
 	KVS_VIEW_QUIT,		/* the user asked to exit: clean exit, status 0 */
 	KVS_VIEW_SET_INTERVAL,	/* the user changed the delay: ask interval() */
 	KVS_VIEW_SET_SELF,	/* the user toggled the tool's own cost: ask self_stats() */
+	KVS_VIEW_STEP_BACK,	/* report: show the interval before (live runs ignore it) */
+	KVS_VIEW_STEP_FORWARD,	/* report: show the interval after */
 };
 
 struct kvs_view_ops {
@@ -45,6 +47,11 @@ struct kvs_view_ops {
 	double (*interval)(void *state);
 	/* After KVS_VIEW_SET_SELF: whether the tool's own cost is wanted now. */
 	bool (*self_stats)(void *state);
+	/*
+	 * The run ended well (NULL: nothing to do): complete the output
+	 * before close(); 0 or -errno with the reason in err (status 1).
+	 */
+	int (*finish)(void *state, char *err, size_t errlen);
 };
 
 /* text.c: batch text (-b). */
@@ -55,6 +62,8 @@ extern const struct kvs_view_ops kvs_json_view;
 extern const struct kvs_view_ops kvs_vmstat_view;
 /* prom.c: the node_exporter textfile (--prom-file). */
 extern const struct kvs_view_ops kvs_prom_view;
+/* record.c: the recording (kvshadowtop record -o FILE), zlib-compressed JSON Lines. */
+extern const struct kvs_view_ops kvs_record_view;
 /* tui.c: the interactive ncurses view. */
 extern const struct kvs_view_ops kvs_tui_view;
 /*

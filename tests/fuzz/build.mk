@@ -3,7 +3,7 @@
 # lines, built with clang and ASan+UBSan into $(BUILD)/fuzz/; their seed
 # corpora are tests/fuzz/<target>/. `make fuzz` runs each for FUZZ_SECONDS
 # (default 300); `make check` (tests/fuzz/run.sh) for 20 s each.
-FUZZ_TARGETS := debugfs vmallocinfo kallsyms modules meminfo numbers options sanitize
+FUZZ_TARGETS := debugfs vmallocinfo kallsyms modules meminfo numbers options sanitize recording
 FUZZ_BINS := $(addprefix $(BUILD)/fuzz/,$(FUZZ_TARGETS))
 FUZZ_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 	       -fno-sanitize-recover=all

@@ -1,18 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Fuzz target: both tools' command lines (kvshadowtop_parse_args,
- * kvshadowstat_parse_args). The input is argv, one argument a line.
+ * kvshadowstat_parse_args) and kvshadowtop's record, report and diff
+ * (kvshadowtop_cmd_parse). The input is argv, one argument a line.
  * Properties: the result is 0, 1 (-h) or -EINVAL with a message; parsing
  * twice gives the same answer (getopt's state is reset); what is accepted
  * lies in the documented ranges: an interval in [0.01, 86400], a mode,
  * sort and --by that exist, rows and --top in range, a non-empty path for
- * --prom-file and --file.
+ * --prom-file and --file; record has its -o FILE, report one file, diff
+ * two.
  */
 #include <errno.h>
 #include <limits.h>
 
 #include "fuzz.h"
 #include "numparse.h"
+#include "rec_args.h"
 #include "stat_args.h"
 #include "top_args.h"
 
@@ -31,6 +34,33 @@ static void check_options(const struct kvs_options *o)
 	CHECK(o->prom_top <= 10000, "top %zu", o->prom_top);
 	CHECK(!o->prom_file || o->prom_file[0], "an empty --prom-file");
 	CHECK(!o->debugfs_file || o->debugfs_file[0], "an empty --file");
+	CHECK(!o->fail_on || o->fail_on[0], "an empty --fail-on");
+	CHECK(o->nr_rec_files <= 2, "%zu recordings", o->nr_rec_files);
+}
+
+static int parse_record(int argc, char **argv, struct kvs_options *o, char *err, size_t errlen)
+{
+	int ret = kvshadowtop_cmd_parse(KVS_CMD_RECORD, argc, argv, o, err, errlen);
+
+	CHECK(ret || (o->record_file && o->record_file[0]), "record without its -o FILE");
+	return ret;
+}
+
+static int parse_report(int argc, char **argv, struct kvs_options *o, char *err, size_t errlen)
+{
+	int ret = kvshadowtop_cmd_parse(KVS_CMD_REPORT, argc, argv, o, err, errlen);
+
+	CHECK(ret || (o->nr_rec_files == 1 && !(o->json && o->batch)), "report: %zu files",
+	      o->nr_rec_files);
+	return ret;
+}
+
+static int parse_diff(int argc, char **argv, struct kvs_options *o, char *err, size_t errlen)
+{
+	int ret = kvshadowtop_cmd_parse(KVS_CMD_DIFF, argc, argv, o, err, errlen);
+
+	CHECK(ret || o->nr_rec_files == 2, "diff: %zu files", o->nr_rec_files);
+	return ret;
 }
 
 /* Parse a private copy of argv (getopt permutes it); the result, and *o. */
@@ -84,6 +114,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	args[argc] = NULL;
 	both_ways(kvshadowtop_parse_args, "kvshadowtop", argc, args);
 	both_ways(kvshadowstat_parse_args, "kvshadowstat", argc, args);
+	both_ways(parse_record, "record", argc, args);
+	both_ways(parse_report, "report", argc, args);
+	both_ways(parse_diff, "diff", argc, args);
 	free(text);
 	return 0;
 }

@@ -16,7 +16,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 1
 
 secs=${FUZZ_SECONDS:-20}
-targets=${FUZZ_TARGETS:-debugfs vmallocinfo kallsyms modules meminfo numbers options sanitize}
+targets=${FUZZ_TARGETS:-debugfs vmallocinfo kallsyms modules meminfo numbers options sanitize recording}
 failed=0
 
 # Leaks are findings too; UBSan stops at the first report (-fno-sanitize-recover).

@@ -6,10 +6,14 @@
  * ("0x<hex>-0x<hex>", no sign, no blanks, at most 16 digits: checked
  * against a reference reading of the text); the count returned is the
  * areas handed on; hidden addresses are -EACCES only when no area was
- * usable; a callback error stops the parse and is returned.
+ * usable; a callback error stops the parse and is returned. The sizes
+ * parser (kvs_vmallocinfo_sizes) hands on the lines the bytes count sums,
+ * and the approximate seed built from them keeps low <= shown <= high,
+ * also after purges, whatever the sizes.
  */
 #include <errno.h>
 
+#include "approx_seed.h"
 #include "fuzz.h"
 #include "vmallocinfo.h"
 
@@ -72,6 +76,60 @@ static int on_area(void *arg, uint64_t start, uint64_t end, int lazy)
 	return 0;
 }
 
+struct sizes {
+	struct kvs_approx_seed seed;
+	uint64_t sum;
+	long lines;
+};
+
+static int on_size(void *arg, uint64_t size, int lazy)
+{
+	struct sizes *z = arg;
+
+	CHECK(lazy == 0 || lazy == 1, "lazy %d", lazy);
+	z->sum = z->sum + size < z->sum ? UINT64_MAX : z->sum + size;
+	z->lines++;
+	/* As estimate mode seeds: whole pages only. */
+	if (size && !(size % 4096))
+		CHECK(!kvs_approx_seed_add(&z->seed, size / 4096, lazy), "add");
+	return 0;
+}
+
+/* The sizes the bytes count sums; the seed from them in order, before and after purges. */
+static void check_sizes(const uint8_t *data, size_t size, uint64_t bytes, int bytes_ret)
+{
+	struct sizes z = { .lines = 0 };
+	uint64_t rel, pages;
+	char *buf;
+	FILE *f;
+	long n;
+
+	kvs_approx_seed_init(&z.seed, 8);
+	f = fuzz_stream(data, size, &buf);
+	n = kvs_vmallocinfo_sizes(f, on_size, &z);
+	fclose(f);
+	free(buf);
+	CHECK(n >= 0 || n == -EIO, "ret %ld", n);
+	if (n >= 0 && bytes_ret != -EIO) {
+		CHECK(n == z.lines, "returned %ld, handed on %ld", n, z.lines);
+		CHECK((n > 0) == (bytes_ret == 0), "%ld sizes, bytes said %d", n, bytes_ret);
+		CHECK(!n || z.sum == bytes, "sizes sum to %llu, bytes %llu",
+		      (unsigned long long)z.sum, (unsigned long long)bytes);
+	}
+	CHECK(!kvs_approx_seed_finish(&z.seed), "finish");
+	CHECK(z.seed.low <= z.seed.shown && z.seed.shown <= z.seed.high, "seed %llu <= %llu <= %llu",
+	      (unsigned long long)z.seed.low, (unsigned long long)z.seed.shown,
+	      (unsigned long long)z.seed.high);
+	z.seed.freed = z.seed.pool[KVS_SEED_LIVE].nr;
+	for (size_t k = 1; kvs_approx_seed_waiting(&z.seed); k *= 2) {
+		kvs_approx_seed_purge(&z.seed, k, &rel, &pages);
+		CHECK(z.seed.low <= z.seed.shown && z.seed.shown <= z.seed.high,
+		      "after a purge: %llu <= %llu <= %llu", (unsigned long long)z.seed.low,
+		      (unsigned long long)z.seed.shown, (unsigned long long)z.seed.high);
+	}
+	kvs_approx_seed_free(&z.seed);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static uint64_t want[MAX_AREAS][2];
@@ -113,5 +171,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fclose(f);
 	free(buf);
 	CHECK(ret == 0 || ret == -ENODATA || ret == -EIO, "ret %d", ret);
+	check_sizes(data, size, ret == 0 ? bytes : 0, ret);
 	return 0;
 }

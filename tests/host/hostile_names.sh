@@ -26,18 +26,13 @@ want_utf='bad\xff\xfe'
 # watch OUT ARGS...: kvshadowtop ARGS in estimate mode by process while
 # both hostile processes run, N maps each; sets esc_pid and utf_pid.
 watch() {
-	local out=$1 pid end rc=0
+	local out=$1 pid rc=0
 	shift
 	"$bin/kvshadowtop" --mode estimate --by process -r 100000 -d 0.5 -n 5 "$@" \
 		>"$out" 2>"$work/err" </dev/null &
 	pid=$!
 	host_pids+=("$pid")
-	# The first interval printed: attached and seeded.
-	end=$((SECONDS + 30))
-	while [ ! -s "$out" ] && running "$pid" && [ $SECONDS -lt $end ]; do
-		sleep 0.05
-	done
-	[ -s "$out" ] || { cat "$work/err"; fail "kvshadowtop $* printed nothing"; }
+	started "$out" "$pid" || { cat "$work/err"; fail "kvshadowtop $* printed nothing"; }
 	"$helper" "$comm_esc" "$N" &
 	esc_pid=$!
 	wait "$esc_pid" || fail "vmalloc_as (escapes) failed"

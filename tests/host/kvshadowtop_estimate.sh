@@ -127,4 +127,5 @@ pid=
 [ $rc = 0 ] || fail "exit $rc after SIGINT"
 [ "$(links)" = 0 ] || fail "kvshadowtop links left after SIGINT"
 san_clean "$work/int.json" "$work/ign.json"
+works_where estimate "the workload's own vmap areas (BPF array maps): the vmap counters"
 echo "PASS"

@@ -23,6 +23,12 @@ top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 
 fail() { echo "FAIL: $*"; exit 1; }
 skip() { echo "SKIP: $*"; exit 77; }
+# works_where MODE CHECKED-AGAINST: as in tests/vm/lib.sh, for this host.
+works_where() {
+	[ -n "${KVSHADOW_WORKS_WHERE:-}" ] || return 0
+	printf '%s\t%s\t%s\t%s\n' "this host's kernel (no KASAN)" "$1" "$2" "host/$(basename "$0" .sh)" \
+		>>"$KVSHADOW_WORKS_WHERE"
+}
 ok() { echo "ok: $*"; }
 
 if [ -z "${KVS_HOST_INNER:-}" ]; then
@@ -160,6 +166,16 @@ wait_gone() {
 		sleep 0.02
 	done
 	return 0
+}
+
+# started OUT PID: until PID has printed its first interval into OUT (it is
+# attached and seeded), at most 30 s; 1 when it has not.
+started() {
+	local end=$((SECONDS + 30))
+	while [ ! -s "$1" ] && running "$2" && [ $SECONDS -lt $end ]; do
+		sleep 0.05
+	done
+	[ -s "$1" ]
 }
 
 # estimate_ready: root, BPF and kernel.kptr_restrict=1 for estimate mode, or skip.

@@ -72,20 +72,26 @@ prom_files() {
 	"$bin/kvshadowstat" --file "$work/vmalloc_shadow" \
 		--prom-file "$dir/kvshadowstat.prom" >/dev/null ||
 		fail "kvshadowstat --prom-file failed"
-	with_kptr_restrict_1 timeout 60 "$bin/kvshadowtop" -b -n 2 -d 0.5 --mode estimate \
+	with_kptr_restrict 1 timeout 60 "$bin/kvshadowtop" -b -n 2 -d 0.5 --mode estimate \
 		--prom-file "$dir/kvshadowtop.prom" >/dev/null ||
 		fail "kvshadowtop --prom-file failed"
+	# kptr_restrict=0: the seed from sizes alone, with its bound.
+	with_kptr_restrict 0 timeout 60 "$bin/kvshadowtop" -b -n 2 -d 0.5 --mode estimate \
+		--prom-file "$dir/kvshadowtop-approx.prom" >/dev/null ||
+		fail "kvshadowtop --prom-file at kptr_restrict=0 failed"
 }
 
-# with_kptr_restrict_1 CMD...: run CMD with kernel.kptr_restrict=1 (see
-# tests/sysctl.sh), then put back exactly what was there.
-with_kptr_restrict_1() {
+# with_kptr_restrict VALUE CMD...: run CMD with kernel.kptr_restrict=VALUE
+# (see tests/sysctl.sh), then put back exactly what was there.
+with_kptr_restrict() {
 	local rc=0
-	kptr_restrict_for_test 1 || return 1
+	kptr_restrict_for_test "$1" || return 1
+	shift
 	"$@" || rc=$?
 	kptr_restrict_restore
 	return $rc
 }
+
 
 # writer_metrics FILE: every sample name kvshadow writes, one a line, from
 # the writer itself (promgen fills every family of its mode; exact and

@@ -31,6 +31,8 @@ static void on_signal(int sig)
 static void fill(struct kvs_model *m, enum kvs_mode mode, unsigned long i,
 		 struct kvs_top_entry *callers)
 {
+	static struct kvs_node_shadow nodes[2];
+
 	kvs_model_init(m, mode, "6.12.0-kvshadow", 4096);
 	m->known = kvs_mode_known(mode);
 	m->total = (struct kvs_counters){
@@ -53,6 +55,16 @@ static void fill(struct kvs_model *m, enum kvs_mode mode, unsigned long i,
 		m->hist[h].total.count = 6 * (10 + i);
 		m->hist[h].total.sum_ns = 1500000 * (1 + i);
 	}
+	/* The kernel's count per node (not in estimate mode: no KASAN there). */
+	m->have_nodes = mode != KVS_MODE_ESTIMATE;
+	m->nr_nodes = m->have_nodes ? 2 : 0;
+	m->nodes = m->have_nodes ? nodes : NULL;
+	nodes[0] = (struct kvs_node_shadow){ 0, 40 + i % 30 };
+	nodes[1] = (struct kvs_node_shadow){ 1, 23 + i % 20 };
+	/* Estimate mode seeded from sizes alone: its bound. */
+	if (mode == KVS_MODE_ESTIMATE)
+		m->seed = (struct kvs_seed_note){ KVS_SEED_APPROXIMATE, m->total.shadow_pages - 20,
+						  m->total.shadow_pages + 30, "addresses hidden" };
 	m->callers.available = true;
 	m->callers.nr = 3 + i % 12;
 	m->callers.e = callers;

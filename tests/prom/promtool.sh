@@ -57,6 +57,23 @@ while read -r name type; do
 done <<<"$want"
 grep -q '^kvshadow_populated_bytes_by_caller_total{caller="other"}' "$work/out/promgen.prom" ||
 	{ echo "FAIL: no caller=\"other\" series"; rc=1; }
+# Per node (interfaces.md §8): a gauge per node label, where the kernel counts it.
+grep -qx '# TYPE kvshadow_node_shadow_bytes gauge' "$work/out/promgen.prom" &&
+	grep -qx 'kvshadow_node_shadow_bytes{node="0"} 163840' "$work/out/promgen.prom" &&
+	grep -qx 'kvshadow_node_shadow_bytes{node="1"} 94208' "$work/out/promgen.prom" ||
+	{ echo "FAIL: no kvshadow_node_shadow_bytes{node} of promgen's nodes (40 and 23 pages)"; rc=1; }
+! grep -q kvshadow_node_shadow_bytes "$work/out/promgen-estimate.prom" ||
+	{ echo "FAIL: per-node shadow in estimate mode, where no kernel counts it"; rc=1; }
+# Estimate mode seeded from sizes alone: the bound's two sides.
+grep -q '^kvshadow_shadow_bound_bytes{bound="low"} ' "$work/out/promgen-estimate.prom" &&
+	grep -q '^kvshadow_shadow_bound_bytes{bound="high"} ' "$work/out/promgen-estimate.prom" ||
+	{ echo "FAIL: no kvshadow_shadow_bound_bytes{bound} for an approximate seed"; rc=1; }
+if [ -f "$work/out/kvshadowtop-approx.prom" ]; then
+	grep -q '^kvshadow_shadow_bound_bytes{bound="high"} ' "$work/out/kvshadowtop-approx.prom" ||
+		{ echo "FAIL: kvshadowtop at kptr_restrict=0 writes no bound"; rc=1; }
+	! grep -q kvshadow_shadow_bound_bytes "$work/out/kvshadowtop.prom" ||
+		{ echo "FAIL: kvshadowtop at kptr_restrict=1 writes a bound (its seed is exact)"; rc=1; }
+fi
 
 # The debugfs reading fills what debugfs knows and nothing it does not.
 if [ -f "$work/out/kvshadowstat.prom" ]; then

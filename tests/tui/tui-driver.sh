@@ -70,9 +70,15 @@ keys q
 expect_restored "no --slow q"
 
 echo "== tuidriver: debugfs mode"
-tui_start 120 40 "$drv" -d 0.5 --mode debugfs || fail "tmux did not start"
+# The kernel's shadow per node, from a sysfs tree of the test's own.
+mkdir -p "$tui_tmp/nodes/node0" "$tui_tmp/nodes/node1"
+echo 'nr_kasan_vmalloc_shadow 40' >"$tui_tmp/nodes/node0/vmstat"
+echo 'nr_kasan_vmalloc_shadow 23' >"$tui_tmp/nodes/node1/vmstat"
+tui_start 120 40 env KVSHADOW_NODE_ROOT="$tui_tmp/nodes" "$drv" -d 0.5 --mode debugfs ||
+	fail "tmux did not start"
 expect "debugfs mode header" '^kvshadowtop +debugfs'
 expect "no attribution, with the reason" 'no attribution to callers: debugfs mode'
+expect "the nodes line" '^nodes +node0 160(\.0)? ?KiB \(40 pages\) +node1 92(\.0)? ?KiB \(23 pages\)'
 keys q
 expect_restored "debugfs q"
 

@@ -27,5 +27,16 @@ tui_suite kvshadowtop ESTIMATE "$top" -d 0.5 --mode estimate
 tui_batch_fallback kvshadowtop '^[0-9:]+ estimate \(estimate: what KASAN_VMALLOC would map\)' \
 	"$top" -d 0.3 -n 3 --mode estimate
 tui_signals kvshadowtop "$top" -d 0.5 --mode estimate
+
+# Issue 19: at kptr_restrict=0 (addresses hashed) the seed is from sizes:
+# the screen says APPROXIMATE, the bound and how to get the exact seed.
+kptr_restrict_restore
+kptr_restrict_for_test 0 || skip "cannot set kernel.kptr_restrict"
+tui_start 160 30 "$top" -d 0.5 --mode estimate || fail "tmux did not start"
+expect "kptr_restrict=0: the approximate seed, its bound and the hint" \
+	'^APPROXIMATE between [0-9]+ and [0-9]+ pages \(kernel\.kptr_restrict=0 hides the area addresses: seeded from sizes; exact seed: sysctl kernel\.kptr_restrict=1\)'
+keys q
+wait_exit || fail "kptr_restrict=0: no exit after q"
+[ "$(cat /proc/sys/kernel/kptr_restrict)" = 0 ] || fail "kernel.kptr_restrict changed from 0"
 [ "$tui_failed" -eq 0 ] || { echo "$tui_failed checks failed"; exit 1; }
 echo "all checks passed"

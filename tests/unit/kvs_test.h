@@ -42,6 +42,16 @@ static inline void debugfs_reading(struct kvs_reading *r, double mono, uint64_t 
 		.populate_failures = failures, .release_calls = rcalls };
 }
 
+/* A debugfs reading (63 shadow pages) with the kernel's count per node. */
+static inline void nodes_reading(struct kvs_reading *r, double mono, struct kvs_node_shadow *nodes,
+				 size_t n)
+{
+	debugfs_reading(r, mono, 63, 70, 140, 77, 148, 37, 2, 6);
+	r->have_nodes = true;
+	r->nodes = nodes;
+	r->nr_nodes = n;
+}
+
 /* Whether haystack holds needle; a readable failure when not. */
 static inline void assert_contains(const char *haystack, const char *needle)
 {

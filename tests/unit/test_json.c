@@ -67,7 +67,7 @@ static void test_exact_keys(void **state)
 	};
 	struct kvs_kv extra[1] = { { "new_key", 7 } };
 	struct kvs_options o = { .rows = 2 };
-	struct kvs_reading base = { .mono = 1, .have_bpf = true, .have_debugfs = true };
+	struct kvs_reading base = { .mono = 1, .have_bpf = true, .have_debugfs = true, .aligned = true };
 	struct kvs_reading r = { .ts = 1700000000.5, .mono = 2, .have_bpf = true,
 				 .have_debugfs = true };
 	struct kvs_model m;
@@ -375,9 +375,91 @@ static void test_text_view(void **state)
 	kvs_model_free(&m);
 }
 
+/* Per node (interfaces.md §8): an array where the kernel counts it, null where not. */
+static void test_nodes(void **state)
+{
+	struct kvs_node_shadow nodes[2] = { { 0, 40 }, { 1, 23 } };
+	struct kvs_options o = { .rows = 10 };
+	struct kvs_reading r;
+	struct kvs_model m;
+	json_t *j, *a;
+	char *text;
+
+	kvs_model_init(&m, KVS_MODE_DEBUGFS, "7.2", 4096);
+	nodes_reading(&r, 5, nodes, 2);
+	fold(&m, KVS_MODE_DEBUGFS, &r, NULL);
+	j = write_line(&m, &o);
+	a = json_object_get(j, "nodes");
+	assert_int_equal(json_array_size(a), 2);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(a, 0), "node")), 0);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(a, 0), "shadow_pages")), 40);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(a, 1), "node")), 1);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(a, 1), "shadow_pages")), 23);
+	assert_int_equal(json_object_size(json_array_get(a, 0)), 2);
+	/* Not estimate mode: no seed, no bound. */
+	assert_true(json_is_null(json_object_get(j, "estimate_seed")));
+	assert_true(json_is_null(json_object_get(j, "shadow_pages_bound")));
+	json_decref(j);
+	text = capture(&kvs_text_view, &o, &m);
+	assert_contains(text, "\n  shadow_pages per node: node0 40 node1 23\n");
+	free(text);
+
+	/* The next reading has no count (the model keeps no stale one): null, no line. */
+	debugfs_reading(&r, 6, 63, 70, 140, 77, 148, 37, 2, 6);
+	fold(&m, KVS_MODE_DEBUGFS, &r, NULL);
+	j = write_line(&m, &o);
+	assert_true(json_is_null(json_object_get(j, "nodes")));
+	json_decref(j);
+	text = capture(&kvs_text_view, &o, &m);
+	assert_null(strstr(text, "per node"));
+	free(text);
+	kvs_model_free(&m);
+}
+
+/* Estimate mode's seed: "exact", or "approximate" with the bound, in JSON and text. */
+static void test_estimate_seed(void **state)
+{
+	struct kvs_options o = { .rows = 10 };
+	struct kvs_reading r = { .mono = 1, .have_bpf = true, .have_estimate = true };
+	struct kvs_model m;
+	json_t *j;
+	char *text;
+
+	kvs_model_init(&m, KVS_MODE_ESTIMATE, "6.18", 4096);
+	r.est.shadow_pages = 300;
+	r.seed = (struct kvs_seed_note){ KVS_SEED_APPROXIMATE, 250, 350,
+					 "kernel.kptr_restrict=0 hides the area addresses" };
+	fold(&m, KVS_MODE_ESTIMATE, &r, NULL);
+	j = write_line(&m, &o);
+	assert_string_equal(json_string_value(json_object_get(j, "estimate_seed")), "approximate");
+	assert_int_equal(json_integer_value(get(j, "shadow_pages_bound.low")), 250);
+	assert_int_equal(json_integer_value(get(j, "shadow_pages_bound.high")), 350);
+	assert_int_equal(json_integer_value(json_object_get(j, "shadow_pages")), 300);
+	assert_true(json_is_null(json_object_get(j, "nodes")));
+	json_decref(j);
+	text = capture(&kvs_text_view, &o, &m);
+	assert_contains(text, "\n  approximate: shadow_pages between 250 and 350 "
+			"(kernel.kptr_restrict=0 hides the area addresses)\n");
+	free(text);
+
+	r.seed = (struct kvs_seed_note){ .kind = KVS_SEED_EXACT };
+	r.mono = 2;
+	fold(&m, KVS_MODE_ESTIMATE, &r, NULL);
+	j = write_line(&m, &o);
+	assert_string_equal(json_string_value(json_object_get(j, "estimate_seed")), "exact");
+	assert_true(json_is_null(json_object_get(j, "shadow_pages_bound")));
+	json_decref(j);
+	text = capture(&kvs_text_view, &o, &m);
+	assert_null(strstr(text, "approximate"));
+	free(text);
+	kvs_model_free(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_nodes),
+		cmocka_unit_test(test_estimate_seed),
 		cmocka_unit_test(test_exact_keys),
 		cmocka_unit_test(test_nulls_and_process),
 		cmocka_unit_test(test_hostile_names),

@@ -2,7 +2,7 @@
 /*
  * The man pages name what the tables define: every option of both tools
  * (long and short form), every mode, every sort and its column, every
- * --by word. (The keys are the TUI's: tests/tui/manpage.sh.) Run from the
+ * --by word, kvshadowtop's recording commands and their options. (The keys are the TUI's: tests/tui/manpage.sh.) Run from the
  * top of the tree, as tests/run.sh does.
  */
 #include <stdarg.h>
@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "kvs_test.h"
+#include "rec_args.h"
 #include "stat_args.h"
 #include "top_args.h"
 
@@ -86,6 +87,16 @@ static void test_kvshadowtop(void **state)
 	}
 	for (int b = 0; b < KVS_NR_BY; b++)
 		assert_contains(page, kvs_bys[b].name);
+	/* record, report, diff: their names and options. */
+	for (unsigned int c = 0; c < KVS_NR_CMDS; c++) {
+		char want[32];
+
+		snprintf(want, sizeof(want), "kvshadowtop %s", kvs_rec_cmd_name(c));
+		assert_contains(page, want);
+	}
+	check_options(page, kvshadowtop_record_options, kvshadowtop_record_nr_options);
+	check_options(page, kvshadowtop_report_options, kvshadowtop_report_nr_options);
+	check_options(page, kvshadowtop_diff_options, kvshadowtop_diff_nr_options);
 	free(page);
 }
 

@@ -27,6 +27,7 @@ static void exact(struct kvs_reading *r, double mono, int64_t net, uint64_t call
 	r->bpf.pages_populated = populated;
 	r->have_debugfs = true;
 	r->debugfs.shadow_pages = debugfs_shadow;
+	r->aligned = true;	/* as a baseline: taken at a quiet instant */
 }
 
 static void test_deltas_and_rates(void **state)
@@ -84,6 +85,55 @@ static void test_drift(void **state)
 	debugfs_reading(&r, 11, 103, 103, 0, 0, 0, 0, 0, 0);
 	fold(&m, KVS_MODE_DEBUGFS, &r, &r);
 	assert_false(m.drift_valid);
+	kvs_model_free(&m);
+}
+
+/*
+ * A start while the kernel populates: the baseline's debugfs read is 7
+ * populates (12 pages) behind its BPF read. Until a quiet reading there is
+ * no drift to show; at it the baseline moves to the start instant, and
+ * from then on a page BPF misses is a drift of one page.
+ */
+static void test_busy_start(void **state)
+{
+	struct kvs_reading base, r;
+	struct kvs_model m;
+
+	kvs_model_init(&m, KVS_MODE_EXACT, "7.2", 4096);
+	exact(&base, 10, 3, 2, 3, 100);
+	base.aligned = false;
+	base.debugfs.populate_calls = 50;
+	base.debugfs.pages_populated = 60;
+	/* Busy again: the views stay unpaired. */
+	exact(&r, 11, 13, 6, 13, 125);
+	assert_false(kvs_baseline_align(KVS_MODE_EXACT, &base, &r));
+	fold(&m, KVS_MODE_EXACT, &r, &base);
+	assert_true(m.baseline_pending);
+	assert_false(m.drift_valid);
+	assert_int_equal(m.total.populate_calls, 4);	/* BPF's own count since start */
+
+	/* Quiet: debugfs 61 calls, 81 pages, 126 shadow; BPF 9 calls, 21 pages, net 20 since attach. */
+	exact(&r, 12, 20, 9, 21, 126);
+	r.debugfs_quiet = true;
+	r.debugfs.populate_calls = 61;
+	r.debugfs.pages_populated = 81;
+	assert_true(kvs_baseline_align(KVS_MODE_EXACT, &base, &r));
+	assert_int_equal(base.debugfs.populate_calls, 61 - (9 - 2));
+	assert_int_equal(base.debugfs.pages_populated, 81 - (21 - 3));
+	assert_int_equal(base.debugfs.shadow_pages, 126 - (20 - 3));
+	fold(&m, KVS_MODE_EXACT, &r, &base);
+	assert_false(m.baseline_pending);
+	assert_true(m.drift_valid);
+	assert_int_equal(m.drift_pages, 0);
+	assert_int_equal(m.total.shadow_pages, 126);
+
+	/* Aligned for good: a later busy reading changes nothing; a page BPF missed shows. */
+	exact(&r, 13, 20, 9, 21, 127);
+	assert_true(kvs_baseline_align(KVS_MODE_EXACT, &base, &r));
+	assert_int_equal(base.debugfs.shadow_pages, 109);
+	fold(&m, KVS_MODE_EXACT, &r, &base);
+	assert_true(m.drift_valid);
+	assert_int_equal(m.drift_pages, 1);
 	kvs_model_free(&m);
 }
 
@@ -302,6 +352,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_deltas_and_rates),
 		cmocka_unit_test(test_drift),
+		cmocka_unit_test(test_busy_start),
 		cmocka_unit_test(test_history_wraps),
 		cmocka_unit_test(test_top_other),
 		cmocka_unit_test(test_top_deltas),

@@ -111,7 +111,7 @@ static void test_saturation(void **state)
 /* An exact-mode model: readings through the pure step. */
 static void exact_model(struct kvs_model *m, struct kvs_top_entry *callers, size_t n)
 {
-	struct kvs_reading base = { .mono = 1, .have_bpf = true, .have_debugfs = true };
+	struct kvs_reading base = { .mono = 1, .have_bpf = true, .have_debugfs = true, .aligned = true };
 	struct kvs_reading r = { .mono = 2, .have_bpf = true, .have_debugfs = true };
 
 	kvs_model_init(m, KVS_MODE_EXACT, "6.12.0", 4096);
@@ -356,9 +356,46 @@ static void test_meminfo(void **state)
 		assert_int_equal(meminfo_vmalloc_used(NULL, &bytes, err, sizeof(err)), 0);
 }
 
+/* Per node: a gauge per node label in bytes; the estimate's bound only when approximate. */
+static void test_nodes_and_bound(void **state)
+{
+	struct kvs_node_shadow nodes[2] = { { 0, 40 }, { 3, 23 } };
+	struct kvs_reading r;
+	struct kvs_model m;
+
+	kvs_model_init(&m, KVS_MODE_DEBUGFS, "7.2", 4096);
+	nodes_reading(&r, 1, nodes, 2);
+	fold(&m, KVS_MODE_DEBUGFS, &r, NULL);
+	render(&m, 10);
+	assert_has("# TYPE kvshadow_node_shadow_bytes gauge\n"
+		   "kvshadow_node_shadow_bytes{node=\"0\"} 163840\n"
+		   "kvshadow_node_shadow_bytes{node=\"3\"} 94208\n");
+	assert_lacks("kvshadow_shadow_bound_bytes");
+	kvs_model_free(&m);
+
+	debugfs_model(&m, true);
+	render(&m, 10);
+	assert_lacks("kvshadow_node_shadow_bytes");
+	kvs_model_free(&m);
+
+	kvs_model_init(&m, KVS_MODE_ESTIMATE, "6.18", 4096);
+	memset(&r, 0, sizeof(r));
+	r.mono = 1;
+	r.have_bpf = r.have_estimate = true;
+	r.est.shadow_pages = 300;
+	r.seed = (struct kvs_seed_note){ KVS_SEED_APPROXIMATE, 250, 350, "hidden" };
+	fold(&m, KVS_MODE_ESTIMATE, &r, NULL);
+	render(&m, 10);
+	assert_has("kvshadow_shadow_bound_bytes{bound=\"low\"} 1024000\n"
+		   "kvshadow_shadow_bound_bytes{bound=\"high\"} 1433600\n");
+	assert_has("# HELP kvshadow_shadow_bound_bytes ESTIMATE");
+	kvs_model_free(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_nodes_and_bound),
 		cmocka_unit_test(test_debugfs_mapping),
 		cmocka_unit_test(test_saturation),
 		cmocka_unit_test(test_exact),

@@ -56,7 +56,7 @@ static void test_exact_baseline(void **state)
 		{ .name = "execmem_alloc", .pages_populated = 3, .populate_calls = 3 },
 		{ .name = "vmalloc_user", .pages_populated = 2, .populate_calls = 1 },
 	};
-	struct kvs_reading base = { .mono = 5, .have_bpf = true, .have_debugfs = true };
+	struct kvs_reading base = { .mono = 5, .have_bpf = true, .have_debugfs = true, .aligned = true };
 	struct kvs_reading now = { .mono = 7, .have_bpf = true, .have_debugfs = true };
 	struct kvs_snapshot s;
 
@@ -248,7 +248,7 @@ static void test_stock(void **state)
 		{ .name = "kvshadow_wl_aligned [kvshadow_workload]", .pages_populated = 16,
 		  .populate_calls = 1 },
 	};
-	struct kvs_reading base = { .mono = 5, .have_bpf = true, .have_ptwalk = true,
+	struct kvs_reading base = { .mono = 5, .have_bpf = true, .have_ptwalk = true, .aligned = true,
 				    .ptwalk_quiet = true, .ptwalk_pages = 500, .ptwalk_net = 3 };
 	struct kvs_reading now = { .mono = 8, .have_bpf = true, .have_ptwalk = true,
 				   .ptwalk_quiet = true, .ptwalk_pages = 517, .ptwalk_net = 20 };
@@ -419,6 +419,38 @@ static void test_mode_names(void **state)
 	assert_string_equal(kvs_hist_name(KVS_HIST_VMALLOC), "vmalloc");
 }
 
+/*
+ * Stock mode started while KASAN changed the page tables: the baseline's
+ * walk was not quiet, so shadow_pages is unknown, not guessed, until the
+ * first quiet walk, which becomes the starting point.
+ */
+static void test_stock_busy_start(void **state)
+{
+	struct kvs_reading base = { .mono = 5, .have_bpf = true, .have_ptwalk = true,
+				    .ptwalk_pages = 480, .ptwalk_net = 1 };
+	struct kvs_reading now = { .mono = 8, .have_bpf = true, .have_ptwalk = true,
+				   .ptwalk_pages = 530, .ptwalk_net = 40, .bpf_net = 41 };
+	struct kvs_snapshot s;
+
+	assert_false(kvs_reading_aligned(KVS_MODE_STOCK, &base));
+	assert_false(kvs_baseline_align(KVS_MODE_STOCK, &base, &now));
+	assert_int_equal(kvs_snapshot_compute(KVS_MODE_STOCK, &now, &base, &s), 0);
+	assert_true(s.baseline_pending);
+	assert_false(s.known & KVS_BIT(KVS_ID_shadow_pages));
+	assert_false(s.drift_valid);
+	kvs_snapshot_free(&s);
+
+	now.ptwalk_quiet = true;
+	assert_true(kvs_baseline_align(KVS_MODE_STOCK, &base, &now));
+	assert_int_equal(kvs_snapshot_compute(KVS_MODE_STOCK, &now, &base, &s), 0);
+	assert_false(s.baseline_pending);
+	/* The walk's 530 at net 40, and one page populated after it (net 41). */
+	assert_int_equal(s.c.shadow_pages, 531);
+	assert_true(s.drift_valid);
+	assert_int_equal(s.drift_pages, 0);
+	kvs_snapshot_free(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -428,6 +460,7 @@ int main(void)
 		cmocka_unit_test(test_exact_idle),
 		cmocka_unit_test(test_exact_without_debugfs),
 		cmocka_unit_test(test_stock),
+		cmocka_unit_test(test_stock_busy_start),
 		cmocka_unit_test(test_estimate),
 		cmocka_unit_test(test_debugfs),
 		cmocka_unit_test(test_hist_since),

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -40,16 +41,36 @@ static int record(void *arg, uint64_t start, uint64_t end, int lazy)
 	return 0;
 }
 
-static long parse(const char *text, struct seen *s)
+static int record_size(void *arg, uint64_t size, int lazy)
+{
+	struct seen *s = arg;
+
+	s->end[s->n] = size;
+	s->lazy[s->n++] = lazy;
+	return s->n == 7 ? -ENOSPC : 0;
+}
+
+/* text through kvs_vmallocinfo_parse (sizes false) or _sizes into s. */
+static long parse_as(const char *text, struct seen *s, bool sizes)
 {
 	FILE *f = fmemopen((void *)text, strlen(text), "r");
 	long n;
 
 	assert_non_null(f);
 	memset(s, 0, sizeof(*s));
-	n = kvs_vmallocinfo_parse(f, record, s);
+	n = sizes ? kvs_vmallocinfo_sizes(f, record_size, s) : kvs_vmallocinfo_parse(f, record, s);
 	fclose(f);
 	return n;
+}
+
+static long parse(const char *text, struct seen *s)
+{
+	return parse_as(text, s, false);
+}
+
+static long sizes(const char *text, struct seen *s)
+{
+	return parse_as(text, s, true);
 }
 
 static int bytes(const char *text, uint64_t *out)
@@ -112,9 +133,32 @@ static void test_bytes(void **state)
 	assert_int_equal(b, 7);
 }
 
+/* The approximate seed's input: every area's size and lazy flag, addresses hidden or not. */
+static void test_sizes(void **state)
+{
+	static const char hashed_lazy[] =
+		"0x00000000a1b2c3d4-0x00000000deadbeef   20480 unpurged vm_area\n"
+		"0x000000001234abcd-0x0000000077777777 2101248 bpf_map_area_alloc+0x7d/0xa0 vmalloc\n";
+	struct seen s;
+
+	assert_int_equal(sizes(real, &s), 4);
+	assert_true(s.end[0] == 20480 && s.end[1] == 8192 && s.end[2] == 20480 && s.end[3] == 8192);
+	assert_true(!s.lazy[0] && !s.lazy[1] && s.lazy[2] && !s.lazy[3]);
+	assert_int_equal(sizes(hashed_lazy, &s), 2);
+	assert_true(s.end[0] == 20480 && s.lazy[0] == 1);
+	assert_true(s.end[1] == 2101248 && s.lazy[1] == 0);
+	assert_int_equal(sizes(zeros, &s), 1);
+	assert_int_equal(sizes("nothing\n0x1-0x2 -1 x\n", &s), 0);
+	/* The callback's error stops the parse and comes back. */
+	assert_int_equal(sizes("0x1-0x2 1 a\n0x1-0x2 1 a\n0x1-0x2 1 a\n0x1-0x2 1 a\n"
+			       "0x1-0x2 1 a\n0x1-0x2 1 a\n0x1-0x2 1 a\n0x1-0x2 1 a\n", &s), -ENOSPC);
+	assert_int_equal(s.n, 7);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sizes),
 		cmocka_unit_test(test_areas),
 		cmocka_unit_test(test_bytes),
 	};

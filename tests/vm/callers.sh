@@ -13,9 +13,15 @@
 # its areas mapped (estimate: the calls; its pages are a model's, which
 # cannot know the shadow that areas purged before it started left mapped);
 # the kernel thread's row in the process view likewise. And no mode writes
-# kernel.kptr_restrict: 0, 1 and 2 are each left as they were, and the
-# modes that need addresses say so instead.
+# kernel.kptr_restrict: 0, 1 and 2 are each left as they were; stock mode,
+# which needs addresses, says so at 2, and estimate mode runs at 0 and 2
+# from a seed it labels approximate.
 set -uo pipefail
+# On the 6.12 kernels: on 7.2 the other tool's kprobe, registered and
+# unregistered around kvshadowtop's trampolines on the same functions, is
+# the kprobe-toggle crash of bench/tramp-race (a 7.2 bug: RIP 0x0 or an
+# argument's value with no kvshadow program at all). KVER=7.2 runs it there.
+export KVER=${KVER-6.12}
 # shellcheck source=tests/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
 command -v jq >/dev/null || { echo "SKIP: jq not installed (make deps)"; exit 77; }
@@ -75,11 +81,15 @@ judge() {
 		fi
 	done < <(sed -n 's/^@@proc //p' "$out")
 	# kptr_restrict: never changed; a mode that needs addresses says so.
-	while read -r mode before rc after; do
+	while read -r mode before rc after approx; do
 		[ "$before" = "$after" ] || { echo "FAIL: $mode: kptr_restrict $before became $after"; bad=1; }
 		want=0
-		case $mode:$before in estimate:0 | estimate:2 | stock:2) want=1 ;; esac
+		case $mode:$before in stock:2) want=1 ;; esac
 		[ "$rc" = "$want" ] || { echo "FAIL: $mode with kptr_restrict $before: exit $rc, want $want"; bad=1; }
+		# Estimate mode without the addresses (0 hashes them, 2 hides them) seeds from sizes: it says so.
+		want=0
+		case $mode:$before in estimate:0 | estimate:2) want=1 ;; esac
+		[ "$approx" = "$want" ] || { echo "FAIL: $mode with kptr_restrict $before: $approx lines say approximate, want $want"; bad=1; }
 	done < <(sed -n 's/^@@kptr //p' "$out")
 	[ "$(grep -c '^@@kptr ' "$out")" -gt 0 ] || { echo "FAIL: no kptr_restrict checks ran"; bad=1; }
 	return $bad
@@ -87,10 +97,9 @@ judge() {
 
 # One host thread runs both vCPUs (QEMU's single-threaded TCG), as in
 # tests/vm/stress.sh: each of the two dozen tool starts and stops here
-# switches tracepoints and trampolines in alloc_vmap_area while the other
-# vCPU may run it, and with a thread per vCPU one run in five oopsed at
-# alloc_vmap_area+0xeb3 (text_poke_bp's int3 seen after the patch
-# completed: emulated cross-modifying code; see stress.sh).
+# attaches trampolines to alloc_vmap_area while the other vCPU may run it,
+# and with a thread per vCPU that oopses on text_poke_bp's int3 with no
+# kvshadow code too (bench/tramp-race).
 export VM_ACCEL=${VM_ACCEL:-tcg-single}
 failed=0
 for kernel in patched stock; do
@@ -105,8 +114,13 @@ for kernel in patched stock; do
 	grep -v '^@@' "$out"
 	[ "$rc" = 0 ] || { echo "FAIL: $kernel kernel: guest checks failed (exit $rc)"; failed=1; continue; }
 	grep -q '^@@end$' "$out" || { echo "FAIL: $kernel kernel: the guest script did not finish"; failed=1; continue; }
-	judge "$out" || failed=1
-	console_clean || { echo "FAIL: $kernel kernel: unexpected report on the console"; failed=1; }
+	judge "$out" || { failed=1; continue; }
+	console_clean || { echo "FAIL: $kernel kernel: unexpected report on the console"; failed=1; continue; }
+	if [ $kernel = patched ]; then
+		works_where "exact, estimate: callers" "the workload module's calls and areas"
+	else
+		works_where "stock: callers" "the workload module's calls and areas"
+	fi
 done
 [ "$failed" = 0 ] || fail "callers or processes named wrong (above)"
 echo PASS

@@ -125,4 +125,5 @@ echo "promtool test rules: KvshadowPopulateFailures quiet at $((first - 1))m, fi
 # structures, whose failure warns in alloc_vmap_area()).
 console_allow='FAULT_INJECTION: forcing a failure|vmalloc error: size' \
 	console_clean || fail "unexpected report on the console"
+works_where exact "injected page allocation failures: populate_failures"
 echo PASS

@@ -99,4 +99,5 @@ done
   "$(($(jq -s '.[0].shadow_pages' "$work/same") * 4096))" ] || fail "shadow bytes != shadow_pages * 4096"
 
 console_clean || fail "unexpected report on the console"
+works_where kvshadowstat "the debugfs file: every key, the invariant"
 echo "PASS"

@@ -69,4 +69,6 @@ echo "estimate: $lines intervals, $crossed crossed by a purge, $inflight of the 
 [ "$bad" = 0 ] || fail "estimate: $bad of $lines intervals beyond 5 % of debugfs plus their interval's activity"
 [ $((inflight * 4)) -le "$lines" ] || fail "estimate: $inflight of $lines readings needed the in-flight allowance"
 console_clean || fail "unexpected report on the console"
+works_where exact "debugfs: totals equal its deltas over a 2-thread test_vmalloc, drift 0"
+works_where "estimate (forced)" "debugfs shadow_pages, within 5 %"
 echo PASS

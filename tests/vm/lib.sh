@@ -6,27 +6,44 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/kvshadow-vmtest.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 console=$work/console.log
-# The VM tests boot the 6.12 kernels (the backport series, and stock)
-# without syzbot's debug options, unless they ask for others (vm_run
-# --kver 7.2 --debug): KUnit and the per-node vmstat test boot the patched
-# 7.2 debug kernel with page_owner on. Not 7.2 for the tool's tests yet: on
-# 7.2 (nodebug and debug alike, under TCG) a vmalloc that runs through
-# kvshadowtop's BPF trampoline on __vmalloc_node_range_noprof (nine
-# arguments, three on the stack) returned the function's own address or
-# jumped to an argument's value (RIP 0x32000000000000) when the tool was
-# started a second time in one boot (tests/vm/slow.sh, tests/vm/stress.sh);
-# not seen on 6.12. Not the debug kernel for them: under TCG lockdep,
-# DEBUG_VM and KASAN together made the page-table test 3x slower and the
-# caller test miss its waits.
-export KVER=${KVER-6.12} NODEBUG=${NODEBUG-1}
+# The VM tests boot Linux 7.2 (the series, and stock) without syzbot's
+# debug options, unless they ask for others (vm_run --debug): KUnit, the
+# stress test and the per-node vmstat test boot the patched 7.2 debug
+# kernel with page_owner on. Not the debug kernel for all: under TCG
+# lockdep, DEBUG_VM and KASAN together made the page-table test 3x slower
+# and the caller test miss its waits. KVER=6.12 runs them on the backport.
+export KVER=${KVER-7.2} NODEBUG=${NODEBUG-1}
 
 fail() { echo "FAIL: $*"; exit 1; }
 
+# works_where MODE CHECKED-AGAINST: once a test's check of MODE on the
+# kernel it last booted passed, one row of the table of what works where
+# (tests/run.sh makes docs/works-where.md of them: it cannot claim what
+# no test checked).
+works_where() {
+	[ -n "${KVSHADOW_WORKS_WHERE:-}" ] || return 0
+	printf '%s\t%s\t%s\t%s\n' "$(cat "$work/kernel")" "$1" "$2" "vm/$(basename "$0" .sh)" \
+		>>"$KVSHADOW_WORKS_WHERE"
+}
+
 # vm_run [run.sh options...] -- CMD: runs CMD in the guest, output on stdout.
+# The kernel it boots is named in $work/kernel, for works_where.
 vm_run() {
-	local opts=()
-	while [ $# -gt 0 ] && [ "$1" != -- ]; do opts+=("$1"); shift; done
+	local opts=() kver=$KVER flavour=patched debug=
+	[ "${NODEBUG:-}" = 1 ] || debug=", debug options"
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		case $1 in
+		--kver) kver=$2 ;;
+		--stock) flavour=stock ;;
+		--novmalloc) flavour=novmalloc ;;
+		--debug) debug=", debug options" ;;
+		--nodebug) debug= ;;
+		esac
+		opts+=("$1")
+		shift
+	done
 	shift
+	echo "Linux $kver $flavour$debug" >"$work/kernel"
 	"$top/kernel/vm/run.sh" --timeout "${VM_TEST_TIMEOUT:-600}" \
 		--console "$console" "${opts[@]}" --cmd "$*"
 }

@@ -83,4 +83,5 @@ got=$(echo "$json" | jq .vmap_bytes)
 echo "vmap_bytes $got, /proc/vmallocinfo sums to $vmapsum"
 [ "$got" = "$vmapsum" ] || fail "vmap_bytes $got, the kernel's areas sum to $vmapsum"
 console_clean || fail "unexpected report on the console"
+works_where "exact, Prometheus file" "debugfs read in the same interval; promtool"
 echo PASS

@@ -17,4 +17,5 @@ cat "$work/out"
 [ "$rc" = 0 ] || fail "guest checks failed (exit $rc)"
 grep -q '^ptdump OK$' "$work/out" || fail "the guest script did not finish"
 console_clean || fail "unexpected report on the console"
+works_where "kernel: debugfs shadow_pages" "the kernel page tables (ptdump), exact"
 echo PASS

@@ -141,4 +141,5 @@ grep '^slow ' "$work/batch" | grep -Ev ' vmalloc [0-9.]+(ms|s) ' | grep -Eq . &&
 grep '^slow ' "$work/batch" | awk '{ for (i = 1; i < NF; i++) if ($i == "vmalloc") v = $(i + 1); sub(/ms$/, "", v); if (v + 0 < 5 && v !~ /s$/) bad = 1 } END { exit bad }' ||
 	fail "batch: a line under 5ms"
 console_clean || fail "unexpected report on the console"
+works_where "exact, --slow" "a kprobe on the vmalloc calls, the kasan events, the module's clock"
 echo PASS

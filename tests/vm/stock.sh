@@ -61,4 +61,5 @@ while read -r label pages new gone; do
 done < <(sed -n 's/^@@moment //p' "$out")
 [ "$(grep -c '^@@moment ' "$out")" = 5 ] || fail "not every moment was reached"
 console_clean || fail "unexpected report on the console"
+works_where stock "the kernel page tables (ptdump) at quiet moments: shadow_pages exact"
 echo PASS

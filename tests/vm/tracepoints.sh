@@ -7,3 +7,4 @@ set -uo pipefail
 
 vm_run -- 'sh /kvshadow/tests/tracepoints.sh' || fail "guest checks failed"
 console_clean || fail "unexpected report on the console"
+works_where "kernel: kasan events" "debugfs deltas over test_vmalloc"

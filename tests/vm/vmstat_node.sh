@@ -10,7 +10,10 @@
 #    allocator's own records, independent of the counters;
 #  - the nodes sum to /proc/vmstat's value and to debugfs shadow_pages;
 #  - the real node_exporter, reading that /proc/vmstat with
-#    --collector.vmstat.fields naming the item, exports the same value.
+#    --collector.vmstat.fields naming the item, exports the same value;
+#  - kvshadowtop --json (exact mode, and debugfs mode) shows in "nodes"
+#    each node's count as the nodes' vmstat files give it around one of
+#    its intervals at a quiet moment (issue 19).
 set -uo pipefail
 # shellcheck source=tests/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -20,11 +23,12 @@ pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$work"' EXIT
 exporter=$(command -v prometheus-node-exporter || command -v node_exporter) ||
 	fail "prometheus-node-exporter not installed (make deps)"
+command -v jq >/dev/null || fail "jq not installed (make deps)"
 
 out=$work/out
-vm_run --kver 7.2 --debug --page-owner -- 'sh /kvshadow/tests/vmstat_node.sh' >"$out"
+vm_run --debug --page-owner -- 'sh /kvshadow/tests/vmstat_node.sh' >"$out"
 rc=$?
-grep -v '^@@procvmstat ' "$out"
+grep -v '^@@procvmstat \|^@@toolline ' "$out"
 [ "$rc" = 0 ] || fail "guest checks failed (exit $rc)"
 grep -q '^@@end$' "$out" || fail "the guest script did not finish"
 console_clean || fail "unexpected report on the console"
@@ -56,4 +60,24 @@ got=$(curl -fsS "http://127.0.0.1:$port/metrics" | awk '$1 == "node_vmstat_nr_ka
 [ -n "$got" ] || fail "node_exporter does not export node_vmstat_nr_kasan_vmalloc_shadow"
 [ "$(printf '%.0f' "$got")" = "$vmstat" ] || fail "node_exporter exports $got, the guest's /proc/vmstat says $vmstat"
 echo "node_exporter: node_vmstat_nr_kasan_vmalloc_shadow $got"
+
+toolfail=0
+for mode in exact debugfs; do
+	why=$(sed -n "s/^@@toolfail $mode //p" "$out")
+	[ -z "$why" ] || { echo "FAIL: $mode: $why"; toolfail=1; continue; }
+	want=$(sed -n "s/^@@toolsys $mode //p" "$out")
+	lines=$(sed -n "s/^@@toolline $mode //p" "$out")
+	[ -n "$want" ] && [ -n "$lines" ] || fail "$mode: no kvshadowtop lines or node values"
+	case $want in *" "*) ;; *) fail "$mode: one node in '$want'" ;; esac
+	while IFS= read -r l; do
+		got=$(jq -r '[.nodes[] | "\(.node):\(.shadow_pages)"] | join(" ")' <<<"$l") ||
+			fail "$mode: not JSON with nodes: $l"
+		echo "kvshadowtop --mode $mode: nodes $got; the nodes' vmstat: $want"
+		[ "$got" = "$want" ] || fail "$mode: kvshadowtop shows nodes '$got', the kernel's files '$want'"
+		[ "$(jq -r .mode <<<"$l")" = "$mode" ] || fail "$mode: a line of mode $(jq -r .mode <<<"$l")"
+	done <<<"$lines"
+done
+[ "$toolfail" = 0 ] || fail "kvshadowtop's nodes not checked in every mode"
+works_where "kernel: nr_kasan_vmalloc_shadow" "page_owner's pages by node; debugfs; node_exporter"
+works_where "kvshadowtop nodes (exact --no-fentry, debugfs)" "the nodes' vmstat files at a quiet moment"
 echo PASS

@@ -13,15 +13,20 @@ LLVM_STRIP   ?= llvm-strip
 # exact/stock/estimate readers, the estimate of shadow pages), attribution
 # (callers, kernel symbols, stack walk, the rows by name) and the TUI.
 KVTOP_SOURCES_SRCS := $(addprefix tools/kvshadowtop/sources/,bpf_source.c estimate_source.c loader.c kernel_probe.c \
-		      estimate.c pageset.c ptwalk.c bpfstats.c)
+		      estimate.c approx_seed.c pageset.c ptwalk.c bpfstats.c)
 KVTOP_ATTR_SRCS := $(addprefix tools/kvshadowtop/attribution/,rows.c callers.c ksyms.c stackwalk.c)
 KV_TUI_SRCS  := $(addprefix tools/kvshadowtop/tui/,tui.c tui_draw.c tui_keys.c tui_help.c)
+# record, report, diff: the recording's writer and reader live in pipeline/
+# (KV_REC_SRCS), the commands here.
+KVTOP_REC_SRCS := tools/kvshadowtop/rec_args.c $(addprefix tools/kvshadowtop/recording/,report.c \
+		  replay_tui.c summary.c diff.c diff_text.c failon.c)
 KVTOP_SRCS   := tools/kvshadowtop/main.c tools/kvshadowtop/top_args.c $(KV_PIPE_SRCS) \
+		$(KV_REC_SRCS) $(KVTOP_REC_SRCS) \
 		$(KVTOP_SOURCES_SRCS) $(KVTOP_ATTR_SRCS) $(KV_TUI_SRCS) $(KV_LIB_SRCS)
 KV_INC += -Itools/kvshadowtop -Itools/kvshadowtop/sources -Itools/kvshadowtop/attribution \
-	  -Itools/kvshadowtop/tui
+	  -Itools/kvshadowtop/tui -Itools/kvshadowtop/recording
 
-KVTOP_PKGS   := libbpf jansson ncursesw
+KVTOP_PKGS   := libbpf jansson ncursesw zlib
 KVTOP_LIBS   = $(shell $(PKG_CONFIG) --libs $(KVTOP_PKGS) 2>/dev/null || echo -lbpf -lelf -lz -ljansson -lncursesw -ltinfo) -lm
 KVTOP_STATIC_LIBS = $(shell $(PKG_CONFIG) --static --libs $(KVTOP_PKGS) 2>/dev/null || echo -lbpf -lelf -lz -ljansson -lncursesw -ltinfo) -lm
 

@@ -12,12 +12,6 @@
 
 #define PROG "kvshadowtop"
 
-static int set_batch(struct kvs_options *o, const char *arg, char *err, size_t errlen)
-{
-	o->batch = true;
-	return 0;
-}
-
 static int set_count(struct kvs_options *o, const char *arg, char *err, size_t errlen)
 {
 	uint64_t v;
@@ -120,7 +114,7 @@ enum { OPT_JSON = 256, OPT_MODE, OPT_PROM, OPT_BY, OPT_TOP, OPT_NO_FENTRY, OPT_S
 const struct kvs_opt kvshadowtop_options[] = {
 	{ "batch", 'b', NULL, "plain text, no terminal control (implied when stdout is not a\n"
 	  "                         terminal, or one that cannot show the interactive view)",
-	  set_batch, NULL },
+	  kvs_opt_batch, NULL },
 	{ "count", 'n', "COUNT", "intervals, then exit (0 = forever, the default)", set_count, NULL },
 	{ "delay", 'd', "SECONDS", "interval, fractions allowed (default 1)", set_delay, NULL },
 	{ "json", OPT_JSON, NULL, "one JSON object per interval per line", kvs_opt_json, NULL },
@@ -161,14 +155,18 @@ int kvshadowtop_usage(FILE *f)
 	fprintf(f, "Usage: " PROG " [-b] [-n COUNT] [-d SECONDS] [--json] [--mode %s]\n"
 		"                   [--prom-file PATH] [-s SORT] [-r ROWS] [--by caller|process] [--top N]\n"
 		"                   [--slow DURATION] [--self-stats] [--no-fentry] [--file PATH] [-h]\n"
-		"Watch the pages KASAN maps to back vmalloc shadow, who causes them and what they cost.\n"
+		"       " PROG " record -o FILE [the options above]\n"
+		"       " PROG " report FILE [-b|--json|--prom-file PATH]\n"
+		"       " PROG " diff A B [--json] [--fail-on EXPR[,EXPR...]]\n"
+		"Watch the pages KASAN maps to back vmalloc shadow, who causes them and what they cost;\n"
+		"record a run to a file, show it again, compare two (" PROG " record|report|diff -h).\n"
 		"\n", modes);
 	kvs_print_options(f, kvshadowtop_options, kvshadowtop_nr_options);
 	fprintf(f, "\nSORT is %s\n(vp/pp: the rows' vmalloc/populate latency percentiles).\n",
 		kvs_enum_list(kvs_sort_name, KVS_NR_SORTS, sorts, sizeof(sorts)));
 	fprintf(f, "\nIn every mode but estimate it mounts debugfs on /sys/kernel/debug when it is not.\n"
 		"Exit status: 0 success (also when the reader of the output goes away),\n"
-		"1 runtime failure, 2 usage error.\n");
+		"1 runtime failure, 2 usage error; diff: 3 a --fail-on threshold crossed.\n");
 	return fflush(f) || ferror(f) ? 1 : 0;
 }
 

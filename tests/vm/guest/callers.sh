@@ -8,7 +8,8 @@
 #                                    tables just before them (ptdump_areas)
 #   @@proc CONFIG COMM CALLS PAGES   the same per process
 #   @@caller CONFIG {json} / @@process CONFIG {json}   each tool's last line
-#   @@kptr MODE BEFORE RC AFTER      kernel.kptr_restrict around a run
+#   @@kptr MODE BEFORE RC AFTER APPROX  kernel.kptr_restrict around a run;
+#                                      APPROX: lines saying the seed is approximate
 # No fork between the page-table dump and the last allocation: a fork may
 # vmalloc a thread stack and populate shadow the expectation does not know.
 . /kvshadow/tests/lib.sh
@@ -124,7 +125,7 @@ for cfg in "$@"; do
 		kvshadowtop --mode "$mode" -b -n 1 -d 0.2 >/tmp/k.out 2>&1
 		rc=$?
 		read -r after </proc/sys/kernel/kptr_restrict
-		echo "@@kptr $mode $v $rc $after"
+		echo "@@kptr $mode $v $rc $after $(grep -c '^  approximate: ' /tmp/k.out)"
 		[ "$rc" = 0 ] || sed 's/^/    /' /tmp/k.out
 	done
 done

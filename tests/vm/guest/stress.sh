@@ -8,6 +8,9 @@
 # kernel's own ID tables).
 . /kvshadow/tests/lib.sh
 RUNS=${RUNS:-3}
+# PARTS: runs (restarts around the load), late (a start under load), modes.
+PARTS=${PARTS:-runs late modes}
+part() { case " $PARTS " in *" $1 "*) return 0 ;; esac; return 1; }
 command -v bpfobjs >/dev/null || fail "bpfobjs missing (the host test adds it)"
 [ -d "$T/events/kasan" ] || fail "no kasan events: not the patched kernel"
 
@@ -64,12 +67,18 @@ stop_top() {
 	rc=$?
 	echo "@@run $1 rc=$rc lines=$(wc -l <"/tmp/run$1.json")"
 	tail -n 1 "/tmp/run$1.json"
+	if [ "$1" = late ]; then
+		echo "@@late.json"
+		cat /tmp/runlate.json
+		echo "@@late.end"
+	fi
 	cat "/tmp/run$1.err"
 	left_behind "run $1"
 	echo "run $1: no BPF object left behind ($now)"
 }
 
 r=1
+part runs || r=$((RUNS + 1))
 while [ $r -le "$RUNS" ]; do
 	quiesce
 	start_top $r
@@ -78,17 +87,35 @@ while [ $r -le "$RUNS" ]; do
 	r=$((r + 1))
 done
 
-# One more, started in the middle of the load: whether its totals can match
-# the debugfs deltas is the tool's affair; the host only reports it.
-modprobe test_vmalloc run_test_mask=9 test_loop_count=2000 nr_threads=2 2>/dev/null &
-load=$!
-nap 1
-start_top late
-wait $load
-stop_top late
+# One more, started in the middle of the load (a busy baseline), then a
+# quiet moment (@@quiet: the number of JSON lines by then), a second load
+# and the end: between the two quiet moments its totals must move as the
+# kernel's counters did.
+if part late; then
+	modprobe test_vmalloc run_test_mask=9 test_loop_count=2000 nr_threads=2 2>/dev/null &
+	load=$!
+	nap 1
+	start_top late
+	wait $load
+	quiesce
+	nap 1.2
+	echo "@@quiet $(wc -l <"/tmp/runlate.json")"
+	modprobe test_vmalloc run_test_mask=9 test_loop_count=300 nr_threads=2 2>/dev/null
+	stop_top late
+fi
 
 touch /tmp/toggle.stop
 wait $tog
 echo "@@toggles $(cat /tmp/toggles)"
+
+# Each other mode once, at quiescence, so that the debug kernel runs every
+# path of the tool (stock's page-table walk, estimate's seed and model).
+for m in $(part modes && echo stock estimate debugfs); do
+	quiesce
+	kvshadowtop --mode $m --json -n 3 -d 0.5 >"/tmp/mode-$m.json" 2>"/tmp/mode-$m.err"
+	echo "@@mode $m rc=$?"
+	tail -n 1 "/tmp/mode-$m.json"
+	cat "/tmp/mode-$m.err"
+done
 dmesg | grep -q "Summary: .* failed: [1-9]" && fail "test_vmalloc reported failures"
 echo "@@end"

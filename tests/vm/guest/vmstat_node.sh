@@ -9,6 +9,9 @@
 #                            kasan_populate_vmalloc whose PFN is on that
 #                            node (the nodes' PFN ranges from /proc/zoneinfo)
 #   @@procvmstat LINE        /proc/vmstat, for the host's node_exporter
+#   @@toolsys MODE NODES     "NODE:VALUE ..." from the nodes' vmstat, and
+#   @@toolline MODE JSON     kvshadowtop --json's lines at that quiet moment
+#   @@toolfail MODE WHY      or why there are none
 . /kvshadow/tests/lib.sh
 [ -r "$VS" ] || fail "$VS missing: this is not the patched kernel"
 PO=/sys/kernel/debug/page_owner
@@ -94,4 +97,87 @@ while read -r node v; do
 	echo "@@node $node $v ${o:-0}"
 done </tmp/pernode
 while IFS= read -r l; do echo "@@procvmstat $l"; done </tmp/procvmstat
+
+# sys_nodes: "NODE:VALUE ..." of every node's vmstat item into $nodes, by
+# node (the glob's order: numeric up to node9). Shell builtins only: a fork
+# between two snapshots could vmalloc a thread stack (see snap), and a
+# pipeline of five needs more stacks than the per-CPU cache holds.
+sys_nodes() {
+	nodes=""
+	for d in /sys/devices/system/node/node[0-9]*; do
+		while read -r k v; do
+			[ "$k" = nr_kasan_vmalloc_shadow ] && nodes="$nodes${nodes:+ }${d##*node}:$v"
+		done <"$d/vmstat"
+	done
+}
+
+# lines FILE: its complete lines into $lines, without a fork.
+count_lines() {
+	lines=0
+	while IFS= read -r _l; do lines=$((lines + 1)); done <"$1"
+}
+
+# kvshadowtop's nodes (issue 19) in MODE, against the nodes' vmstat read
+# before and after two or more of its intervals at a quiet moment (nothing
+# mapped or released from the first read to the last, the per-CPU counts
+# folded first): @@toolsys MODE NODES, then @@toolline MODE JSON for each
+# line written in that window; @@toolfail MODE WHY when it cannot. Exact
+# mode with tracepoints only (--no-fentry: no trampoline, see README on
+# 7.2), and debugfs mode (no BPF).
+tool_nodes() {
+	mode=$1
+	shift
+	rm -f /tmp/kt.json
+	kvshadowtop --mode "$mode" "$@" --json -d 2 -n 0 >/tmp/kt.json 2>/tmp/kt.err &
+	kt=$!
+	i=0
+	while [ ! -s /tmp/kt.json ]; do
+		if ! kill -0 $kt 2>/dev/null; then
+			sed 's/^/    /' /tmp/kt.err
+			echo "@@toolfail $mode kvshadowtop ended before its first line"
+			return
+		fi
+		if [ $i -ge 300 ]; then
+			kill $kt
+			echo "@@toolfail $mode kvshadowtop wrote nothing in 300 s"
+			return
+		fi
+		nap 1
+		i=$((i + 1))
+	done
+	tries=0
+	while :; do
+		quiesce
+		echo 1 >/proc/sys/vm/stat_refresh || fail "vm/stat_refresh"
+		snap a
+		sys_nodes
+		s1=$nodes
+		count_lines /tmp/kt.json
+		n1=$lines
+		nap 7	# three intervals or more
+		count_lines /tmp/kt.json
+		n2=$lines
+		sys_nodes
+		s2=$nodes
+		snap b
+		echo "$mode try $tries: populated $a_pages_populated..$b_pages_populated released $a_pages_released..$b_pages_released lines $n1..$n2 nodes '$s1' '$s2'"
+		[ "$a_pages_populated $a_pages_released $s1" = "$b_pages_populated $b_pages_released $s2" ] &&
+			[ "$n2" -gt "$n1" ] && break
+		tries=$((tries + 1))
+		if [ $tries -ge 5 ] || ! kill -0 $kt 2>/dev/null; then
+			kill $kt 2>/dev/null
+			sed 's/^/    /' /tmp/kt.err
+			echo "@@toolfail $mode never quiet around an interval of kvshadowtop (or it ended)"
+			return
+		fi
+	done
+	kill $kt
+	wait $kt || echo "@@toolfail $mode exit $? after SIGTERM: $(cat /tmp/kt.err)"
+	echo "@@toolsys $mode $s1"
+	sed -n "$((n1 + 1)),${n2}p" /tmp/kt.json | while IFS= read -r l; do echo "@@toolline $mode $l"; done
+}
+# Node 0's fill has done its work (node 1 holds shadow now): memory back.
+rm -f /tmp/fill.*
+tool_nodes exact --no-fentry
+tool_nodes debugfs
 echo "@@end"

@@ -409,6 +409,8 @@ static int bpf_source_read(void *state, struct kvs_reading *r, char *err, size_t
 		r->walk.learn_lost = cnt.learn_lost;
 	}
 	memcpy(r->unavailable.slow, b->slow_why, KVS_WHY_LEN);
+	memcpy(r->method, b->bpf.method, KVS_WHY_LEN);
+	r->no_vmap_events = !b->bpf.vmalloc_events;
 	if (kvs_bpf_stats_on(&b->stats)) {
 		ret = kvs_bpf_stats_read(&b->stats, b->bpf.skel->obj, &r->self);
 		if (ret)

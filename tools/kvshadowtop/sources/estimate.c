@@ -25,6 +25,9 @@ void kvs_estimate_free(struct kvs_estimate *e)
 	kvs_pageset_free(&e->starts);
 	kvs_pageset_free(&e->mapped);
 	free(e->lazy);
+	if (e->approx)
+		kvs_approx_seed_free(e->approx);
+	free(e->approx);
 	memset(e, 0, sizeof(*e));
 }
 
@@ -153,14 +156,32 @@ static long release_area(struct kvs_estimate *e, uint64_t start, uint64_t end)
 	return n;
 }
 
+/*
+ * With an approximate seed: [start, end)'s edge shadow pages not mapped yet
+ * (partly its own: a seed area may share them, mapped already).
+ */
+static uint64_t new_edges(struct kvs_estimate *e, uint64_t start, uint64_t end)
+{
+	uint64_t first = start / e->span, last = (end - 1) / e->span, n = 0;
+
+	if (start % e->span && kvs_pageset_next(&e->mapped, first, first + 1) != first)
+		n++;
+	if (end % e->span && (last != first || !(start % e->span)) &&
+	    kvs_pageset_next(&e->mapped, last, last + 1) != last)
+		n++;
+	return n;
+}
+
 static long populate(struct kvs_estimate *e, uint64_t start, uint64_t end)
 {
 	uint64_t lo = start / e->span;
 	uint64_t hi = (end + e->span - 1) / e->span;
+	uint64_t edges = e->approx ? new_edges(e, start, end) : 0;
 	long n = kvs_pageset_add(&e->mapped, lo, hi);
 
 	if (n < 0)
 		return n;
+	e->seed_shared += edges;
 	e->c.shadow_pages += n;
 	if (e->c.shadow_pages > e->c.shadow_pages_peak)
 		e->c.shadow_pages_peak = e->c.shadow_pages;
@@ -255,6 +276,45 @@ static long insert_area(struct kvs_estimate *e, uint64_t start, uint64_t end, bo
 	return populate(e, start, end);
 }
 
+void kvs_estimate_seed_approx(struct kvs_estimate *e, struct kvs_approx_seed *s)
+{
+	e->approx = s;
+	e->c.shadow_pages += s->shown;
+	if (e->c.shadow_pages > e->c.shadow_pages_peak)
+		e->c.shadow_pages_peak = e->c.shadow_pages;
+	e->area_bytes += s->area_pages << e->page_shift;
+}
+
+void kvs_estimate_seeded_twice(struct kvs_estimate *e, uint64_t pages)
+{
+	if (e->approx)
+		e->seed_shared += pages;
+}
+
+bool kvs_estimate_bound(const struct kvs_estimate *e, uint64_t *low, uint64_t *high)
+{
+	const struct kvs_approx_seed *s = e->approx;
+	uint64_t known, shared, sum;
+
+	if (!s)
+		return false;
+	/* The known areas' pages: the shown count less the seed's. */
+	known = e->c.shadow_pages - s->shown;
+	/* No more than the pages the known areas newly mapped can be the seed's too. */
+	shared = e->seed_shared < e->c.pages_populated ? e->seed_shared : e->c.pages_populated;
+	sum = s->low + known;
+	/*
+	 * Not also "at least the seed's low": a seed page a purged seed area
+	 * left mapped may since have been released by a known area's purge,
+	 * which the seed's count does not see (the allowance covers it).
+	 */
+	*low = sum > shared ? sum - shared : 0;
+	if (*low < known)
+		*low = known;
+	*high = s->high + known;
+	return true;
+}
+
 int kvs_estimate_seed(struct kvs_estimate *e, uint64_t start, uint64_t end, int lazy)
 {
 	long n = insert_area(e, start, end, lazy);
@@ -289,6 +349,11 @@ int kvs_estimate_free_area(struct kvs_estimate *e, uint64_t va_start)
 {
 	struct kvs_est_area *a = area_at(e, va_start);
 
+	/* A seed area the approximate seed has no address for: it waits for a purge. */
+	if (!a && e->approx && e->approx->freed < e->approx->pool[KVS_SEED_LIVE].nr) {
+		e->approx->freed++;
+		return 0;
+	}
 	if (!a) {
 		e->unknown_frees++;
 		return -ENOENT;
@@ -297,6 +362,22 @@ int kvs_estimate_free_area(struct kvs_estimate *e, uint64_t va_start)
 		return 0;
 	a->free_seq = ++e->next_seq;
 	return lazy_push(e, va_start);
+}
+
+/* The rest of a purge's areas were seed areas the approximate seed has no address for. */
+static long purge_seed(struct kvs_estimate *e, uint64_t want)
+{
+	uint64_t released, pages;
+	size_t n = kvs_approx_seed_purge(e->approx, want, &released, &pages);
+
+	e->c.release_calls += n;
+	e->c.pages_released += released;
+	e->c.shadow_pages -= released;
+	pages <<= e->page_shift;
+	e->area_bytes -= pages < e->area_bytes ? pages : e->area_bytes;
+	/* Each may leave two edge pages mapped that a known area maps again. */
+	e->seed_shared += 2 * (uint64_t)n;
+	return (long)released;
 }
 
 long kvs_estimate_purge(struct kvs_estimate *e, uint64_t start, uint64_t end, unsigned int npurged)
@@ -338,5 +419,7 @@ long kvs_estimate_purge(struct kvs_estimate *e, uint64_t start, uint64_t end, un
 		q[kept++] = q[i];
 	}
 	e->nr_lazy = kept;
+	if (want && e->approx)
+		total += purge_seed(e, want);
 	return total;
 }

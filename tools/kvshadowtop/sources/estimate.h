@@ -25,9 +25,11 @@
 #ifndef KVS_ESTIMATE_H
 #define KVS_ESTIMATE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "approx_seed.h"
 #include "counters.h"
 #include "pageset.h"
 
@@ -65,6 +67,19 @@ struct kvs_estimate {
 	/* Anomalies: each one makes the estimate less certain. */
 	uint64_t unknown_frees;		/* free of an area never seen */
 	uint64_t reordered;		/* alloc over a live area: events out of order */
+
+	/*
+	 * Seeded from sizes alone (approx_seed.h; NULL: from addresses).
+	 * The areas seen allocated since are modelled exactly in mapped; the
+	 * seed's pages are a number in c.shadow_pages. Where the two may
+	 * overlap, the sum counts a page twice: seed_shared bounds that, the
+	 * edge pages the known areas newly mapped (a seed area may have mapped
+	 * them first) and two per purged seed area (its edge pages may stay
+	 * mapped, unseen, and a known area map them again); and no more than
+	 * the pages the known areas newly mapped (pages_populated).
+	 */
+	struct kvs_approx_seed *approx;
+	uint64_t seed_shared;
 };
 
 /*
@@ -75,6 +90,22 @@ int kvs_estimate_init(struct kvs_estimate *e, long page_size);
 void kvs_estimate_free(struct kvs_estimate *e);
 /* Seed one area from /proc/vmallocinfo (lazy: an "unpurged vm_area"); not counted as populated. */
 int kvs_estimate_seed(struct kvs_estimate *e, uint64_t start, uint64_t end, int lazy);
+/*
+ * Seed from sizes alone: s (finished, malloc'd) becomes the estimate's, its
+ * middle value the seed's shadow pages. Before any event.
+ */
+void kvs_estimate_seed_approx(struct kvs_estimate *e, struct kvs_approx_seed *s);
+/*
+ * With an approximate seed: the last alloc's new pages may be the seed's
+ * too (an area allocated after the programs were attached and before the
+ * seed was read is in both).
+ */
+void kvs_estimate_seeded_twice(struct kvs_estimate *e, uint64_t pages);
+/*
+ * The range the true count lies in when the seed is approximate: false
+ * (nothing set) when it is exact.
+ */
+bool kvs_estimate_bound(const struct kvs_estimate *e, uint64_t *low, uint64_t *high);
 /* Start counting: zero the cumulative counters, peak = current. */
 void kvs_estimate_reset_counters(struct kvs_estimate *e);
 /*

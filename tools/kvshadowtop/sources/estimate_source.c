@@ -24,6 +24,8 @@
 #define DRAIN_STOP (-EAGAIN)
 /* What a read drains of the ring before a swap, to see whether it is empty. */
 #define RETIRE_BUDGET_S 0.01
+/* What a seed from sizes drains right after its read (see seed_window()). */
+#define SEED_WINDOW_BUDGET_S 1.0
 /* Each loss makes the next ring buffer this much bigger, up to the cap. */
 #define RING_GROWTH 4
 #define RING_MAX (64u << 20)
@@ -46,6 +48,8 @@ struct kvs_estimate_source {
 	int old_ring_fd;
 	uint64_t lost_seen;		/* events_lost at the last re-seed */
 	unsigned int reseeds;
+	struct kvs_seed_note seed;	/* how the last seed was made */
+	bool in_seed_window;		/* replaying what came before the seed was read */
 	/* The last ALLOC's process and its row name: events come in runs. */
 	uint32_t last_tgid;
 	char last_comm[KVS_COMM_LEN];
@@ -81,6 +85,8 @@ static int on_area_event(void *ctx, void *data, size_t size)
 		n = kvs_estimate_alloc(&es->est, ev->addr, ev->size);
 		if (n < 0)
 			break;
+		if (es->in_seed_window)
+			kvs_estimate_seeded_twice(&es->est, (uint64_t)n);
 		if (kvs_rows_add(&es->callers,
 				 es->caller(es->ctx, al->caller, al->stackid, al->flags), n, 1, NULL, NULL) ||
 		    kvs_rows_add(&es->processes, process_name(es, al), n, 1, NULL, NULL))
@@ -120,13 +126,59 @@ static int kptr_restrict(void)
 	return v;
 }
 
+struct size_seed {
+	struct kvs_approx_seed *s;
+	uint64_t page_size;
+};
+
+static int seed_size(void *arg, uint64_t bytes, int lazy)
+{
+	struct size_seed *ss = arg;
+
+	/* The kernel's areas are whole pages: what is not, is not an area it shows. */
+	if (!bytes || bytes % ss->page_size)
+		return 0;
+	return kvs_approx_seed_add(ss->s, bytes / ss->page_size, lazy);
+}
+
+/*
+ * The seed from sizes alone, where the file hides the addresses: f read
+ * again from its start. 0 or -errno with err.
+ */
+static int seed_from_sizes(struct kvs_estimate *e, FILE *f, long page_size, char *err,
+			   size_t errlen)
+{
+	struct kvs_approx_seed *s = malloc(sizeof(*s));
+	struct size_seed ss = { s, (uint64_t)page_size };
+	long n;
+
+	if (!s)
+		return kvs_err(err, errlen, -ENOMEM, "out of memory");
+	kvs_approx_seed_init(s, e->span / (uint64_t)page_size);
+	n = fseek(f, 0, SEEK_SET) ? -errno : kvs_vmallocinfo_sizes(f, seed_size, &ss);
+	if (n >= 0 && kvs_approx_seed_finish(s))
+		n = -ENOMEM;
+	if (n < 0) {
+		kvs_approx_seed_free(s);
+		free(s);
+		return kvs_err(err, errlen, (int)n, "seeding from /proc/vmallocinfo's sizes: %s",
+			       strerror((int)-n));
+	}
+	kvs_estimate_seed_approx(e, s);
+	return 0;
+}
+
 /*
  * The live areas now, into a fresh estimate e. /proc/vmallocinfo prints them
  * with %pK: real addresses only with kptr_restrict=1 and CAP_SYSLOG. The
- * tool does not lower or raise that setting: it says what is missing.
+ * tool does not lower or raise that setting: where the addresses are
+ * hidden it seeds from the areas' sizes, approximately, and says how to
+ * get the exact seed (in note).
  */
-static int seed(struct kvs_estimate *e, long page_size, char *err, size_t errlen)
+static int seed(struct kvs_estimate *e, long page_size, struct kvs_seed_note *note, char *err,
+		size_t errlen)
 {
+	const char *path;
 	FILE *f;
 	long n;
 
@@ -135,25 +187,48 @@ static int seed(struct kvs_estimate *e, long page_size, char *err, size_t errlen
 			       "estimate mode models power-of-two pages of 4 KiB or more; "
 			       "this system's page size is %ld", page_size);
 	}
-	f = fopen("/proc/vmallocinfo", "re");
+	/* KVSHADOW_VMALLOCINFO: another file, for tests (the same text at a known instant). */
+	path = getenv("KVSHADOW_VMALLOCINFO");
+	f = fopen(path && *path ? path : "/proc/vmallocinfo", "re");
 	if (!f) {
 		n = -errno;
 		return kvs_err(err, errlen, (int)n,
-			       "seeding from /proc/vmallocinfo: %s", strerror(errno));
+			       "seeding from %s: %s", path && *path ? path : "/proc/vmallocinfo",
+			       strerror(errno));
 	}
 	n = kvs_vmallocinfo_parse(f, seed_area, e);
-	fclose(f);
-	if (n < 0)
+	*note = (struct kvs_seed_note){ .kind = KVS_SEED_EXACT };
+	if (n == -EACCES) {
+		int kr = kptr_restrict();
+
+		/* Nothing was seeded: the same empty estimate (its page size was taken above). */
 		kvs_estimate_free(e);
-	if (n == -EACCES)
-		return kvs_err(err, errlen, (int)n,
-			       "seeding from /proc/vmallocinfo: it hides the area addresses "
-			       "(kernel.kptr_restrict=%d): estimate mode needs kptr_restrict=1 and "
-			       "CAP_SYSLOG (root); kvshadowtop does not change the setting",
-			       kptr_restrict());
-	if (n < 0)
+		if (kvs_estimate_init(e, page_size))
+			n = kvs_err(err, errlen, -EINVAL, "page size %ld", page_size);
+		else
+			n = seed_from_sizes(e, f, page_size, err, errlen);
+		note->kind = KVS_SEED_APPROXIMATE;
+		if (kr == 2)
+			kvs_why(note->why, "kernel.kptr_restrict=2 hides the area addresses even from "
+				"root: seeded from sizes; exact seed: sysctl kernel.kptr_restrict=1");
+		else if (kr == 1)
+			kvs_why(note->why, "the area addresses need CAP_SYSLOG: seeded from sizes; "
+				"exact seed: run as root");
+		else
+			kvs_why(note->why, "kernel.kptr_restrict=%d hides the area addresses: seeded "
+				"from sizes; exact seed: sysctl kernel.kptr_restrict=1", kr);
+		fclose(f);
+		if (n)
+			return (int)n;
+		kvs_estimate_reset_counters(e);
+		return 0;
+	}
+	fclose(f);
+	if (n < 0) {
+		kvs_estimate_free(e);
 		return kvs_err(err, errlen, (int)n,
 			       "seeding from /proc/vmallocinfo: %s", strerror((int)-n));
+	}
 	kvs_estimate_reset_counters(e);
 	return 0;
 }
@@ -166,7 +241,7 @@ static int seed(struct kvs_estimate *e, long page_size, char *err, size_t errlen
 static int reseed(struct kvs_estimate_source *es, char *err, size_t errlen)
 {
 	struct kvs_estimate fresh, *old = &es->est;
-	int ret = seed(&fresh, es->page_size, err, errlen);
+	int ret = seed(&fresh, es->page_size, &es->seed, err, errlen);
 	uint64_t seeded;
 
 	if (ret)
@@ -190,6 +265,27 @@ static int consume(struct kvs_estimate_source *es, struct ring_buffer *rb)
 	int ret = ring_buffer__consume(rb);
 
 	return ret == DRAIN_STOP || ret == -EINTR ? 1 : ret;
+}
+
+/*
+ * Right after a seed from sizes: the records waiting now came from before
+ * its read, some of them of areas in it too: their pages may count twice.
+ * 0 or -errno.
+ */
+static int seed_window(struct kvs_estimate_source *es)
+{
+	int ret = 0;
+
+	if (!es->est.approx)
+		return 0;
+	es->in_seed_window = true;
+	es->drain_until = kvs_mono_s() + SEED_WINDOW_BUDGET_S;
+	if (es->old_rb)
+		ret = consume(es, es->old_rb);
+	if (ret >= 0)
+		ret = consume(es, es->rb);
+	es->in_seed_window = false;
+	return ret < 0 ? ret : es->err;
 }
 
 /* Retire the ring before the last swap: late records of programs that looked it up before. */
@@ -264,7 +360,9 @@ int kvs_estimate_source_open(struct kvs_estimate_source **esp, int rings_fd, int
 		goto fail;
 	}
 	/* The programs are attached before the seed: no area slips between the two. */
-	ret = seed(&es->est, page_size, err, errlen);
+	ret = seed(&es->est, page_size, &es->seed, err, errlen);
+	if (!ret && (ret = seed_window(es)))
+		ret = kvs_err(err, errlen, ret, "estimate: replaying events: %s", strerror(-ret));
 	if (ret)
 		goto fail;
 	*esp = es;
@@ -306,6 +404,9 @@ int kvs_estimate_source_read(struct kvs_estimate_source *es, uint64_t events_los
 		/* A bigger ring can fail (memory): re-seed anyway. */
 		(void)grow(es);
 		ret = reseed(es, err, errlen);
+		if (!ret && (ret = seed_window(es)))
+			ret = kvs_err(err, errlen, ret, "estimate: replaying events: %s",
+				      strerror(-ret));
 		if (ret)
 			return ret;
 	}
@@ -315,6 +416,8 @@ int kvs_estimate_source_read(struct kvs_estimate_source *es, uint64_t events_los
 	r->unknown_frees = es->est.unknown_frees;
 	r->estimate_reseeds = es->reseeds;
 	r->ring_buffer_bytes = es->ring_size;
+	r->seed = es->seed;
+	kvs_estimate_bound(&es->est, &r->seed.low, &r->seed.high);
 	ret = kvs_rows_to_list(&es->callers, &r->callers);
 	if (!ret)
 		ret = kvs_rows_to_list(&es->processes, &r->processes);

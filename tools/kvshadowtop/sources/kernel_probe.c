@@ -91,11 +91,14 @@ const char *kvs_stock_unsupported(const struct btf *btf)
 	if (!kvs_btf_has(btf, "apply_to_page_range", BTF_KIND_FUNC) ||
 	    !kvs_btf_has(btf, "apply_to_existing_page_range", BTF_KIND_FUNC))
 		return "no apply_to_page_range/apply_to_existing_page_range in the kernel BTF";
-	if (!kvs_area_caller_func(btf))
-		return "no alloc_vmap_area(..., struct vm_struct *vm) in the kernel BTF";
-	if (!kvs_btf_has_tp(btf, "alloc_vmap_area"))
-		return "no vmalloc:alloc_vmap_area tracepoint";
+	if (!kvs_btf_has(btf, "alloc_vmap_area", BTF_KIND_FUNC))
+		return "no alloc_vmap_area in the kernel BTF";
 	return NULL;
+}
+
+bool kvs_stock_from_event(const struct btf *btf)
+{
+	return kvs_area_caller_func(btf) && kvs_btf_has_tp(btf, "alloc_vmap_area");
 }
 
 /*

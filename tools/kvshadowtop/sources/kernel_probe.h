@@ -19,6 +19,12 @@ bool kvs_btf_has_tp(const struct btf *btf, const char *event);
 const char *kvs_area_caller_func(const struct btf *btf);
 /* Why this kernel cannot run stock mode (NULL: it can, if fentry is allowed). */
 const char *kvs_stock_unsupported(const struct btf *btf);
+/*
+ * Stock mode's populate calls from the vmalloc:alloc_vmap_area event and
+ * callers from alloc_vmap_area()'s vm (6.12 on); false: from fentry on
+ * alloc_vmap_area and the stack (6.1).
+ */
+bool kvs_stock_from_event(const struct btf *btf);
 
 /* The kernel BTF: the parse kvs_bpf_best_mode() kept, else a new one. NULL: none. */
 struct btf *kvs_vmlinux_btf(void);

@@ -62,6 +62,14 @@ struct fentry_pair {
 #define PAIR_PURGE (-2)
 #define MAX_PAIRS 5
 
+/* The first of two names this kernel's BTF has as a function, or NULL. */
+static const char *first_func(const struct btf *btf, const char *name, const char *older)
+{
+	if (kvs_btf_has(btf, name, BTF_KIND_FUNC))
+		return name;
+	return kvs_btf_has(btf, older, BTF_KIND_FUNC) ? older : NULL;
+}
+
 static int attach_one(struct kvs_bpf *b, struct bpf_program *p)
 {
 	struct bpf_link *l;
@@ -104,19 +112,24 @@ static int stock_ksyms(volatile struct kvs_ksyms *k, char *err, size_t errlen)
 	return 0;
 }
 
-/* Stock mode's fentry/fexit programs: it counts nothing without every one. */
-#define KVS_STOCK_PROGS 5
-static struct bpf_program **stock_progs(struct kvs_bpf_skel *s)
+/*
+ * Stock mode's fentry/fexit programs, ends before starts (see the fentry
+ * pairs below), attached before the tracepoints: it counts nothing without
+ * every one. from_event: the kernel has the vmalloc:alloc_vmap_area event
+ * and alloc_vmap_area()'s vm (kvs_stock_from_event()). Returns how many.
+ */
+static size_t stock_progs(struct kvs_bpf_skel *s, bool from_event, struct bpf_program **p)
 {
-	static struct bpf_program *p[KVS_STOCK_PROGS];
+	size_t n = 0;
 
-	/* Ends before starts (see the fentry pairs below), attached before the tracepoints. */
-	p[0] = s->progs.kvs_stock_area_exit;
-	p[1] = s->progs.kvs_stock_pop_exit;
-	p[2] = s->progs.kvs_stock_depop_exit;
-	p[3] = s->progs.kvs_stock_pop_entry;
-	p[4] = s->progs.kvs_stock_depop_entry;
-	return p;
+	p[n++] = from_event ? s->progs.kvs_stock_area_exit : s->progs.kvs_stock_area_exit_stack;
+	p[n++] = s->progs.kvs_stock_pop_exit;
+	p[n++] = s->progs.kvs_stock_depop_exit;
+	p[n++] = s->progs.kvs_stock_pop_entry;
+	p[n++] = s->progs.kvs_stock_depop_entry;
+	if (!from_event)
+		p[n++] = s->progs.kvs_stock_area_entry;
+	return n;
 }
 
 static int open_skel(struct kvs_bpf *b, const struct btf *btf, enum kvs_mode mode,
@@ -176,10 +189,16 @@ static int open_skel(struct kvs_bpf *b, const struct btf *btf, enum kvs_mode mod
 		if (ret)
 			return ret;
 		s->rodata->stock_mode = true;
+		b->stock_from_event = kvs_stock_from_event(btf);
+		snprintf(b->method, sizeof(b->method), "%s",
+			 b->stock_from_event ?
+			 "calls from vmalloc events, callers from vm->caller" :
+			 "calls from alloc_vmap_area fentry, callers from stacks (no vmalloc events)");
 		bpf_program__set_autoload(s->progs.kvs_pt_walk, true);
-		bpf_program__set_autoload(s->progs.kvs_stock_area_tp, true);
-		for (size_t i = 0; i < KVS_STOCK_PROGS; i++)
-			bpf_program__set_autoload(stock_progs(s)[i], true);
+		bpf_program__set_autoload(s->progs.kvs_stock_area_tp, b->stock_from_event);
+		b->nr_stock_progs = stock_progs(s, b->stock_from_event, b->stock_progs);
+		for (size_t i = 0; i < b->nr_stock_progs; i++)
+			bpf_program__set_autoload(b->stock_progs[i], true);
 	}
 	if (exact) {
 		if (!pick_tp(btf, "kasan", "kasan_vmalloc_populate", s->progs.kvs_populate_btf,
@@ -207,9 +226,7 @@ static int open_skel(struct kvs_bpf *b, const struct btf *btf, enum kvs_mode mod
 	}
 
 	/* Latency: the kernel's own duration_ns in exact mode, fentry otherwise. */
-	vfunc = kvs_btf_has(btf, "__vmalloc_node_range_noprof", BTF_KIND_FUNC) ?
-		"__vmalloc_node_range_noprof" :
-		kvs_btf_has(btf, "__vmalloc_node_range", BTF_KIND_FUNC) ? "__vmalloc_node_range" : NULL;
+	vfunc = first_func(btf, "__vmalloc_node_range_noprof", "__vmalloc_node_range");
 	*nr_pairs = 0;
 	pairs[(*nr_pairs)++] = (struct fentry_pair){ KVS_HIST_VMALLOC, s->progs.kvs_vmalloc_entry,
 						     s->progs.kvs_vmalloc_exit, vfunc };
@@ -227,12 +244,13 @@ static int open_skel(struct kvs_bpf *b, const struct btf *btf, enum kvs_mode mod
 		pairs[(*nr_pairs)++] = (struct fentry_pair){
 			PAIR_PURGE, s->progs.kvs_purge_entry, s->progs.kvs_purge_exit,
 			kvs_btf_has(btf, "__purge_vmap_area_lazy", BTF_KIND_FUNC) ? "__purge_vmap_area_lazy" : NULL };
+		/* 7.2 (kasan_enabled() unified) calls __kasan_*() from inline wrappers. */
 		pairs[(*nr_pairs)++] = (struct fentry_pair){
 			KVS_HIST_POPULATE, s->progs.kvs_populate_entry, s->progs.kvs_populate_exit,
-			kvs_btf_has(btf, "kasan_populate_vmalloc", BTF_KIND_FUNC) ? "kasan_populate_vmalloc" : NULL };
+			first_func(btf, "__kasan_populate_vmalloc", "kasan_populate_vmalloc") };
 		pairs[(*nr_pairs)++] = (struct fentry_pair){
 			KVS_HIST_RELEASE, s->progs.kvs_release_entry, s->progs.kvs_release_exit,
-			kvs_btf_has(btf, "kasan_release_vmalloc", BTF_KIND_FUNC) ? "kasan_release_vmalloc" : NULL };
+			first_func(btf, "__kasan_release_vmalloc", "kasan_release_vmalloc") };
 	}
 	for (size_t i = 0; i < *nr_pairs; i++) {
 		struct fentry_pair *p = &pairs[i];
@@ -334,8 +352,8 @@ retry:
 	 * Stock mode's programs first, ends before starts: a start whose end
 	 * was not yet attached would count as a change in flight for ever.
 	 */
-	for (size_t i = 0; mode == KVS_MODE_STOCK && i < KVS_STOCK_PROGS; i++) {
-		struct bpf_program *p = stock_progs(b->skel)[i];
+	for (size_t i = 0; mode == KVS_MODE_STOCK && i < b->nr_stock_progs; i++) {
+		struct bpf_program *p = b->stock_progs[i];
 
 		ret = attach_one(b, p);
 		if (ret) {

@@ -14,6 +14,8 @@ struct kvs_options;
 
 #define KVS_MAX_LINKS 24
 
+struct bpf_program;
+
 struct kvs_bpf {
 	struct kvs_bpf_skel *skel;
 	struct bpf_link *links[KVS_MAX_LINKS];
@@ -29,6 +31,10 @@ struct kvs_bpf {
 	char slow_why[KVS_WHY_LEN];		/* why not, when --slow was asked for */
 	char callers_why[KVS_WHY_LEN];		/* why not, when not: callers from stacks */
 	bool no_attribution;			/* KVSHADOW_NO_ATTRIBUTION: no caller/process rows */
+	bool stock_from_event;			/* stock: populate calls from vmalloc:alloc_vmap_area */
+	struct bpf_program *stock_progs[6];	/* stock: its fentry/fexit programs, ends first */
+	size_t nr_stock_progs;
+	char method[KVS_WHY_LEN];		/* how the mode measures on this kernel ("": as its name says) */
 };
 
 /*

@@ -316,6 +316,7 @@ static int tui_open(const struct kvs_options *opts, void **state, char *err, siz
 	t->slow_set = opts->slow_set;
 	t->self_stats = opts->self_stats;
 	t->slow_ns = opts->slow_ns;
+	t->replay = opts->replay;
 	t->interval_s = t->new_interval_s = opts->interval_s > 0 ? opts->interval_s : 1;
 	t->cursor_y = -1;
 

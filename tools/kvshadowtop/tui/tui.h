@@ -35,6 +35,8 @@ struct tui {
 	double interval_s;	/* the delay main runs with */
 	double new_interval_s;	/* what 'd' set, handed to main by interval() */
 	bool paused;
+	bool replay;		/* report: the steps through the recording work */
+	char replay_pos[48];	/* report: which interval shows, in the title */
 	struct kvs_model frozen; /* shown while paused; its top lists are our copies */
 	bool help;
 	bool slow_panel;	/* 'l': the slow-call log in place of the table */

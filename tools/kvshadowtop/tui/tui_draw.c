@@ -104,9 +104,22 @@ static int draw_title(struct tui *t, const struct kvs_model *m, int y)
 	if (m)
 		x = tui_put(t, y, x, TA_TITLE, "  up %s  kernel %s",
 			    fmt_duration(up, sizeof(up), m->elapsed_s), m->kernel);
+	if (t->replay_pos[0])
+		x = tui_put(t, y, x + 2, TA_PAUSED, " %s ", t->replay_pos);
 	if (t->paused)
 		x = tui_put(t, y, x + 2, TA_PAUSED, " PAUSED ");
 	tui_put(t, y, x, TA_TITLE, "  h: help");
+	return y + 1;
+}
+
+/* Estimate mode seeded from sizes alone: the bound, why, and how to get the exact seed. */
+static int draw_seed(struct tui *t, const struct kvs_model *m, int y)
+{
+	if (m->seed.kind != KVS_SEED_APPROXIMATE)
+		return y;
+	tui_put(t, y, 0, TA_ESTIMATE, "APPROXIMATE");
+	tui_put(t, y, 11, TA_NORMAL, " between %" PRIu64 " and %" PRIu64 " pages (%s)",
+		m->seed.low, m->seed.high, m->seed.why);
 	return y + 1;
 }
 
@@ -134,6 +147,23 @@ static int draw_shadow(struct tui *t, const struct kvs_model *m, int y)
 	/* Against every live vmap area (ioremap, vmap, lazily freed too): the fair ratio. */
 	if (!isnan(m->overhead_ratio_vmap))
 		tui_put(t, y, x, TA_NORMAL, ", %.3f of vmap areas", m->overhead_ratio_vmap);
+	return y + 1;
+}
+
+/* The kernel's shadow per NUMA node, where it counts it. */
+static int draw_nodes(struct tui *t, const struct kvs_model *m, int y)
+{
+	char b[32];
+	int x;
+
+	if (!m->have_nodes)
+		return y;
+	x = tui_put(t, y, 0, TA_NORMAL, "nodes   ");
+	for (size_t i = 0; i < m->nr_nodes; i++)
+		x = tui_put(t, y, x, TA_NORMAL, "  node%u %s (%" PRIu64 " pages)", m->nodes[i].node,
+			    kvs_fmt_bytes(b, sizeof(b), kvs_pages_to_bytes(m->nodes[i].shadow_pages,
+									   m->page_size)),
+			    m->nodes[i].shadow_pages);
 	return y + 1;
 }
 
@@ -218,6 +248,8 @@ static int draw_checks(struct tui *t, const struct kvs_model *m, int y)
 			    "%s   drift %" PRIu64 " pages vs the BPF view   ",
 			    m->have_pagetable && !m->have_debugfs ? "page tables" : "debugfs",
 			    m->drift_pages);
+	else if (m->baseline_pending)
+		x = tui_put(t, y, x, TA_DIM, "drift: after the first quiet moment (busy start)   ");
 	else if (m->mode == KVS_MODE_STOCK)
 		x = tui_put(t, y, x, TA_DIM, "page tables: busy at the last walk   ");
 	else if (m->unavailable.debugfs[0])
@@ -558,7 +590,9 @@ static void draw_main(struct tui *t, const struct kvs_model *m)
 		return;
 	}
 	y = draw_shadow(t, m, y);
+	y = draw_seed(t, m, y);
 	if (!compact) {
+		y = draw_nodes(t, m, y);
 		y = draw_rates(t, m, y);
 		y = draw_latency(t, m, y);
 		y = draw_self(t, m, y);

@@ -92,6 +92,25 @@ static enum kvs_view_action key_pause(struct tui *t, const struct kvs_model *m)
 	return KVS_VIEW_CONTINUE;
 }
 
+static enum kvs_view_action step(struct tui *t, enum kvs_view_action a)
+{
+	if (!t->replay) {
+		tui_message(t, true, "stepping through time works in kvshadowtop report");
+		return KVS_VIEW_CONTINUE;
+	}
+	return a;
+}
+
+static enum kvs_view_action key_step_back(struct tui *t, const struct kvs_model *m)
+{
+	return step(t, KVS_VIEW_STEP_BACK);
+}
+
+static enum kvs_view_action key_step_forward(struct tui *t, const struct kvs_model *m)
+{
+	return step(t, KVS_VIEW_STEP_FORWARD);
+}
+
 static enum kvs_view_action key_delay(struct tui *t, const struct kvs_model *m)
 {
 	t->prompting = true;
@@ -171,6 +190,9 @@ const struct tui_key tui_keys[] = {
 	{ { 'o' }, KC_MAIN, "the tool's own cost: ns per BPF program run, CPU, memory (costs a little)",
 	  key_self },
 	{ { 'p' }, KC_MAIN, "pause: keep the numbers on screen; p again resumes", key_pause },
+	{ { KEY_LEFT, '[' }, KC_MAIN, "report: step back an interval (and pause)", key_step_back },
+	{ { KEY_RIGHT, ']' }, KC_MAIN, "report: step forward an interval (and pause)",
+	  key_step_forward },
 	{ { 'd' }, KC_MAIN, "delay between updates, in seconds (fractions allowed)", key_delay },
 	{ { CTRL_KEY('l') }, KC_MAIN, "redraw the screen", key_redraw },
 	{ { KEY_DOWN, 'j' }, KC_HELP, "scroll down a line", key_help_down },
@@ -189,7 +211,7 @@ void tui_key_label(int k, char *buf, size_t len)
 	static const struct { int key; const char *name; } names[] = {
 		{ KEY_DOWN, "Down" }, { KEY_UP, "Up" }, { KEY_NPAGE, "PgDn" },
 		{ KEY_PPAGE, "PgUp" }, { KEY_HOME, "Home" }, { KEY_END, "End" },
-		{ ' ', "Space" },
+		{ ' ', "Space" }, { KEY_LEFT, "Left" }, { KEY_RIGHT, "Right" },
 	};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
