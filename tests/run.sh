@@ -64,11 +64,12 @@ note "built in $(($(date +%s) - start)) s"
 
 # The kernels the VM tests boot (tests/vm/lib.sh says why): the patched
 # 7.2 and the stock 7.2 without the debug options, and the patched 7.2
-# with them for KUnit, stress and the per-node vmstat test, and the 6.12
-# backport and 6.12 stock for the start under load and the callers test
-# with another tool (tests/vm/busy_start.sh, callers.sh). A cold build
-# prints its progress every 30 s.
-vm_kernels=("7.2 --nodebug" "7.2 --stock --nodebug" "7.2 --debug" "6.12 --nodebug" "6.12 --stock --nodebug")
+# with them for KUnit, stress and the per-node vmstat test, the 6.12
+# backport for the start under load and the callers test with another
+# tool (tests/vm/busy_start.sh, callers.sh), and Debian 12's stock 6.1
+# for stock mode without vmalloc events (stock.sh, callers.sh). A cold
+# build prints its progress every 30 s.
+vm_kernels=("7.2 --nodebug" "7.2 --stock --nodebug" "7.2 --debug" "6.12 --nodebug" "6.1 --stock --nodebug")
 build_kernels() {
 	local k args start rc=0
 	for k in "${vm_kernels[@]}"; do

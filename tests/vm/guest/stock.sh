@@ -5,6 +5,7 @@
 # quiescent moments its shadow_pages is what the kernel page tables hold
 # (CONFIG_PTDUMP_DEBUGFS). Prints for the host to judge:
 #   @@auto TEXT          the first batch frame of an automatic run
+#   @@events yes|no      whether the kernel has the vmalloc:* events
 #   @@moment LABEL PAGES NEW GONE   page tables now; pages mapped and
 #                        unmapped since the previous moment (by address)
 #   @@json LABEL {json}  the tool's line for that moment
@@ -14,6 +15,7 @@
 
 kvshadowtop -b -n 1 -d 0.5 >/tmp/auto.out 2>&1 || { cat /tmp/auto.out; fail "kvshadowtop -b -n 1 failed"; }
 while IFS= read -r l; do echo "@@auto $l"; done </tmp/auto.out
+if [ -d $T/events/vmalloc ]; then echo "@@events yes"; else echo "@@events no"; fi
 
 kvshadowtop --json -d 0.5 >/tmp/s.json 2>/tmp/s.err &
 top=$!

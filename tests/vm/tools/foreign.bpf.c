@@ -5,6 +5,8 @@
  * stack-taking tp_btf on its event. Their trampolines and kprobe frames
  * sit on the same stacks kvshadowtop's programs see; the caller test
  * (tests/vm/callers.sh) checks the callers stay right with them attached.
+ * The vmalloc function is named at run time (foreign.c): it is
+ * __vmalloc_node_range on kernels before memory allocation profiling.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -21,14 +23,14 @@ struct {
 	__uint(value_size, 32 * sizeof(__u64));
 } foreign_stacks SEC(".maps");
 
-SEC("fentry/__vmalloc_node_range_noprof")
+SEC("fentry")
 int BPF_PROG(foreign_vmalloc_entry)
 {
 	__sync_fetch_and_add(&hits, 1);
 	return 0;
 }
 
-SEC("kprobe/__vmalloc_node_range_noprof")
+SEC("kprobe")
 int BPF_KPROBE(foreign_vmalloc_kprobe)
 {
 	__sync_fetch_and_add(&hits, 1);

@@ -267,6 +267,31 @@ static int open_skel(struct kvs_bpf *b, const struct btf *btf, enum kvs_mode mod
 }
 
 /* What became of a pair: a histogram available or not, or where callers come from. */
+/*
+ * Why the kernel refused a trampoline on FUNC. 524 is the kernel's own
+ * ENOTSUPP, which libc cannot name; on x86 before 6.5 it is what a
+ * function with more than six arguments gets (6.1's __vmalloc_node_range
+ * has nine).
+ */
+static void refused_why(char *why, size_t len, const struct btf *btf, const char *func, int err)
+{
+	const struct btf_type *t;
+	int id;
+
+	if (err != -524) {
+		snprintf(why, len, "fentry/fexit on %s refused (%s)", func, strerror(-err));
+		return;
+	}
+	id = btf__find_by_name_kind(btf, func, BTF_KIND_FUNC);
+	t = id > 0 ? btf__type_by_id(btf, btf__type_by_id(btf, id)->type) : NULL;
+	if (t && btf_vlen(t) > 6)
+		snprintf(why, len, "fentry/fexit on %s not supported by this kernel "
+			 "(ENOTSUPP: its trampolines take 6 arguments, %s has %u)",
+			 func, func, btf_vlen(t));
+	else
+		snprintf(why, len, "fentry/fexit on %s not supported by this kernel (ENOTSUPP)", func);
+}
+
 static void pair_done(struct kvs_bpf *b, const struct fentry_pair *p, const char *why)
 {
 	if (p->hist == KVS_HIST_VMALLOC) {
@@ -419,8 +444,7 @@ retry:
 				/* Half a pair would measure nothing: drop both. */
 				while (b->nr_links > before)
 					bpf_link__destroy(b->links[--b->nr_links]);
-				snprintf(why, sizeof(why), "fentry/fexit on %s refused (%s)", p->func,
-					 strerror(-ret));
+				refused_why(why, sizeof(why), btf, p->func, ret);
 			}
 		}
 		pair_done(b, p, why);
