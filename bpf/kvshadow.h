@@ -257,8 +257,11 @@ struct kvs_area_event {
 	__u64 addr;
 	__u64 size;		/* ALLOC: bytes; PURGE: end - addr */
 	__u32 type;		/* enum kvs_area_event_type */
-	__u32 npurged;		/* PURGE only */
+	__u32 npurged;		/* PURGE only; KVS_PURGE_ALL: every lazy area */
 };
+
+/* A purge whose count the kernel does not say (6.1): it purged every lazy area. */
+#define KVS_PURGE_ALL 0xffffffffu
 
 /* Where an ALLOC record's caller comes from (flags). */
 enum kvs_caller_flags {

@@ -159,7 +159,8 @@ static __always_inline void on_free_va(void *ctx, __u64 va_start)
 static __always_inline void on_purge(void *ctx, __u64 start, __u64 end, __u32 npurged)
 {
 	count(c.vmap_purges, 1);
-	count(c.vmap_areas_purged, npurged);
+	if (npurged != KVS_PURGE_ALL)
+		count(c.vmap_areas_purged, npurged);
 	emit(KVS_EV_PURGE, start, end > start ? end - start : 0, npurged);
 }
 
@@ -224,3 +225,51 @@ int kvs_purge_tp(struct trace_event_raw_purge_vmap_area_lazy___kvs *ctx)
 	return 0;
 }
 
+
+/*
+ * Kernels without the vmalloc:* events (6.1): the same three moments from
+ * fentry/fexit, for estimate mode (kvshadowtop reads the vmap_area_*
+ * counters as unknown there). alloc_vmap_area() returns the area or an
+ * ERR_PTR; its argument list differs between kernels, so the return comes
+ * from bpf_get_func_ret(). free_vmap_area_noflush() queues an area for the
+ * lazy purge.
+ */
+SEC("?fexit/alloc_vmap_area")
+int kvs_alloc_va_exit(__u64 *ctx)
+{
+	struct vmap_area *va;
+	__u64 ret = 0, start, end;
+
+	if (bpf_get_func_ret(ctx, &ret))
+		return 0;
+	if (!ret || ret >= (__u64)-4095) {
+		on_alloc_va(ctx, false, 0, 0, 1);
+		return 0;
+	}
+	va = (struct vmap_area *)ret;
+	start = BPF_CORE_READ(va, va_start);
+	end = BPF_CORE_READ(va, va_end);
+	on_alloc_va(ctx, false, start, end - start, 0);
+	return 0;
+}
+
+SEC("?fentry/free_vmap_area_noflush")
+int BPF_PROG(kvs_free_va_entry, struct vmap_area *va)
+{
+	on_free_va(ctx, BPF_CORE_READ(va, va_start));
+	return 0;
+}
+
+/*
+ * 6.1's __purge_vmap_area_lazy() takes the whole lazy list at its start
+ * and purges every area on it (its range is computed inside, its count
+ * never said): at entry, every area freed before is purged. An area freed
+ * between this entry and the kernel taking the list, a spinlock away, is
+ * purged by the kernel and left lazy by the model until the next purge.
+ */
+SEC("?fentry/__purge_vmap_area_lazy")
+int kvs_purge_entry_all(__u64 *ctx)
+{
+	on_purge(ctx, 0, ~0ULL, KVS_PURGE_ALL);
+	return 0;
+}

@@ -52,6 +52,42 @@ static void test_crossing_boundary(void **state)
 	assert_int_equal(e->c.shadow_pages_peak, 2);
 }
 
+/*
+ * 6.1 merges neighbouring lazy areas and purges them all, one release per
+ * merged range, bounded by the free block around it: [B, B+16K) and
+ * [B+16K, B+32K) together cover page 0; [B+40K, B+48K) and [B+72K, B+80K)
+ * each lie inside one page, released where no area is left in it: page 2,
+ * not page 1, where the live [B+56K, B+64K) is.
+ */
+static void test_purge_all_merged(void **state)
+{
+	struct kvs_estimate *e = *state;
+
+	assert_int_equal(kvs_estimate_alloc(e, B, 16 * K), 1);
+	assert_int_equal(kvs_estimate_alloc(e, B + 16 * K, 16 * K), 0);
+	assert_int_equal(kvs_estimate_alloc(e, B + 40 * K, 8 * K), 1);
+	assert_int_equal(kvs_estimate_alloc(e, B + 56 * K, 8 * K), 0);
+	assert_int_equal(kvs_estimate_alloc(e, B + 72 * K, 8 * K), 1);
+	assert_int_equal(e->c.shadow_pages, 3);
+	/* Freed out of address order: the merge does not depend on it. */
+	assert_int_equal(kvs_estimate_free_area(e, B + 16 * K), 0);
+	assert_int_equal(kvs_estimate_free_area(e, B + 72 * K), 0);
+	assert_int_equal(kvs_estimate_free_area(e, B + 40 * K), 0);
+	assert_int_equal(kvs_estimate_free_area(e, B), 0);
+	assert_int_equal(kvs_estimate_purge(e, 0, UINT64_MAX, KVS_EST_PURGE_ALL), 2);
+	assert_int_equal(e->c.shadow_pages, 1);
+	assert_int_equal(e->c.pages_released, 2);
+	assert_int_equal(e->c.release_calls, 3);
+	assert_int_equal(e->nr_areas, 1);		/* the live one */
+	/* Purged areas are gone: a second purge releases nothing. */
+	assert_int_equal(kvs_estimate_purge(e, 0, UINT64_MAX, KVS_EST_PURGE_ALL), 0);
+	assert_int_equal(e->c.release_calls, 3);
+	/* The live one freed and purged alone: its page is free now. */
+	assert_int_equal(kvs_estimate_free_area(e, B + 56 * K), 0);
+	assert_int_equal(kvs_estimate_purge(e, 0, UINT64_MAX, KVS_EST_PURGE_ALL), 1);
+	assert_int_equal(e->c.shadow_pages, 0);
+}
+
 /* [B+24K, B+72K) touches pages 0, 1, 2 but wholly covers only page 1. */
 static void test_middle_page_only(void **state)
 {
@@ -373,6 +409,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_reordered, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_random_against_reference, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_live, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_purge_all_merged, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("estimate", tests, NULL, NULL);

@@ -9,15 +9,20 @@
 #   @@moment LABEL PAGES NEW GONE   page tables now; pages mapped and
 #                        unmapped since the previous moment (by address)
 #   @@json LABEL {json}  the tool's line for that moment
+# With an argument, kvshadowtop runs in that mode (--mode MODE) for the
+# moments; estimate mode at kptr_restrict=1, its exact seed (put back after).
 . /kvshadow/tests/lib.sh
 [ ! -e "$VS" ] || fail "$VS exists: this is not the stock kernel"
 [ -r "$PT" ] || fail "$PT missing: the test kernel needs CONFIG_PTDUMP_DEBUGFS"
+mode=${1:-}
+kptr=$(cat /proc/sys/kernel/kptr_restrict)
+[ "$mode" != estimate ] || echo 1 >/proc/sys/kernel/kptr_restrict
 
 kvshadowtop -b -n 1 -d 0.5 >/tmp/auto.out 2>&1 || { cat /tmp/auto.out; fail "kvshadowtop -b -n 1 failed"; }
 while IFS= read -r l; do echo "@@auto $l"; done </tmp/auto.out
 if [ -d $T/events/vmalloc ]; then echo "@@events yes"; else echo "@@events no"; fi
 
-kvshadowtop --json -d 0.5 >/tmp/s.json 2>/tmp/s.err &
+kvshadowtop ${mode:+--mode "$mode"} --json -d 0.5 >/tmp/s.json 2>/tmp/s.err &
 top=$!
 i=0
 until [ -s /tmp/s.json ]; do
@@ -86,4 +91,5 @@ moment purged
 kill -TERM $top
 wait $top || { cat /tmp/s.err; fail "kvshadowtop failed"; }
 cat /tmp/s.err
+echo "$kptr" >/proc/sys/kernel/kptr_restrict
 echo "@@end"

@@ -380,6 +380,99 @@ static long purge_seed(struct kvs_estimate *e, uint64_t want)
 	return (long)released;
 }
 
+/* No area left has a vmalloc page in shadow page sp. */
+static bool shadow_page_free(const struct kvs_estimate *e, uint64_t sp)
+{
+	uint64_t per = e->span >> e->page_shift, hi = (sp + 1) * per;
+
+	return kvs_pageset_next(&e->covered, sp * per, hi) == hi;
+}
+
+/*
+ * kasan_release_vmalloc(start, end, free_start, free_end) after the range
+ * merged into the free space around it (6.1): an edge shadow page goes
+ * too when the free block covers it whole, that is, when no area is left
+ * in it. Called with the purged areas gone from the model.
+ */
+static long release_merged(struct kvs_estimate *e, uint64_t start, uint64_t end)
+{
+	uint64_t lo = (start + e->span - 1) / e->span, hi = end / e->span;
+	long n;
+
+	if (start % e->span && shadow_page_free(e, start / e->span))
+		lo--;
+	if (end % e->span && shadow_page_free(e, end / e->span))
+		hi++;
+	n = lo < hi ? kvs_pageset_remove(&e->mapped, lo, hi) : 0;
+	if (n < 0)
+		return n;
+	e->c.release_calls++;
+	e->c.vmap_area_purged_bytes += end - start;
+	e->c.pages_released += n;
+	e->c.shadow_pages -= n;
+	return n;
+}
+
+struct range {
+	uint64_t start, end;
+};
+
+static int range_cmp(const void *a, const void *b)
+{
+	const struct range *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/*
+ * A purge of every lazy area by 6.1, which merges neighbouring lazy areas
+ * as it queues them (free_vmap_area_noflush() puts them in the purge tree
+ * with merge_or_add_vmap_area()) and merges each into the free tree before
+ * it releases its shadow: kasan_release_vmalloc() runs once per merged
+ * range, with the free block around it as the bounds (release_merged()).
+ * 6.9 and later release each area within its own bounds (release_area()).
+ */
+static long purge_all_merged(struct kvs_estimate *e)
+{
+	size_t n = e->nr_lazy, nr = 0;
+	uint64_t *q = e->lazy + e->lazy_head;
+	struct range *r;
+	long total = 0;
+
+	r = n ? calloc(n, sizeof(*r)) : NULL;
+	if (n && !r)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		struct kvs_est_area *a = area_at(e, q[i]);
+
+		if (!a || !a->free_seq)
+			continue;	/* gone already (reused or reallocated) */
+		r[nr++] = (struct range){ a->start, a->end };
+		area_delete(e, a);
+	}
+	e->nr_lazy = 0;
+	if (nr)
+		qsort(r, nr, sizeof(*r), range_cmp);
+	for (size_t i = 0; i < nr;) {
+		uint64_t start = r[i].start, end = r[i].end;
+		long got;
+
+		for (i++; i < nr && r[i].start == end; i++)
+			end = r[i].end;
+		got = release_merged(e, start, end);
+		if (got < 0) {
+			free(r);
+			return got;
+		}
+		total += got;
+	}
+	free(r);
+	e->pending_purged = 0;
+	if (e->approx)
+		total += purge_seed(e, UINT64_MAX);
+	return total;
+}
+
 long kvs_estimate_purge(struct kvs_estimate *e, uint64_t start, uint64_t end, unsigned int npurged)
 {
 	uint64_t want = npurged, early;
@@ -387,6 +480,8 @@ long kvs_estimate_purge(struct kvs_estimate *e, uint64_t start, uint64_t end, un
 	uint64_t *q = e->lazy + e->lazy_head;
 	long total = 0;
 
+	if (npurged == KVS_EST_PURGE_ALL)
+		return purge_all_merged(e);
 	/* Areas already released because their address was reused. */
 	early = e->pending_purged < want ? e->pending_purged : want;
 	e->pending_purged -= early;

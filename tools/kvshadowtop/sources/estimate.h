@@ -11,6 +11,9 @@
  *    per purged area, which unmaps only the shadow pages that area wholly
  *    covers: [ceil(start/32K), floor(end/32K)). Edge pages shared with a
  *    neighbour, live or not, stay mapped until one purged area covers them.
+ *    6.1 (no vmalloc events: a purge of every lazy area) merges lazy
+ *    neighbours and releases each merged range within the free block
+ *    around it: its edge pages go too where no area is left in them.
  *
  * So the state is the set of mapped shadow pages (a sparse bitmap) plus the
  * live and lazily freed areas. Pure: no I/O, unit-tested by hand-computed
@@ -115,7 +118,12 @@ void kvs_estimate_reset_counters(struct kvs_estimate *e);
 long kvs_estimate_alloc(struct kvs_estimate *e, uint64_t addr, uint64_t size);
 /* free_vmap_area_noflush(va_start); 0 or -ENOENT for an unknown area. */
 int kvs_estimate_free_area(struct kvs_estimate *e, uint64_t va_start);
-/* purge_vmap_area_lazy(start, end, npurged); returns shadow pages released. */
+/*
+ * purge_vmap_area_lazy(start, end, npurged); returns shadow pages released.
+ * npurged KVS_EST_PURGE_ALL: a kernel that does not say the count (6.1)
+ * purged every lazy area.
+ */
+#define KVS_EST_PURGE_ALL 0xffffffffu
 long kvs_estimate_purge(struct kvs_estimate *e, uint64_t start, uint64_t end, unsigned int npurged);
 
 #endif /* KVS_ESTIMATE_H */

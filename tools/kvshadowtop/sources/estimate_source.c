@@ -69,6 +69,8 @@ static const char *process_name(struct kvs_estimate_source *es, const struct kvs
 	return es->last_name;
 }
 
+_Static_assert(KVS_PURGE_ALL == KVS_EST_PURGE_ALL, "one value for a purge of every lazy area");
+
 static int on_area_event(void *ctx, void *data, size_t size)
 {
 	struct kvs_estimate_source *es = ctx;

@@ -132,6 +132,39 @@ static size_t stock_progs(struct kvs_bpf_skel *s, bool from_event, struct bpf_pr
 	return n;
 }
 
+/*
+ * Estimate mode on a kernel without the vmalloc:* events (6.1): the same
+ * moments from fentry/fexit on the functions that would fire them
+ * (bpf/vmap.bpf.c), the allocation's end first.
+ */
+static int estimate_from_fentry(struct kvs_bpf *b, const struct btf *btf, bool try_fentry,
+				char *err, size_t errlen)
+{
+	static const char *const funcs[] = { "alloc_vmap_area", "free_vmap_area_noflush",
+					     "__purge_vmap_area_lazy" };
+	struct kvs_bpf_skel *s = b->skel;
+
+	if (!try_fentry)
+		return kvs_err(err, errlen, -ENOENT,
+			       "estimate mode needs the vmalloc:alloc_vmap_area, free_vmap_area_noflush "
+			       "and purge_vmap_area_lazy tracepoints, or fentry/fexit on their "
+			       "functions, which this kernel refuses or --no-fentry forbids");
+	for (size_t i = 0; i < sizeof(funcs) / sizeof(funcs[0]); i++)
+		if (!kvs_btf_has(btf, funcs[i], BTF_KIND_FUNC))
+			return kvs_err(err, errlen, -ENOENT,
+				       "estimate mode: this kernel has neither the vmalloc:* "
+				       "tracepoints nor %s() in its BTF", funcs[i]);
+	b->mode_progs[b->nr_mode_progs++] = s->progs.kvs_alloc_va_exit;
+	b->mode_progs[b->nr_mode_progs++] = s->progs.kvs_free_va_entry;
+	b->mode_progs[b->nr_mode_progs++] = s->progs.kvs_purge_entry_all;
+	for (size_t i = 0; i < b->nr_mode_progs; i++)
+		bpf_program__set_autoload(b->mode_progs[i], true);
+	snprintf(b->method, sizeof(b->method), "%s",
+		 "vmap areas from fentry on alloc_vmap_area, free_vmap_area_noflush and "
+		 "__purge_vmap_area_lazy (no vmalloc events)");
+	return 0;
+}
+
 static int open_skel(struct kvs_bpf *b, const struct btf *btf, enum kvs_mode mode,
 		     const struct kvs_options *o, bool try_fentry, struct fentry_pair *pairs,
 		     size_t *nr_pairs, char *err, size_t errlen)
@@ -148,6 +181,8 @@ static int open_skel(struct kvs_bpf *b, const struct btf *btf, enum kvs_mode mod
 	if (!s)
 		return kvs_err(err, errlen, -errno, "opening the BPF object: %s", strerror(errno));
 	b->skel = s;
+	b->nr_mode_progs = 0;
+	b->method[0] = '\0';
 	s->rodata->estimate_events = mode == KVS_MODE_ESTIMATE;
 	s->rodata->tp_duration = exact;
 	/*
@@ -196,9 +231,9 @@ static int open_skel(struct kvs_bpf *b, const struct btf *btf, enum kvs_mode mod
 			 "calls from alloc_vmap_area fentry, callers from stacks (no vmalloc events)");
 		bpf_program__set_autoload(s->progs.kvs_pt_walk, true);
 		bpf_program__set_autoload(s->progs.kvs_stock_area_tp, b->stock_from_event);
-		b->nr_stock_progs = stock_progs(s, b->stock_from_event, b->stock_progs);
-		for (size_t i = 0; i < b->nr_stock_progs; i++)
-			bpf_program__set_autoload(b->stock_progs[i], true);
+		b->nr_mode_progs = stock_progs(s, b->stock_from_event, b->mode_progs);
+		for (size_t i = 0; i < b->nr_mode_progs; i++)
+			bpf_program__set_autoload(b->mode_progs[i], true);
 	}
 	if (exact) {
 		if (!pick_tp(btf, "kasan", "kasan_vmalloc_populate", s->progs.kvs_populate_btf,
@@ -219,10 +254,11 @@ static int open_skel(struct kvs_bpf *b, const struct btf *btf, enum kvs_mode mod
 	if (!b->vmalloc_events) {
 		snprintf(b->vmalloc_why, sizeof(b->vmalloc_why),
 			 "this kernel lacks the vmalloc:* tracepoints");
-		if (mode == KVS_MODE_ESTIMATE)
-			return kvs_err(err, errlen, -ENOENT,
-				       "estimate mode needs the vmalloc:alloc_vmap_area, "
-				       "free_vmap_area_noflush and purge_vmap_area_lazy tracepoints");
+		if (mode == KVS_MODE_ESTIMATE) {
+			ret = estimate_from_fentry(b, btf, try_fentry, err, errlen);
+			if (ret)
+				return ret;
+		}
 	}
 
 	/* Latency: the kernel's own duration_ns in exact mode, fentry otherwise. */
@@ -374,11 +410,12 @@ retry:
 	}
 
 	/*
-	 * Stock mode's programs first, ends before starts: a start whose end
-	 * was not yet attached would count as a change in flight for ever.
+	 * The mode's own fentry/fexit programs first, ends before starts: a
+	 * start whose end was not yet attached would count as a change in
+	 * flight for ever.
 	 */
-	for (size_t i = 0; mode == KVS_MODE_STOCK && i < b->nr_stock_progs; i++) {
-		struct bpf_program *p = b->stock_progs[i];
+	for (size_t i = 0; i < b->nr_mode_progs; i++) {
+		struct bpf_program *p = b->mode_progs[i];
 
 		ret = attach_one(b, p);
 		if (ret) {

@@ -32,8 +32,8 @@ struct kvs_bpf {
 	char callers_why[KVS_WHY_LEN];		/* why not, when not: callers from stacks */
 	bool no_attribution;			/* KVSHADOW_NO_ATTRIBUTION: no caller/process rows */
 	bool stock_from_event;			/* stock: populate calls from vmalloc:alloc_vmap_area */
-	struct bpf_program *stock_progs[6];	/* stock: its fentry/fexit programs, ends first */
-	size_t nr_stock_progs;
+	struct bpf_program *mode_progs[6];	/* fentry/fexit the mode needs, ends first */
+	size_t nr_mode_progs;
 	char method[KVS_WHY_LEN];		/* how the mode measures on this kernel ("": as its name says) */
 };
 
