@@ -8,6 +8,15 @@ $(KV_VMLOAD): $(call kv_objs,bench/vmload.c lib/numparse.c)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $^ $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf) -lm
 
+# bench/footprint's and tests/host/footprint's: fill a running tool's hash maps.
+KV_MAPFILL := $(BUILD)/bench/mapfill
+
+bench-bins: $(KV_MAPFILL)
+
+$(KV_MAPFILL): $(call kv_objs,bench/mapfill.c lib/numparse.c)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $^ $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf) -lm
+
 # bench/tramp-race's guest program: a minimal fentry/fexit pair and its
 # loader, static for the busybox guest.
 KV_TRAMP_RACE := $(BUILD)/static/bench/tramp-race

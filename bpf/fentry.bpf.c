@@ -8,9 +8,15 @@
  */
 #include "kvshadow.bpf.h"
 
+/*
+ * Calls in flight: a few per CPU, so memory per entry (BPF_F_NO_PREALLOC),
+ * not up front; one entry when fentry is off (loader.c). A start that
+ * finds the map full is not timed.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 8192);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 1024);
 	__type(key, struct kvs_start_key);
 	__type(value, struct kvs_start_val);
 } starts SEC(".maps");

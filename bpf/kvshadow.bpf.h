@@ -65,8 +65,15 @@ KVS_SHARED struct {
 	__uint(value_size, KVS_STACK_DEPTH * sizeof(__u64));
 } stacks SEC(".maps");
 
+/*
+ * The hashes take memory per row, not for max_entries up front
+ * (BPF_F_NO_PREALLOC): the tool's own maps are kernel memory it must
+ * account for (bench/footprint), and vmalloc'd, so shadowed under KASAN.
+ * A full map fails the insert, which is counted (callers_dropped_*).
+ */
 KVS_SHARED struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, KVS_MAX_CALLERS);
 	__type(key, struct kvs_caller_key);
 	__type(value, struct kvs_attr_val);
@@ -74,6 +81,7 @@ KVS_SHARED struct {
 
 KVS_SHARED struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, KVS_MAX_PROCESSES);
 	__type(key, struct kvs_process_key);
 	__type(value, struct kvs_attr_val);
@@ -81,6 +89,7 @@ KVS_SHARED struct {
 
 KVS_SHARED struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, KVS_MAX_CALLERS);
 	__type(key, __u64);
 	__type(value, struct kvs_caller_name);

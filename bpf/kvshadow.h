@@ -16,10 +16,18 @@
 #define KVS_COMM_LEN		16
 /* Latency histograms: slot i counts durations in [2^i, 2^(i+1)) ns; slot 0 is [0, 2). */
 #define KVS_HIST_SLOTS		40
-/* Bounded attribution maps; what does not fit is counted, not lost silently. */
-#define KVS_MAX_STACKS		4096
-#define KVS_MAX_CALLERS		4096
-#define KVS_MAX_PROCESSES	4096
+/*
+ * Bounded attribution maps; what does not fit is counted, not lost silently.
+ * The stack map is preallocated (its type cannot grow): 2048 stacks of
+ * KVS_STACK_DEPTH frames are 0.55 MiB, the tool's largest map.
+ */
+#define KVS_MAX_STACKS		2048
+/*
+ * Rows take memory as they come (BPF_F_NO_PREALLOC), ~350 bytes each:
+ * 1024 of each keep every mode's maps under 2 MiB even when all are full.
+ */
+#define KVS_MAX_CALLERS		1024
+#define KVS_MAX_PROCESSES	1024
 #define KVS_STACK_DEPTH		32
 /* Nested calls per task whose entry time fentry can remember (vmalloc nests
  * once for its page array). */

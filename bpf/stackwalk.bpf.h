@@ -15,6 +15,7 @@
 /* The stack walk's knowledge: return address -> frame (kvshadowtop learns it). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);	/* memory per known frame, not up front */
 	__uint(max_entries, KVS_MAX_FRAMES);
 	__type(key, __u64);
 	__type(value, struct kvs_frame);
@@ -29,6 +30,7 @@ struct {
 /* Stack ids already sent to learn from: one raw copy per distinct path. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, KVS_MAX_STACKS);
 	__type(key, __s32);
 	__type(value, __u8);

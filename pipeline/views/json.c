@@ -151,6 +151,19 @@ static json_t *top_json(const struct kvs_model *m, const struct kvs_options *o)
 	return a;
 }
 
+/*
+ * "top_dropped": what the bounded attribution maps could not hold (a full
+ * map, no stack id): in "top" as part of "other", here apart, so that a
+ * full map shows as full and not as one more row.
+ */
+static json_t *dropped_json(const struct kvs_model *m, const struct kvs_options *o)
+{
+	const struct kvs_top_list *l = kvs_model_top(m, o->by);
+
+	return json_pack("{s:o, s:o}", "pages_populated", u64(l->dropped_pages),
+			 "populate_calls", u64(l->dropped_calls));
+}
+
 /* "shadow_pages_bound": where an approximate seed puts the true count, else null. */
 static json_t *bound_json(const struct kvs_model *m)
 {
@@ -279,6 +292,7 @@ json_t *kvs_json_interval(const struct kvs_model *m, const struct kvs_options *o
 	    set(root, "pagetable_pages", m->have_pagetable ? u64(m->pagetable_pages) : json_null()) ||
 	    set(root, "top", top_json(m, o)) ||
 	    set(root, "top_by", json_string(kvs_by_name(o->by))) ||
+	    set(root, "top_dropped", dropped_json(m, o)) ||
 	    set(root, "shadow_bytes", kvs_model_knows(m, KVS_ID_shadow_pages) ?
 		u64(m->shadow_bytes) : json_null()) ||
 	    set(root, "vmalloc_used_bytes", m->have_vmalloc_used ?

@@ -90,6 +90,10 @@ static void text_top(FILE *f, const struct kvs_model *m, const struct kvs_option
 		fprintf(f, "\n");
 	}
 	free(rows);
+	if (l->dropped_pages || l->dropped_calls)
+		fprintf(f, "  other holds %" PRIu64 " pages of %" PRIu64 " calls the %s map "
+			"could not take (full, or no stack)\n", l->dropped_pages, l->dropped_calls,
+			kvs_bys[o->by].name);
 }
 
 /* One line per slow vmalloc call of the interval (--slow). */

@@ -156,6 +156,34 @@ static void test_nulls_and_process(void **state)
 	kvs_model_free(&m);
 }
 
+/* A full attribution map: its pages apart in "top_dropped", in "other", and said in the text. */
+static void test_dropped(void **state)
+{
+	struct kvs_top_entry callers[1] = { { .name = "a", .pages_populated = 5, .populate_calls = 2 } };
+	struct kvs_options o = { .rows = 10 };
+	struct kvs_reading r = { .mono = 1, .have_bpf = true, .have_estimate = true };
+	struct kvs_model m;
+	json_t *j, *top;
+	char *text;
+
+	kvs_model_init(&m, KVS_MODE_ESTIMATE, "6.18", 4096);
+	r.callers = (struct kvs_top_list){ .e = callers, .nr = 1, .available = true,
+					   .dropped_pages = 40, .dropped_calls = 3 };
+	fold(&m, KVS_MODE_ESTIMATE, &r, NULL);
+	j = write_line(&m, &o);
+	assert_int_equal(json_integer_value(get(j, "top_dropped.pages_populated")), 40);
+	assert_int_equal(json_integer_value(get(j, "top_dropped.populate_calls")), 3);
+	top = json_object_get(j, "top");
+	assert_int_equal(json_array_size(top), 2);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(top, 1), "caller")), "other");
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(top, 1), "pages_populated")), 40);
+	json_decref(j);
+	text = capture(&kvs_text_view, &o, &m);
+	assert_contains(text, "  other holds 40 pages of 3 calls the caller map could not take");
+	free(text);
+	kvs_model_free(&m);
+}
+
 /* Names come from other processes: no raw byte may stop the exporter or reach a terminal. */
 static void test_hostile_names(void **state)
 {
@@ -463,6 +491,7 @@ int main(void)
 		cmocka_unit_test(test_exact_keys),
 		cmocka_unit_test(test_nulls_and_process),
 		cmocka_unit_test(test_hostile_names),
+		cmocka_unit_test(test_dropped),
 		cmocka_unit_test(test_slow_lines),
 		cmocka_unit_test(test_since_boot_lines),
 		cmocka_unit_test(test_vmstat_view),

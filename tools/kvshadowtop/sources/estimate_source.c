@@ -34,6 +34,8 @@ struct kvs_estimate_source {
 	struct kvs_estimate est;
 	long page_size;
 	struct kvs_rows callers, processes;
+	uint64_t callers_dropped_pages;	/* no caller: the stack map was full (or no stack) */
+	uint64_t callers_dropped_calls;
 	kvs_caller_fn caller;
 	void *ctx;
 	int err;			/* first error inside the ring buffer callback */
@@ -71,6 +73,17 @@ static const char *process_name(struct kvs_estimate_source *es, const struct kvs
 
 _Static_assert(KVS_PURGE_ALL == KVS_EST_PURGE_ALL, "one value for a purge of every lazy area");
 
+/*
+ * An ALLOC that needed a stack and got no stack id: the stack map was full
+ * (or a collision, or no stack). Counted apart, as the BPF attribution
+ * counts its full maps, not named "unknown".
+ */
+static bool caller_dropped(const struct kvs_alloc_event *al)
+{
+	return (al->flags & KVS_CALLER_STACK) && !(al->flags & KVS_CALLER_WALKED) &&
+	       al->stackid < 0;
+}
+
 static int on_area_event(void *ctx, void *data, size_t size)
 {
 	struct kvs_estimate_source *es = ctx;
@@ -89,9 +102,15 @@ static int on_area_event(void *ctx, void *data, size_t size)
 			break;
 		if (es->in_seed_window)
 			kvs_estimate_seeded_twice(&es->est, (uint64_t)n);
-		if (kvs_rows_add(&es->callers,
-				 es->caller(es->ctx, al->caller, al->stackid, al->flags), n, 1, NULL, NULL) ||
-		    kvs_rows_add(&es->processes, process_name(es, al), n, 1, NULL, NULL))
+		if (caller_dropped(al)) {
+			es->callers_dropped_pages += (uint64_t)n;
+			es->callers_dropped_calls++;
+		} else if (kvs_rows_add(&es->callers, es->caller(es->ctx, al->caller, al->stackid,
+							       al->flags), n, 1, NULL, NULL)) {
+			n = -ENOMEM;
+			break;
+		}
+		if (kvs_rows_add(&es->processes, process_name(es, al), n, 1, NULL, NULL))
 			n = -ENOMEM;
 		break;
 	case KVS_EV_FREE:
@@ -421,6 +440,8 @@ int kvs_estimate_source_read(struct kvs_estimate_source *es, uint64_t events_los
 	r->seed = es->seed;
 	kvs_estimate_bound(&es->est, &r->seed.low, &r->seed.high);
 	ret = kvs_rows_to_list(&es->callers, &r->callers);
+	r->callers.dropped_pages = es->callers_dropped_pages;
+	r->callers.dropped_calls = es->callers_dropped_calls;
 	if (!ret)
 		ret = kvs_rows_to_list(&es->processes, &r->processes);
 	if (ret)

@@ -165,17 +165,68 @@ static int estimate_from_fentry(struct kvs_bpf *b, const struct btf *btf, bool t
 	return 0;
 }
 
+/*
+ * Each map as big as this mode can use: the tool's maps are kernel memory
+ * (vmalloc'd, so shadowed under KASAN), counted by bench/footprint. libbpf
+ * creates every map of the skeleton, so one that the mode never touches
+ * keeps a single entry (a page for a ring buffer).
+ */
+static int size_maps(struct kvs_bpf_skel *s, enum kvs_mode mode, const struct kvs_options *o,
+		     bool try_fentry, char *err, size_t errlen)
+{
+	const unsigned int page = (unsigned int)sysconf(_SC_PAGESIZE);
+	const bool estimate = mode == KVS_MODE_ESTIMATE;
+	const char *ring_env = getenv("KVSHADOW_RING_BYTES");
+	const char *stacks_env = getenv("KVSHADOW_STACKS");
+	uint64_t stacks;
+	const struct {
+		struct bpf_map *map;
+		bool unused;
+		unsigned int size;
+	} unused[] = {
+		/* Only estimate mode's events go through a ring, and only its walk learns. */
+		{ s->maps.area_events, !estimate, page },
+		{ s->maps.learn_events, !estimate, page },
+		{ s->maps.frames, !estimate, 1 },
+		{ s->maps.learned, !estimate, 1 },
+		/* Estimate mode attributes in userspace, from its ring's records. */
+		{ s->maps.callers, estimate, 1 },
+		{ s->maps.processes, estimate, 1 },
+		/* Latency needs fentry, the slow-call log --slow and fentry. */
+		{ s->maps.starts, !try_fentry, 1 },
+		{ s->maps.slow_events, !o->slow_set || !try_fentry, page },
+	};
+	unsigned long ring;
+
+	for (size_t i = 0; i < sizeof(unused) / sizeof(unused[0]); i++)
+		if (unused[i].unused && bpf_map__set_max_entries(unused[i].map, unused[i].size))
+			return kvs_err(err, errlen, -EINVAL, "sizing the unused map %s failed",
+				       bpf_map__name(unused[i].map));
+	/* KVSHADOW_STACKS: fewer stacks than KVS_MAX_STACKS (tests of a full stack map). */
+	if (stacks_env && (kvs_parse_u64(stacks_env, 1, KVS_MAX_STACKS, &stacks) ||
+			   bpf_map__set_max_entries(s->maps.stacks, (unsigned int)stacks)))
+		return kvs_err(err, errlen, -EINVAL,
+			       "KVSHADOW_STACKS must be a count from 1 to %d, not '%s'",
+			       KVS_MAX_STACKS, stacks_env);
+	/* KVSHADOW_RING_BYTES starts the estimate's ring at another size (tests of its growth). */
+	ring = estimate && ring_env ? strtoul(ring_env, NULL, 0) : 0;
+	if (ring && bpf_map__set_max_entries(s->maps.area_events, (unsigned int)ring))
+		return kvs_err(err, errlen, -EINVAL,
+			       "sizing the ring buffer to %lu bytes failed (a power of "
+			       "two, at least a page)", ring);
+	return 0;
+}
+
 static int open_skel(struct kvs_bpf *b, const struct btf *btf, enum kvs_mode mode,
 		     const struct kvs_options *o, bool try_fentry, struct fentry_pair *pairs,
 		     size_t *nr_pairs, char *err, size_t errlen)
 {
 	struct kvs_bpf_skel *s;
 	bool exact = mode == KVS_MODE_EXACT;
-	const char *vfunc, *ring_env = getenv("KVSHADOW_RING_BYTES");
+	const char *vfunc;
 	int ret;
 	const char *verify_env = getenv("KVSHADOW_VERIFY_WALK");
 	uint64_t verify = 0;
-	unsigned long ring;
 
 	s = kvs_bpf_skel__open();
 	if (!s)
@@ -185,20 +236,9 @@ static int open_skel(struct kvs_bpf *b, const struct btf *btf, enum kvs_mode mod
 	b->method[0] = '\0';
 	s->rodata->estimate_events = mode == KVS_MODE_ESTIMATE;
 	s->rodata->tp_duration = exact;
-	/*
-	 * The ring buffer only carries estimate events: a page otherwise.
-	 * KVSHADOW_RING_BYTES starts it at another size (tests of its growth).
-	 */
-	ring = mode != KVS_MODE_ESTIMATE ? (unsigned long)sysconf(_SC_PAGESIZE) :
-	       ring_env ? strtoul(ring_env, NULL, 0) : 0;
-	if (ring && bpf_map__set_max_entries(s->maps.area_events, (unsigned int)ring))
-		return kvs_err(err, errlen, -EINVAL,
-			       "sizing the ring buffer to %lu bytes failed (a power of "
-			       "two, at least a page)", ring);
-	/* The stack walk learns in estimate mode only (the other modes have vm->caller). */
-	if (mode != KVS_MODE_ESTIMATE &&
-	    bpf_map__set_max_entries(s->maps.learn_events, (unsigned int)sysconf(_SC_PAGESIZE)))
-		return kvs_err(err, errlen, -EINVAL, "sizing the stack-walk ring buffer failed");
+	ret = size_maps(s, mode, o, try_fentry, err, errlen);
+	if (ret)
+		return ret;
 	/* KVSHADOW_VERIFY_WALK=N: every Nth walked caller is unwound too, to check it. */
 	if (verify_env && kvs_parse_u64(verify_env, 0, 1000000, &verify))
 		return kvs_err(err, errlen, -EINVAL,
@@ -269,10 +309,6 @@ static int open_skel(struct kvs_bpf *b, const struct btf *btf, enum kvs_mode mod
 	s->rodata->vmalloc_traced = try_fentry && vfunc;
 	s->rodata->slow_enabled = try_fentry && vfunc && o->slow_set;
 	s->rodata->slow_ns = o->slow_ns;
-	/* No --slow: its ring buffer is a page. */
-	if (!o->slow_set &&
-	    bpf_map__set_max_entries(s->maps.slow_events, (unsigned int)sysconf(_SC_PAGESIZE)))
-		return kvs_err(err, errlen, -EINVAL, "sizing the slow-call ring buffer failed");
 	pairs[(*nr_pairs)++] = (struct fentry_pair){ PAIR_CALLER, s->progs.kvs_area_entry,
 						     s->progs.kvs_area_exit, kvs_area_caller_func(btf) };
 	s->rodata->caller_from_vm = try_fentry && pairs[*nr_pairs - 1].func;
