@@ -60,7 +60,7 @@ static int catch_signals(void)
 struct run {
 	const char *prog;
 	struct kvs_options *o;
-	/* --prom-file, --log, the recording, the view */
+	/* --log, --prom-file, the recording, the view */
 #define RUN_MAX_VIEWS 4
 	const struct kvs_view_ops *ops[RUN_MAX_VIEWS];
 	void *state[RUN_MAX_VIEWS];
@@ -352,12 +352,17 @@ int kvs_run_record(struct kvs_options *o, const char *prog, const struct kvs_sou
 		return 1;
 	}
 	kvs_model_init(&r.m, o->mode, "", sysconf(_SC_PAGESIZE));
-	/* A bad --prom-file is reported before any BPF is loaded. */
-	if (o->prom_file && open_view(&r, &kvs_prom_view))
-		goto out;
-	/* Likewise a log or a recording that cannot be created. */
+	/*
+	 * A bad --log or --prom-file is reported before any BPF is loaded.
+	 * The log first: views are shown in this order, so an interval's
+	 * other surfaces follow its log line, and a reader who sees N lines
+	 * and still N after reading the Prometheus file read interval N's.
+	 */
 	if (o->log_file && open_view(&r, &kvs_log_view))
 		goto out;
+	if (o->prom_file && open_view(&r, &kvs_prom_view))
+		goto out;
+	/* Likewise a recording that cannot be created. */
 	if (record && open_view(&r, record))
 		goto out;
 	if (open_collect(&r, source))

@@ -67,14 +67,20 @@ on_screen_near() {
 
 # The interval on screen: the log's last line when 'p' froze it. A line
 # logged between the count and the freeze makes it ambiguous: try again.
+# With prom=FILE (the run's --prom-file) a copy of it of the same interval
+# goes to $prom.frozen: the run writes an interval's log line before its
+# other surfaces (pipeline/run.c), so a copy taken while the log still
+# has the frozen line last is that interval's.
 freeze() {
-	local n1 n2 try
-	for try in 1 2 3; do
+	local n1 n2 n3 try
+	for try in 1 2 3 4 5; do
 		n1=$(wc -l <"$log")
 		keys p
 		wait_for PAUSED || { fail "80x24: p did not pause"; show; return 1; }
 		n2=$(wc -l <"$log")
-		[ "$n1" = "$n2" ] && { frozen=$n1; return 0; }
+		[ -n "${prom:-}" ] && cp "$prom" "$prom.frozen"
+		n3=$(wc -l <"$log")
+		[ "$n1" = "$n2" ] && [ "$n2" = "$n3" ] && { frozen=$n1; return 0; }
 		keys p
 		wait_gone PAUSED || return 1
 	done
@@ -94,6 +100,36 @@ wait_lines() {
 
 # q FILTER: jq on the frozen interval's line.
 q() { jq -r "$1" <<<"$j"; }
+
+# check_prom FILE: FILE (a --prom-file of the frozen interval) has the
+# numbers of the log line $j.
+check_prom() {
+	local f=$1 ps metric want got
+	ps=$(getconf PAGESIZE)
+	while read -r metric want; do
+		[ "$want" = null ] && continue
+		got=$(awk -v m="$metric" '$1 == m { print $2 }' "$f")
+		# The ratio: the JSON has 12 significant digits, the file 17.
+		if [ -n "$got" ] && awk -v a="$got" -v b="$want" \
+			'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= 1e-11 * (b < 0 ? -b : b)) }'; then
+			pass "prom: $metric $got"
+		else
+			fail "prom: $metric is '${got}', the log line says $want"
+		fi
+	done < <(jq -r --argjson ps "$ps" '
+		["kvshadow_shadow_bytes", .shadow_bytes],
+		["kvshadow_shadow_peak_bytes", .shadow_pages_peak * $ps],
+		["kvshadow_shadow_populated_bytes_total", .pages_populated * $ps],
+		["kvshadow_shadow_released_bytes_total", .pages_released * $ps],
+		["kvshadow_populate_calls_total", .populate_calls],
+		["kvshadow_release_calls_total", .release_calls],
+		["kvshadow_vmalloc_used_bytes", .vmalloc_used_bytes],
+		["kvshadow_vmap_bytes", .vmap_bytes],
+		["kvshadow_shadow_overhead_ratio", .overhead_ratio],
+		["kvshadow_shadow_bound_bytes{bound=\"low\"}", (.shadow_pages_bound.low // null | if . then . * $ps else null end)],
+		["kvshadow_shadow_bound_bytes{bound=\"high\"}", (.shadow_pages_bound.high // null | if . then . * $ps else null end)]
+		| "\(.[0]) \(.[1])"' <<<"$j")
+}
 
 # check_screen MODE_WORD DELAY: the frozen screen against log line $frozen
 # ($j): every number of the header, each reason whole.
