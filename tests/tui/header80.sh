@@ -13,8 +13,9 @@
 #     overhead ratio against /proc/meminfo sampled around the interval
 #     (an interval whose window was quiet: see quiet_window), the kernel
 #     against uname -r, the uptime against the log's own timestamps;
-#   - the Prometheus file the same process wrote for that interval: the
-#     same numbers;
+#   - the Prometheus file the same process wrote for that interval, and
+#     the batch text of that interval (the run is a record; report -b
+#     replays it): the same numbers;
 #   - reasons whole: a reason wrapped at 80 columns, its lines joined,
 #     is the reason of the JSON (latencies) or of a 250-column screen
 #     (debugfs), so no reason is cut, mid-word or at all;
@@ -102,7 +103,9 @@ quiet_window() {
 
 echo "== 80x24: every header number of one interval"
 prom=$tui_tmp/kvshadow.prom
-tui_start 80 24 "$top" -d 0.5 --mode estimate --log "$log" --prom-file "$prom" ||
+rec=$tui_tmp/run.rec
+# record: the same live run, which also keeps every interval for report -b.
+tui_start 80 24 "$top" record -o "$rec" -d 0.5 --mode estimate --log "$log" --prom-file "$prom" ||
 	{ fail "tmux did not start"; exit 1; }
 wait_lines 4 || { fail "fewer than 4 intervals logged"; show; exit 1; }
 # The screen and the truth of the same interval: freeze intervals until
@@ -155,6 +158,30 @@ if [ "$lo" = "$hi" ]; then
 fi
 keys q
 expect_restored "80x24: q"
+
+# The batch text of the same interval: the recording of that run replayed.
+# Its intervals are the log's (report --json prints them again, byte for
+# byte), and report -b's block number $frozen has the line's numbers.
+n=$(wc -l <"$log")
+if cmp -s <("$top" report "$rec" --json 2>/dev/null | head -n "$n") "$log"; then
+	pass "report --json of the recording: the $n logged lines, byte for byte"
+else
+	fail "report --json of the recording differs from the --log lines"
+fi
+block=$("$top" report "$rec" -b 2>/dev/null | awk -v k="$frozen" '/^[0-9][0-9]:[0-9][0-9]:[0-9][0-9] / { i++ } i == k')
+text_has() {
+	if grep -qF -- "$2" <<<"$block"; then
+		pass "batch text: $1: '$2'"
+	else
+		fail "batch text: $1: '$2' not in interval $frozen's text"
+		printf '%s\n' "$block" | head -n 4
+	fi
+}
+text_has "shadow" "shadow_pages $(q .shadow_pages) ($(q '.delta.shadow_pages | if . >= 0 then "+\(.)" else "\(.)" end')) peak $(q .shadow_pages_peak)  ($(fmt %.1f "$(awk -v b="$(q .shadow_bytes)" 'BEGIN { printf "%.17g", b / 1048576 }')") MiB,"
+text_has "overhead" "overhead $(fmt %.1f "$(awk -v r="$(q .overhead_ratio)" 'BEGIN { printf "%.17g", r * 100 }')")% of VmallocUsed, $(fmt %.1f "$(awk -v r="$(q .overhead_ratio_vmap)" 'BEGIN { printf "%.17g", r * 100 }')")% of vmap areas)"
+text_has "populate" "populate_calls $(q .populate_calls) pages_populated $(q .pages_populated) ("
+text_has "release" "release_calls $(q .release_calls) pages_released $(q .pages_released) ("
+text_has "vmap areas" "vmap_area_allocs $(q .vmap_area_allocs) ($(q .vmap_area_alloc_bytes) bytes) vmap_area_frees $(q .vmap_area_frees) vmap_purges $(q .vmap_purges)"
 if [ -n "$(tail -c 1 "$log")" ] || ! jq -e . "$log" >/dev/null; then
 	fail "--log: not whole JSON lines"
 else
