@@ -10,7 +10,7 @@
 # libbpf or ncurses header fails to build; tests/unit/test_layout.sh checks
 # the system headers too.
 KV_SOURCES_SRCS := $(addprefix pipeline/sources/,collect.c vmalloc_shadow.c vmallocinfo.c meminfo.c nodes.c)
-KV_VIEW_SRCS    := $(addprefix pipeline/views/,view.c text.c json.c prom.c vmstat.c format.c)
+KV_VIEW_SRCS    := $(addprefix pipeline/views/,view.c text.c json.c log.c prom.c vmstat.c format.c)
 KV_PIPE_SRCS    := $(addprefix pipeline/,modes.c snapshot.c model.c options.c run.c) \
 		   $(KV_SOURCES_SRCS) $(KV_VIEW_SRCS)
 KV_INC += -Ipipeline -Ipipeline/sources -Ipipeline/views

@@ -104,6 +104,14 @@ int kvs_opt_prom_file(struct kvs_options *o, const char *arg, char *err, size_t 
 	return 0;
 }
 
+int kvs_opt_log_file(struct kvs_options *o, const char *arg, char *err, size_t errlen)
+{
+	if (!*arg)
+		return kvs_opt_error(err, errlen, "--log needs a file");
+	o->log_file = arg;
+	return 0;
+}
+
 static void left_column(const struct kvs_opt *opt, char *buf, size_t len)
 {
 	const char *arg = opt->arg ? opt->arg : "";

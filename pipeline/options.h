@@ -24,6 +24,7 @@ struct kvs_options {
 	bool mode_set;			/* --mode given */
 	enum kvs_mode mode;
 	const char *prom_file;		/* --prom-file PATH or NULL */
+	const char *log_file;		/* --log FILE: the --json lines, to a file, or NULL */
 	enum kvs_sort sort;		/* -s */
 	size_t rows;			/* -r, rows of top shown (text/TUI/JSON), default 10 */
 	enum kvs_by by;			/* --by caller|process */
@@ -114,6 +115,7 @@ int kvs_opt_json(struct kvs_options *o, const char *arg, char *err, size_t errle
 /* -b, --batch: plain text (kvshadowtop and its report). */
 int kvs_opt_batch(struct kvs_options *o, const char *arg, char *err, size_t errlen);
 int kvs_opt_prom_file(struct kvs_options *o, const char *arg, char *err, size_t errlen);
+int kvs_opt_log_file(struct kvs_options *o, const char *arg, char *err, size_t errlen);
 /* --file PATH: read PATH instead of the kernel's debugfs file (both tools). */
 int kvs_opt_file(struct kvs_options *o, const char *arg, char *err, size_t errlen);
 

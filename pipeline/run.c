@@ -60,8 +60,10 @@ static int catch_signals(void)
 struct run {
 	const char *prog;
 	struct kvs_options *o;
-	const struct kvs_view_ops *ops[3];
-	void *state[3];
+	/* --log, --prom-file, the recording, the view */
+#define RUN_MAX_VIEWS 4
+	const struct kvs_view_ops *ops[RUN_MAX_VIEWS];
+	void *state[RUN_MAX_VIEWS];
 	size_t nviews;
 	struct kvs_collect *c;
 	struct kvs_model m;
@@ -251,8 +253,9 @@ static bool first_frame(struct run *r)
 static bool wait_until(struct run *r, double *next)
 {
 	while (!stop) {
-		struct pollfd fds[3];
-		size_t view_of[3];
+		/* The source's ring buffer, then the views' input. */
+		struct pollfd fds[1 + RUN_MAX_VIEWS];
+		size_t view_of[1 + RUN_MAX_VIEWS];
 		nfds_t nfds = 0;
 		double left = *next - kvs_mono_s(), budget;
 		int cfd = kvs_collect_fd(r->c);
@@ -349,7 +352,14 @@ int kvs_run_record(struct kvs_options *o, const char *prog, const struct kvs_sou
 		return 1;
 	}
 	kvs_model_init(&r.m, o->mode, "", sysconf(_SC_PAGESIZE));
-	/* A bad --prom-file is reported before any BPF is loaded. */
+	/*
+	 * A bad --log or --prom-file is reported before any BPF is loaded.
+	 * The log first: views are shown in this order, so an interval's
+	 * other surfaces follow its log line, and a reader who sees N lines
+	 * and still N after reading the Prometheus file read interval N's.
+	 */
+	if (o->log_file && open_view(&r, &kvs_log_view))
+		goto out;
 	if (o->prom_file && open_view(&r, &kvs_prom_view))
 		goto out;
 	/* Likewise a recording that cannot be created. */

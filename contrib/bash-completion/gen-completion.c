@@ -66,7 +66,8 @@ static int print_case(FILE *f, const struct kvs_opt *o)
 			  "\t\tcompopt -o filenames 2>/dev/null\n"
 			  "\t\tmapfile -t COMPREPLY < <(compgen -f -X '!*.prom' -- \"$cur\"; "
 			  "compgen -d -- \"$cur\")\n", f);
-	} else if (!strcmp(o->name, "file") || !strcmp(o->name, "output")) {
+	} else if (!strcmp(o->name, "file") || !strcmp(o->name, "output") ||
+		   !strcmp(o->name, "log")) {
 		r = fputs("\t\tcompopt -o filenames 2>/dev/null\n"
 			  "\t\tmapfile -t COMPREPLY < <(compgen -f -- \"$cur\")\n", f);
 	} else if (!print_words(NULL, o->name)) {

@@ -58,6 +58,8 @@ struct kvs_view_ops {
 extern const struct kvs_view_ops kvs_text_view;
 /* json.c: JSON Lines (--json). */
 extern const struct kvs_view_ops kvs_json_view;
+/* log.c: the --json lines to a file (--log FILE), next to any other view. */
+extern const struct kvs_view_ops kvs_log_view;
 /* vmstat.c: kvshadowstat's table. */
 extern const struct kvs_view_ops kvs_vmstat_view;
 /* prom.c: the node_exporter textfile (--prom-file). */

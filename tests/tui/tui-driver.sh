@@ -8,6 +8,8 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 # shellcheck source=tests/tui/lib.sh
 . tests/tui/lib.sh
+# shellcheck source=tests/tui/header.sh
+. tests/tui/header.sh
 
 drv=build/tests/tui/tuidriver
 command -v tmux >/dev/null || skip "tmux is not installed (apt-get install tmux)"
@@ -81,6 +83,30 @@ expect "no attribution, with the reason" 'no attribution to callers: debugfs mod
 expect "the nodes line" '^nodes +node0 160(\.0)? ?KiB \(40 pages\) +node1 92(\.0)? ?KiB \(23 pages\)'
 keys q
 expect_restored "debugfs q"
+
+# Issue 20 #2: at 80x24 every number of the header, as the driver made it
+# (through --log, the same interval): exact mode's latencies, drift,
+# failures and nodes, which estimate mode on the host never shows.
+echo "== tuidriver: exact mode at 80x24, every header number"
+log=$tui_tmp/header.json
+mkdir -p "$tui_tmp/nodes80/node0" "$tui_tmp/nodes80/node1"
+echo 'nr_kasan_vmalloc_shadow 40' >"$tui_tmp/nodes80/node0/vmstat"
+echo 'nr_kasan_vmalloc_shadow 23' >"$tui_tmp/nodes80/node1/vmstat"
+tui_start 80 24 env KVSHADOW_NODE_ROOT="$tui_tmp/nodes80" "$drv" -d 0.5 --mode exact --log "$log" ||
+	fail "tmux did not start"
+if wait_lines 5 && freeze; then
+	screen_text=$(screen)
+	logical_screen=$(logical <<<"$screen_text")
+	j=$(sed -n "${frozen}p" "$log")
+	shown=0
+	check_screen exact 0.5
+	[ "$shown" = 1 ] && show
+else
+	fail "tuidriver 80x24: no interval to freeze"
+	show
+fi
+keys q
+expect_restored "tuidriver 80x24 q"
 
 # Issue 12 #7-#9: terminals it cannot use, signals, a small window, a long help.
 tui_batch_fallback tuidriver 'weird\\x01\\x1b\[31mname\\xff' "$drv" -d 0.3 -n 3 --mode exact -r 40

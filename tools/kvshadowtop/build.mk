@@ -15,7 +15,7 @@ LLVM_STRIP   ?= llvm-strip
 KVTOP_SOURCES_SRCS := $(addprefix tools/kvshadowtop/sources/,bpf_source.c estimate_source.c loader.c kernel_probe.c \
 		      estimate.c approx_seed.c pageset.c ptwalk.c bpfstats.c)
 KVTOP_ATTR_SRCS := $(addprefix tools/kvshadowtop/attribution/,rows.c callers.c ksyms.c stackwalk.c)
-KV_TUI_SRCS  := $(addprefix tools/kvshadowtop/tui/,tui.c tui_draw.c tui_keys.c tui_help.c)
+KV_TUI_SRCS  := $(addprefix tools/kvshadowtop/tui/,tui.c tui_draw.c tui_flow.c tui_keys.c tui_help.c)
 # record, report, diff: the recording's writer and reader live in pipeline/
 # (KV_REC_SRCS), the commands here.
 KVTOP_REC_SRCS := tools/kvshadowtop/rec_args.c $(addprefix tools/kvshadowtop/recording/,report.c \

@@ -109,7 +109,7 @@ static int set_self_stats(struct kvs_options *o, const char *arg, char *err, siz
 }
 
 enum { OPT_JSON = 256, OPT_MODE, OPT_PROM, OPT_BY, OPT_TOP, OPT_NO_FENTRY, OPT_SLOW, OPT_SELF,
-       OPT_FILE };
+       OPT_FILE, OPT_LOG };
 
 const struct kvs_opt kvshadowtop_options[] = {
 	{ "batch", 'b', NULL, "plain text, no terminal control (implied when stdout is not a\n"
@@ -121,6 +121,10 @@ const struct kvs_opt kvshadowtop_options[] = {
 	{ "mode", OPT_MODE, "MODE", NULL, set_mode, kvs_modes_usage },
 	{ "prom-file", OPT_PROM, "PATH", "write Prometheus text to PATH each interval (atomically)",
 	  kvs_opt_prom_file, NULL },
+	{ "log", OPT_LOG, "FILE",
+	  "also write the --json lines of the intervals shown to FILE (created or\n"
+	  "                         truncated; each interval whole, written when it is shown)",
+	  kvs_opt_log_file, NULL },
 	{ "file", OPT_FILE, "PATH", "read PATH instead of the kernel's debugfs counters file",
 	  kvs_opt_file, NULL },
 	{ "sort", 's', "SORT", "top order (default pages; the choices are listed below)", set_sort, NULL },
@@ -153,8 +157,8 @@ int kvshadowtop_usage(FILE *f)
 		snprintf(modes + strlen(modes), sizeof(modes) - strlen(modes), "%s%s", i ? "|" : "",
 			 kvs_mode_name(i));
 	fprintf(f, "Usage: " PROG " [-b] [-n COUNT] [-d SECONDS] [--json] [--mode %s]\n"
-		"                   [--prom-file PATH] [-s SORT] [-r ROWS] [--by caller|process] [--top N]\n"
-		"                   [--slow DURATION] [--self-stats] [--no-fentry] [--file PATH] [-h]\n"
+		"                   [--prom-file PATH] [--log FILE] [-s SORT] [-r ROWS] [--by caller|process]\n"
+		"                   [--top N] [--slow DURATION] [--self-stats] [--no-fentry] [--file PATH] [-h]\n"
 		"       " PROG " record -o FILE [the options above]\n"
 		"       " PROG " report FILE [-b|--json|--prom-file PATH]\n"
 		"       " PROG " diff A B [--json] [--fail-on EXPR[,EXPR...]]\n"

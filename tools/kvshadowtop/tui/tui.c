@@ -217,8 +217,11 @@ int tui_freeze(struct tui *t, const struct kvs_model *m)
 	t->frozen.nr_slow_new = 0;
 	/* So that a failed first copy does not leave tui_unfreeze() a live pointer. */
 	t->frozen.processes.e = NULL;
+	t->frozen.nodes = NULL;
+	/* The nodes line is drawn paused too: its array is ours, as the rows are. */
 	if (dup_rows(&t->frozen.callers, &m->callers) ||
-	    dup_rows(&t->frozen.processes, &m->processes)) {
+	    dup_rows(&t->frozen.processes, &m->processes) ||
+	    kvs_nodes_dup(&t->frozen.nodes, m->nodes, m->nr_nodes)) {
 		tui_unfreeze(t);
 		return -ENOMEM;
 	}
@@ -230,6 +233,7 @@ void tui_unfreeze(struct tui *t)
 {
 	free(t->frozen.callers.e);
 	free(t->frozen.processes.e);
+	free(t->frozen.nodes);
 	memset(&t->frozen, 0, sizeof(t->frozen));
 	t->paused = false;
 }

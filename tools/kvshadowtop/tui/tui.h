@@ -52,6 +52,7 @@ struct tui {
 	bool msg_warn;
 	struct kvs_top_entry *top; /* kvs_top_fold() output, grown with the window */
 	size_t top_cap;
+	int meters_end;		/* the meters draw above this line (tui_draw.c: draw_main) */
 };
 
 /* tui.c */
@@ -62,6 +63,27 @@ void tui_message(struct tui *t, bool warn, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 int tui_freeze(struct tui *t, const struct kvs_model *m);
 void tui_unfreeze(struct tui *t);
+
+/*
+ * tui_flow.c: a meter that wraps (pieces kept whole, text broken between
+ * words, continued lines start at TUI_FLOW_INDENT); draw false only counts.
+ */
+#define TUI_FLOW_INDENT 10
+
+struct tui_flow {
+	struct tui *t;
+	bool draw;
+	int y, x;	/* where the next piece goes */
+	bool fresh;	/* nothing placed on this line yet: no separator */
+	int end;	/* lines from here on are not drawn (t->meters_end) */
+};
+
+void tui_flow_begin(struct tui_flow *f, struct tui *t, bool draw, int y);
+void tui_flow_add(struct tui_flow *f, enum tui_attr a, const char *sep, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+void tui_flow_text(struct tui_flow *f, enum tui_attr a, const char *sep, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+int tui_flow_end(const struct tui_flow *f);
 
 /* Where a key works: the main screen, or the help screen (which it scrolls). */
 enum tui_key_ctx { KC_MAIN, KC_HELP };

@@ -4,7 +4,9 @@
  *
  *   title     mode (ESTIMATE stands out), delay, uptime, kernel, PAUSED
  *   meters    shadow now/peak, VmallocUsed, overhead vs 1/8, rates,
- *             latency, drift, warnings, shadow_pages history
+ *             latency, drift, warnings, shadow_pages history; each wraps
+ *             (tui_flow.c) and the lesser ones go on short windows
+ *             (meters[], draw_main())
  *   message   the prompt of 'd', or the answer to the last key
  *   table     top callers or processes, the rest folded into "other"
  *
@@ -90,185 +92,286 @@ static const char *fmt_duration(char *buf, size_t len, double s)
 
 /* ---- the meters ---- */
 
+/* The mode's label up to its explanation: "ESTIMATE", "exact", "stock kernel". */
+static int short_label_len(const char *label)
+{
+	size_t n = strcspn(label, "(:");
+
+	while (n && label[n - 1] == ' ')
+		n--;
+	return (int)n;
+}
+
+/*
+ * One line; what does not fit goes in this order: the mode's explanation
+ * (the mode itself stays), "h: help", the kernel.
+ */
 static int draw_title(struct tui *t, const struct kvs_model *m, int y)
 {
-	char up[32];
-	int x;
+	const char *label = m ? kvs_mode_label(m->mode) : "";
+	char up[32] = "", every[48], kernel[300] = "";
+	int x, len = (int)strlen(label), need;
+	bool help = true;
+
+	snprintf(every, sizeof(every), "  every %gs", t->interval_s);
+	if (m) {
+		snprintf(every + strlen(every), sizeof(every) - strlen(every), "  up %s",
+			 fmt_duration(up, sizeof(up), m->elapsed_s));
+		snprintf(kernel, sizeof(kernel), "  kernel %s", m->kernel);
+	}
+	need = 12 + (m ? len + 2 : 0) + (int)strlen(every) + (int)strlen(kernel) +
+	       (t->replay_pos[0] ? (int)strlen(t->replay_pos) + 4 : 0) + (t->paused ? 10 : 0) + 9;
+	if (need > COLS && m) {
+		need -= len - short_label_len(label);
+		len = short_label_len(label);
+	}
+	if (need > COLS) {
+		help = false;
+		need -= 9;
+	}
+	if (need > COLS)
+		kernel[0] = '\0';
 
 	fill_line(t, y, TA_TITLE);
 	x = tui_put(t, y, 0, TA_TITLE, "kvshadowtop ");
 	if (m)
 		x = tui_put(t, y, x, m->mode == KVS_MODE_ESTIMATE ? TA_ESTIMATE : TA_TITLE,
-			    " %s ", kvs_mode_label(m->mode));
-	x = tui_put(t, y, x, TA_TITLE, "  every %gs", t->interval_s);
-	if (m)
-		x = tui_put(t, y, x, TA_TITLE, "  up %s  kernel %s",
-			    fmt_duration(up, sizeof(up), m->elapsed_s), m->kernel);
+			    " %.*s ", len, label);
+	x = tui_put(t, y, x, TA_TITLE, "%s%s", every, kernel);
 	if (t->replay_pos[0])
 		x = tui_put(t, y, x + 2, TA_PAUSED, " %s ", t->replay_pos);
 	if (t->paused)
 		x = tui_put(t, y, x + 2, TA_PAUSED, " PAUSED ");
-	tui_put(t, y, x, TA_TITLE, "  h: help");
+	if (help)
+		tui_put(t, y, x, TA_TITLE, "  h: help");
 	return y + 1;
 }
 
 /* Estimate mode seeded from sizes alone: the bound, why, and how to get the exact seed. */
-static int draw_seed(struct tui *t, const struct kvs_model *m, int y)
+static int draw_seed(struct tui *t, const struct kvs_model *m, int y, bool draw)
 {
+	struct tui_flow f;
+
 	if (m->seed.kind != KVS_SEED_APPROXIMATE)
 		return y;
-	tui_put(t, y, 0, TA_ESTIMATE, "APPROXIMATE");
-	tui_put(t, y, 11, TA_NORMAL, " between %" PRIu64 " and %" PRIu64 " pages (%s)",
-		m->seed.low, m->seed.high, m->seed.why);
-	return y + 1;
+	tui_flow_begin(&f, t, draw, y);
+	tui_flow_add(&f, TA_ESTIMATE, "", "APPROXIMATE");
+	tui_flow_add(&f, TA_NORMAL, " ", "between %" PRIu64 " and %" PRIu64 " pages",
+		     m->seed.low, m->seed.high);
+	tui_flow_text(&f, TA_NORMAL, " ", "(%s)", m->seed.why);
+	return tui_flow_end(&f);
 }
 
-static int draw_shadow(struct tui *t, const struct kvs_model *m, int y)
+/* The headline: shadow now and peak, VmallocUsed, and the overhead ratios. */
+static int draw_shadow(struct tui *t, const struct kvs_model *m, int y, bool draw)
 {
 	char now[32], peak[32], used[32];
-	int x;
+	bool vmap = !isnan(m->overhead_ratio_vmap);
+	struct tui_flow f;
 
-	x = tui_put(t, y, 0, TA_NORMAL, "shadow    %s now (%" PRIu64 " pages), peak %s %s",
-		    kvs_fmt_bytes(now, sizeof(now), m->shadow_bytes), m->total.shadow_pages,
-		    kvs_fmt_bytes(peak, sizeof(peak), m->shadow_peak_bytes),
-		    m->peak_scope ? m->peak_scope : "");
+	tui_flow_begin(&f, t, draw, y);
+	tui_flow_add(&f, TA_NORMAL, "", "shadow    ");
+	/* Pieces small enough for a narrow window beside the label. */
+	tui_flow_add(&f, TA_NORMAL, "", "%s now", kvs_fmt_bytes(now, sizeof(now), m->shadow_bytes));
+	tui_flow_add(&f, TA_NORMAL, " ", "(%" PRIu64 " pages),", m->total.shadow_pages);
+	tui_flow_add(&f, TA_NORMAL, " ", "peak %s",
+		     kvs_fmt_bytes(peak, sizeof(peak), m->shadow_peak_bytes));
+	if (m->peak_scope && m->peak_scope[0])
+		tui_flow_add(&f, TA_NORMAL, " ", "%s", m->peak_scope);
 	if (!m->have_vmalloc_used) {
-		tui_put(t, y, x, TA_DIM, "   VmallocUsed n/a%s%s",
-			m->unavailable.vmalloc_used[0] ? ": " : "", m->unavailable.vmalloc_used);
-		return y + 1;
+		tui_flow_add(&f, TA_DIM, "   ", "VmallocUsed n/a%s", m->unavailable.vmalloc_used[0] ? ":" : "");
+		if (m->unavailable.vmalloc_used[0])
+			tui_flow_text(&f, TA_DIM, " ", "%s", m->unavailable.vmalloc_used);
+		return tui_flow_end(&f);
 	}
-	x = tui_put(t, y, x, TA_NORMAL, "   VmallocUsed %s",
-		    kvs_fmt_bytes(used, sizeof(used), m->vmalloc_used_bytes));
+	tui_flow_add(&f, TA_NORMAL, "   ", "VmallocUsed %s",
+		     kvs_fmt_bytes(used, sizeof(used), m->vmalloc_used_bytes));
 	if (isnan(m->overhead_ratio))
-		x = tui_put(t, y, x, TA_DIM, "   overhead n/a");
+		tui_flow_add(&f, TA_DIM, "   ", "overhead n/a");
 	else
-		x = tui_put(t, y, x, TA_NORMAL, "   overhead %.3f (%.2fx of 1/8)",
-			    m->overhead_ratio, m->overhead_ratio / 0.125);
+		tui_flow_add(&f, TA_NORMAL, "   ", "overhead %.3f (%.2fx of 1/8)%s",
+			     m->overhead_ratio, m->overhead_ratio / 0.125, vmap ? "," : "");
 	/* Against every live vmap area (ioremap, vmap, lazily freed too): the fair ratio. */
-	if (!isnan(m->overhead_ratio_vmap))
-		tui_put(t, y, x, TA_NORMAL, ", %.3f of vmap areas", m->overhead_ratio_vmap);
-	return y + 1;
+	if (vmap)
+		tui_flow_add(&f, TA_NORMAL, " ", "%.3f of vmap areas", m->overhead_ratio_vmap);
+	return tui_flow_end(&f);
 }
 
 /* The kernel's shadow per NUMA node, where it counts it. */
-static int draw_nodes(struct tui *t, const struct kvs_model *m, int y)
+static int draw_nodes(struct tui *t, const struct kvs_model *m, int y, bool draw)
 {
+	struct tui_flow f;
 	char b[32];
-	int x;
 
 	if (!m->have_nodes)
 		return y;
-	x = tui_put(t, y, 0, TA_NORMAL, "nodes   ");
+	tui_flow_begin(&f, t, draw, y);
+	tui_flow_add(&f, TA_NORMAL, "", "nodes   ");
 	for (size_t i = 0; i < m->nr_nodes; i++)
-		x = tui_put(t, y, x, TA_NORMAL, "  node%u %s (%" PRIu64 " pages)", m->nodes[i].node,
-			    kvs_fmt_bytes(b, sizeof(b), kvs_pages_to_bytes(m->nodes[i].shadow_pages,
-									   m->page_size)),
-			    m->nodes[i].shadow_pages);
-	return y + 1;
+		tui_flow_add(&f, TA_NORMAL, "  ", "node%u %s (%" PRIu64 " pages)", m->nodes[i].node,
+			     kvs_fmt_bytes(b, sizeof(b), kvs_pages_to_bytes(m->nodes[i].shadow_pages,
+									    m->page_size)),
+			     m->nodes[i].shadow_pages);
+	return tui_flow_end(&f);
 }
 
-static int draw_rates(struct tui *t, const struct kvs_model *m, int y)
+static int draw_rates(struct tui *t, const struct kvs_model *m, int y, bool draw)
 {
-	int x;
+	struct tui_flow f;
 
-	x = tui_put(t, y, 0, TA_NORMAL, "populate  %.1f pages/s  %.1f calls/s",
-		    m->rate[KVS_ID_pages_populated], m->rate[KVS_ID_populate_calls]);
+	tui_flow_begin(&f, t, draw, y);
+	tui_flow_add(&f, TA_NORMAL, "", "populate  ");
+	tui_flow_add(&f, TA_NORMAL, "", "%.1f pages/s  %.1f calls/s",
+		     m->rate[KVS_ID_pages_populated], m->rate[KVS_ID_populate_calls]);
 	if (m->total.populate_failures)
-		x = tui_put(t, y, x, TA_WARN, "  %" PRIu64 " FAILED", m->total.populate_failures);
-	tui_put(t, y, x, TA_NORMAL, "   release %.1f pages/s  %.1f calls/s   net %+.1f pages/s",
-		m->rate[KVS_ID_pages_released], m->rate[KVS_ID_release_calls],
-		m->rate[KVS_ID_shadow_pages]);
-	return y + 1;
+		tui_flow_add(&f, TA_WARN, "  ", "%" PRIu64 " FAILED", m->total.populate_failures);
+	tui_flow_add(&f, TA_NORMAL, "   ", "release %.1f pages/s  %.1f calls/s",
+		     m->rate[KVS_ID_pages_released], m->rate[KVS_ID_release_calls]);
+	tui_flow_add(&f, TA_NORMAL, "   ", "net %+.1f pages/s", m->rate[KVS_ID_shadow_pages]);
+	return tui_flow_end(&f);
 }
 
 /* The tool's own cost ('o'): CPU, memory, ns per run of the programs that ran. */
-static int draw_self(struct tui *t, const struct kvs_model *m, int y)
+static int draw_self(struct tui *t, const struct kvs_model *m, int y, bool draw)
 {
 	char rss[32], ns[16];
-	int x;
+	struct tui_flow f;
 
 	if (!t->self_stats)
 		return y;
+	tui_flow_begin(&f, t, draw, y);
+	tui_flow_add(&f, m->have_self ? TA_NORMAL : TA_DIM, "", "self      ");
 	if (!m->have_self) {
-		tui_put(t, y, 0, TA_DIM, "self      n/a: %s",
-			m->unavailable.self[0] ? m->unavailable.self : "starting");
-		return y + 1;
+		tui_flow_add(&f, TA_DIM, "", "n/a:");
+		tui_flow_text(&f, TA_DIM, " ", "%s", m->unavailable.self[0] ? m->unavailable.self :
+			      "starting");
+		return tui_flow_end(&f);
 	}
-	x = tui_put(t, y, 0, TA_NORMAL, "self      cpu %.2f%%  rss %s ",
-		    isnan(m->self_cpu_percent) ? 0 : m->self_cpu_percent,
-		    kvs_fmt_bytes(rss, sizeof(rss), m->self.rss_bytes));
+	tui_flow_add(&f, TA_NORMAL, "", "cpu %.2f%%  rss %s",
+		     isnan(m->self_cpu_percent) ? 0 : m->self_cpu_percent,
+		     kvs_fmt_bytes(rss, sizeof(rss), m->self.rss_bytes));
 	for (size_t i = 0; i < m->self.nr; i++)
 		if (m->self.prog[i].runs)
-			x = tui_put(t, y, x, TA_NORMAL, "  %s %s x%.0f/s", m->self.prog[i].name,
-				    kvs_fmt_ns(ns, sizeof(ns), m->self_ns_per_run[i]),
-				    m->self_runs_rate[i]);
-	return y + 1;
+			tui_flow_add(&f, TA_NORMAL, "   ", "%s %s x%.0f/s", m->self.prog[i].name,
+				     kvs_fmt_ns(ns, sizeof(ns), m->self_ns_per_run[i]),
+				     m->self_runs_rate[i]);
+	return tui_flow_end(&f);
 }
 
-/* One line of p50/p99; a second line says why any of them is n/a. */
-static int draw_latency(struct tui *t, const struct kvs_model *m, int y)
+/* One line of p50/p99 (wrapped where the window is narrow). */
+static int draw_latency(struct tui *t, const struct kvs_model *m, int y, bool draw)
 {
 	char p50[24], p99[24];
-	bool missing = false;
-	int x;
+	struct tui_flow f;
 
-	x = tui_put(t, y, 0, TA_NORMAL, "latency   p50/p99");
+	tui_flow_begin(&f, t, draw, y);
+	tui_flow_add(&f, TA_NORMAL, "", "latency   ");
+	tui_flow_add(&f, TA_NORMAL, "", "p50/p99");
 	for (int i = 0; i < KVS_NR_HISTS; i++) {
 		const struct kvs_hist *h = &m->hist[i];
 
-		if (!h->available) {
-			x = tui_put(t, y, x, TA_DIM, "   %s n/a", kvs_hist_name(i));
-			missing = true;
-		} else if (!h->total.count) {
-			x = tui_put(t, y, x, TA_NORMAL, "   %s no samples yet", kvs_hist_name(i));
-		} else {
-			x = tui_put(t, y, x, TA_NORMAL, "   %s %s / %s", kvs_hist_name(i),
-				    kvs_fmt_ns(p50, sizeof(p50), h->p50_ns),
-				    kvs_fmt_ns(p99, sizeof(p99), h->p99_ns));
-		}
+		if (!h->available)
+			tui_flow_add(&f, TA_DIM, "   ", "%s n/a", kvs_hist_name(i));
+		else if (!h->total.count)
+			tui_flow_add(&f, TA_NORMAL, "   ", "%s no samples yet", kvs_hist_name(i));
+		else
+			tui_flow_add(&f, TA_NORMAL, "   ", "%s %s / %s", kvs_hist_name(i),
+				     kvs_fmt_ns(p50, sizeof(p50), h->p50_ns),
+				     kvs_fmt_ns(p99, sizeof(p99), h->p99_ns));
 	}
-	if (!missing)
-		return y + 1;
-	y++;
-	x = tui_put(t, y, 0, TA_DIM, "          n/a:");
-	for (int i = 0; i < KVS_NR_HISTS; i++)
-		if (!m->hist[i].available)
-			x = tui_put(t, y, x, TA_DIM, " %s: %s;", kvs_hist_name(i),
-				    m->hist[i].why[0] ? m->hist[i].why : "no reason given");
-	return y + 1;
+	return tui_flow_end(&f);
 }
 
-/* Cross-checks and warnings: only lines that have something to say. */
-static int draw_checks(struct tui *t, const struct kvs_model *m, int y)
+static const char *hist_why(const struct kvs_model *m, int i)
 {
-	int x = 0;
+	return m->hist[i].why[0] ? m->hist[i].why : "no reason given";
+}
 
-	if (m->drift_valid)
-		x = tui_put(t, y, x, m->drift_pages ? TA_WARN : TA_NORMAL,
-			    "%s   drift %" PRIu64 " pages vs the BPF view   ",
-			    m->have_pagetable && !m->have_debugfs ? "page tables" : "debugfs",
-			    m->drift_pages);
-	else if (m->baseline_pending)
-		x = tui_put(t, y, x, TA_DIM, "drift: after the first quiet moment (busy start)   ");
-	else if (m->mode == KVS_MODE_STOCK)
-		x = tui_put(t, y, x, TA_DIM, "page tables: busy at the last walk   ");
-	else if (m->unavailable.debugfs[0])
-		x = tui_put(t, y, x, TA_DIM, "debugfs   n/a: %s   ", m->unavailable.debugfs);
-	if (m->mode == KVS_MODE_DEBUGFS && m->unavailable.bpf[0])
-		x = tui_put(t, y, x, TA_DIM, "BPF n/a: %s", m->unavailable.bpf);
-	if (x)
-		y++;
-	if (m->events_lost || m->unknown_frees) {
-		x = tui_put(t, y, 0, TA_WARN, "WARNING  ");
-		if (m->events_lost)
-			x = tui_put(t, y, x, TA_WARN, " %" PRIu64 " events lost: the estimate is low ",
-				    m->events_lost);
-		if (m->unknown_frees)
-			tui_put(t, y, x, TA_WARN, " %" PRIu64 " frees of areas never seen allocated",
-				m->unknown_frees);
-		y++;
+/* Histogram j is n/a for the same reason as i. */
+static bool same_why(const struct kvs_model *m, int i, int j)
+{
+	return !m->hist[j].available && !strcmp(hist_why(m, i), hist_why(m, j));
+}
+
+/*
+ * Why latencies are n/a, below them: histograms with the same reason share
+ * it ("populate, release: no KASAN_VMALLOC in this kernel"), and the text
+ * wraps between words.
+ */
+static int draw_why(struct tui *t, const struct kvs_model *m, int y, bool draw)
+{
+	bool done[KVS_NR_HISTS] = { false }, any = false;
+	struct tui_flow f;
+	int last;
+
+	tui_flow_begin(&f, t, draw, y);
+	for (int i = 0; i < KVS_NR_HISTS; i++) {
+		if (m->hist[i].available || done[i])
+			continue;
+		if (!any)
+			tui_flow_add(&f, TA_DIM, "", "%*sn/a:", TUI_FLOW_INDENT, "");
+		any = true;
+		last = i;
+		for (int j = i; j < KVS_NR_HISTS; j++)
+			if (same_why(m, i, j))
+				last = j;
+		for (int j = i; j <= last; j++) {
+			if (!same_why(m, i, j) || done[j])
+				continue;
+			tui_flow_add(&f, TA_DIM, " ", "%s%s", kvs_hist_name(j), j == last ? ":" : ",");
+			done[j] = true;
+		}
+		tui_flow_text(&f, TA_DIM, " ", "%s;", hist_why(m, i));
 	}
-	return y;
+	return any ? tui_flow_end(&f) : y;
+}
+
+/* Cross-checks: only a line that has something to say. */
+static int draw_checks(struct tui *t, const struct kvs_model *m, int y, bool draw)
+{
+	struct tui_flow f;
+	bool any = true;
+
+	tui_flow_begin(&f, t, draw, y);
+	if (m->drift_valid) {
+		tui_flow_add(&f, m->drift_pages ? TA_WARN : TA_NORMAL, "",
+			     "%s   drift %" PRIu64 " pages vs the BPF view",
+			     m->have_pagetable && !m->have_debugfs ? "page tables" : "debugfs",
+			     m->drift_pages);
+	} else if (m->baseline_pending) {
+		tui_flow_text(&f, TA_DIM, "", "drift: after the first quiet moment (busy start)");
+	} else if (m->mode == KVS_MODE_STOCK) {
+		tui_flow_text(&f, TA_DIM, "", "page tables: busy at the last walk");
+	} else if (m->unavailable.debugfs[0]) {
+		tui_flow_add(&f, TA_DIM, "", "debugfs   n/a:");
+		tui_flow_text(&f, TA_DIM, " ", "%s", m->unavailable.debugfs);
+	} else {
+		any = false;
+	}
+	if (m->mode == KVS_MODE_DEBUGFS && m->unavailable.bpf[0]) {
+		tui_flow_add(&f, TA_DIM, "   ", "BPF n/a:");
+		tui_flow_text(&f, TA_DIM, " ", "%s", m->unavailable.bpf);
+		any = true;
+	}
+	return any ? tui_flow_end(&f) : y;
+}
+
+/* Counts that say the estimate is off: only when there are some. */
+static int draw_warnings(struct tui *t, const struct kvs_model *m, int y, bool draw)
+{
+	struct tui_flow f;
+
+	if (!m->events_lost && !m->unknown_frees)
+		return y;
+	tui_flow_begin(&f, t, draw, y);
+	tui_flow_add(&f, TA_WARN, "", "WARNING ");
+	if (m->events_lost)
+		tui_flow_add(&f, TA_WARN, "  ", "%" PRIu64 " events lost: the estimate is low",
+			     m->events_lost);
+	if (m->unknown_frees)
+		tui_flow_add(&f, TA_WARN, "  ", "%" PRIu64 " frees of areas never seen allocated",
+			     m->unknown_frees);
+	return tui_flow_end(&f);
 }
 
 /* Lowest and highest of the last n samples. */
@@ -285,7 +388,7 @@ static void history_range(const struct kvs_model *m, size_t n, uint64_t *lo, uin
 }
 
 /* shadow_pages over the session, newest on the right, scaled lowest..highest. */
-static int draw_history(struct tui *t, const struct kvs_model *m, int y)
+static int draw_history(struct tui *t, const struct kvs_model *m, int y, bool draw)
 {
 	static const char *const blocks[] = { "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█" };
 	static const char ascii[] = "_.-:=+*#";
@@ -294,7 +397,7 @@ static int draw_history(struct tui *t, const struct kvs_model *m, int y)
 	size_t n;
 	int x, room;
 
-	if (y >= LINES || !m->history_len)
+	if (!draw || y >= LINES || !m->history_len)
 		return y + 1;
 	x = tui_put(t, y, 0, TA_NORMAL, "history   ");
 	room = COLS - x;
@@ -578,27 +681,64 @@ static void draw_slow(struct tui *t, const struct kvs_model *m, int y)
 
 /* Below this many lines the table would vanish under the meters: keep the essentials. */
 #define TUI_COMPACT_LINES 16
+/* The table's least: its title, its head and this many rows, before meters go. */
+#define TUI_TABLE_MIN_ROWS 5
+/* Compact: no title or message line; the head and this many rows ("other" one of them). */
+#define TUI_COMPACT_MIN_ROWS 4
+
+typedef int (*meter_fn)(struct tui *t, const struct kvs_model *m, int y, bool draw);
+
+/*
+ * The meters, top to bottom. Each wraps rather than run off the edge;
+ * when all of them would leave the table fewer than TUI_TABLE_MIN_ROWS
+ * rows, they go in the order of drop (1 first), as htop drops meters:
+ * the history, the reasons for n/a, the nodes, the own cost, the
+ * latencies, the rates, the cross-checks, the warnings. The headline
+ * (shadow, VmallocUsed, the overhead ratios) and the approximate seed's
+ * bound never go. Below TUI_COMPACT_LINES only those stay, and where
+ * even they would push the table under TUI_COMPACT_MIN_ROWS rows, their
+ * last lines are not drawn (only on windows too small for them anyway).
+ */
+static const struct meter {
+	meter_fn fn;
+	int drop;
+} meters[] = {
+	{ draw_shadow, 0 }, { draw_seed, 0 }, { draw_nodes, 3 }, { draw_rates, 6 },
+	{ draw_latency, 5 }, { draw_why, 2 }, { draw_self, 4 }, { draw_checks, 7 },
+	{ draw_warnings, 8 }, { draw_history, 1 },
+};
+#define TUI_NR_METERS (sizeof(meters) / sizeof(meters[0]))
+#define TUI_MAX_DROP 8
 
 static void draw_main(struct tui *t, const struct kvs_model *m)
 {
-	bool compact = LINES < TUI_COMPACT_LINES;
-	int y = draw_title(t, m, 0);
+	bool compact = LINES < TUI_COMPACT_LINES, shown[TUI_NR_METERS];
+	int y = draw_title(t, m, 0), height[TUI_NR_METERS], total = 0, room;
 
 	if (!m || !m->updates) {
 		tui_put(t, y + 1, 0, TA_DIM, "waiting for the first sample...");
 		draw_message(t, y + 2, false);
 		return;
 	}
-	y = draw_shadow(t, m, y);
-	y = draw_seed(t, m, y);
-	if (!compact) {
-		y = draw_nodes(t, m, y);
-		y = draw_rates(t, m, y);
-		y = draw_latency(t, m, y);
-		y = draw_self(t, m, y);
-		y = draw_checks(t, m, y);
-		y = draw_history(t, m, y);
+	/* Size every meter at this width, then drop what the table needs. */
+	for (size_t i = 0; i < TUI_NR_METERS; i++) {
+		height[i] = meters[i].fn(t, m, 0, false);
+		shown[i] = !compact || !meters[i].drop;
+		total += shown[i] ? height[i] : 0;
 	}
+	/* The message line, the table's title and head, its least rows. */
+	room = LINES - y - (compact ? 1 + TUI_COMPACT_MIN_ROWS : 3 + TUI_TABLE_MIN_ROWS);
+	for (int d = 1; d <= TUI_MAX_DROP && total > room; d++)
+		for (size_t i = 0; i < TUI_NR_METERS; i++)
+			if (shown[i] && meters[i].drop == d) {
+				shown[i] = false;
+				total -= height[i];
+			}
+	/* What stays and still does not fit is cut at the bottom; one line at least. */
+	t->meters_end = total > room ? y + (room > 1 ? room : 1) : LINES;
+	for (size_t i = 0; i < TUI_NR_METERS; i++)
+		if (shown[i])
+			y = meters[i].fn(t, m, y, true);
 	y = draw_message(t, y, compact);
 	if (t->slow_panel)
 		draw_slow(t, m, y);
