@@ -255,10 +255,39 @@ int kvs_alloc_va_exit(__u64 *ctx)
 	return 0;
 }
 
+/*
+ * The free counts once the area is on the purge list, at the return: from
+ * the entry, a purge that took the list in between (another CPU) would be
+ * modelled as purging an area it did not take. The area may be merged
+ * into a neighbour and freed by then: its start is kept from the entry.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u64);
+} task_free_va SEC(".maps");
+
 SEC("?fentry/free_vmap_area_noflush")
 int BPF_PROG(kvs_free_va_entry, struct vmap_area *va)
 {
-	on_free_va(ctx, BPF_CORE_READ(va, va_start));
+	__u64 *start = bpf_task_storage_get(&task_free_va, bpf_get_current_task_btf(), 0,
+					    BPF_LOCAL_STORAGE_GET_F_CREATE);
+
+	if (start)
+		*start = BPF_CORE_READ(va, va_start);
+	return 0;
+}
+
+SEC("?fexit/free_vmap_area_noflush")
+int BPF_PROG(kvs_free_va_exit, struct vmap_area *va)
+{
+	__u64 *start = bpf_task_storage_get(&task_free_va, bpf_get_current_task_btf(), 0, 0);
+
+	if (start && *start) {
+		on_free_va(ctx, *start);
+		*start = 0;
+	}
 	return 0;
 }
 

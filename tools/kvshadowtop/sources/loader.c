@@ -155,6 +155,7 @@ static int estimate_from_fentry(struct kvs_bpf *b, const struct btf *btf, bool t
 				       "estimate mode: this kernel has neither the vmalloc:* "
 				       "tracepoints nor %s() in its BTF", funcs[i]);
 	b->mode_progs[b->nr_mode_progs++] = s->progs.kvs_alloc_va_exit;
+	b->mode_progs[b->nr_mode_progs++] = s->progs.kvs_free_va_exit;
 	b->mode_progs[b->nr_mode_progs++] = s->progs.kvs_free_va_entry;
 	b->mode_progs[b->nr_mode_progs++] = s->progs.kvs_purge_entry_all;
 	for (size_t i = 0; i < b->nr_mode_progs; i++)
