@@ -220,31 +220,36 @@ int BPF_PROG(kvs_vmalloc_exit)
 }
 
 /*
- * Purges begun and ended (estimate mode). A purge releases shadow before
- * its vmalloc:purge_vmap_area_lazy event, at its end: while one runs, the
- * kernel's debugfs count is already lower than the model. kvshadowtop
- * reads again when a purge ran across its reading. An end counts only
- * when its start did (the two programs attach one after the other), so
- * purge_enter - purge_exit is the number of purges running.
+ * Purges begun and ended, and what each cost. A purge releases shadow
+ * before its vmalloc:purge_vmap_area_lazy event, at its end: while one
+ * runs, the kernel's debugfs count is already lower than estimate mode's
+ * model, so kvshadowtop reads again when a purge ran across its reading.
+ * An end counts only when its start did (the two programs attach one
+ * after the other), so purge_enter - purge_exit is the number of purges
+ * running.
  */
 __u64 purge_enter, purge_exit;
+
+struct kvs_task_purge {
+	__u64 start_ns;		/* 0: not in a purge (it does not nest) */
+};
 
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, int);
-	__type(value, __u32);
+	__type(value, struct kvs_task_purge);
 } task_purge SEC(".maps");
 
 SEC("?fentry/__purge_vmap_area_lazy")
 int BPF_PROG(kvs_purge_entry)
 {
-	__u32 *in = bpf_task_storage_get(&task_purge, bpf_get_current_task_btf(), 0,
-					 BPF_LOCAL_STORAGE_GET_F_CREATE);
+	struct kvs_task_purge *t = bpf_task_storage_get(&task_purge, bpf_get_current_task_btf(), 0,
+							BPF_LOCAL_STORAGE_GET_F_CREATE);
 
-	if (!in)
+	if (!t)
 		return 0;
-	*in = 1;
+	t->start_ns = bpf_ktime_get_ns();
 	__sync_fetch_and_add(&purge_enter, 1);
 	return 0;
 }
@@ -252,11 +257,16 @@ int BPF_PROG(kvs_purge_entry)
 SEC("?fexit/__purge_vmap_area_lazy")
 int BPF_PROG(kvs_purge_exit)
 {
-	__u32 *in = bpf_task_storage_get(&task_purge, bpf_get_current_task_btf(), 0, 0);
+	struct kvs_task_purge *t = bpf_task_storage_get(&task_purge, bpf_get_current_task_btf(), 0, 0);
+	__u64 ns;
 
-	if (!in || !*in)
+	if (!t || !t->start_ns)
 		return 0;
-	*in = 0;
+	ns = bpf_ktime_get_ns() - t->start_ns;
+	t->start_ns = 0;
+	hist_add(KVS_HIST_PURGE, ns);
+	if (ns >= stall_ns)
+		count(purge_stalls, 1);
 	__sync_fetch_and_add(&purge_exit, 1);
 	return 0;
 }

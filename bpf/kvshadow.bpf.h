@@ -38,8 +38,12 @@ KVS_SHARED const volatile bool vmalloc_traced KVS_INIT(false);	/* kvs_vmalloc_en
 KVS_SHARED const volatile bool slow_enabled KVS_INIT(false);	/* --slow: log vmalloc calls at least ... */
 KVS_SHARED const volatile __u64 slow_ns KVS_INIT(0);		/* ... this long */
 KVS_SHARED const volatile bool stock_mode KVS_INIT(false);	/* stock.bpf.c counts shadow */
+KVS_SHARED const volatile __u64 stall_ns KVS_INIT(1000000000);	/* a purge this long is a stall */
 /* Caller and process rows; off only to measure what they cost (bench/). */
 KVS_SHARED const volatile bool attribution KVS_INIT(true);
+
+/* The lazy-purge backlog (vmap.bpf.c), every mode with vmalloc events. */
+KVS_SHARED struct kvs_lazy_state lazy_state KVS_INIT({});
 
 /* shadow_pages since attach (exact and stock modes) and its high-water mark. */
 KVS_SHARED struct kvs_bpf_net net_state KVS_INIT({});

@@ -57,6 +57,7 @@ struct kvs_bpf_counters {
 	__u64 callers_walked;		/* callers found by the raw stack walk */
 	__u64 callers_unwound;		/* callers that needed a full unwind (bpf_get_stackid) */
 	__u64 learn_lost;		/* raw stacks to learn from that found no room */
+	__u64 purge_stalls;		/* purges at least stall_ns long (fentry) */
 };
 
 /* The latency histograms: index of the per-CPU hists array and of every view's. */
@@ -64,6 +65,7 @@ enum kvs_hist_id {
 	KVS_HIST_POPULATE,	/* kasan_populate_vmalloc */
 	KVS_HIST_RELEASE,	/* kasan_release_vmalloc */
 	KVS_HIST_VMALLOC,	/* __vmalloc_node_range, to set populate against */
+	KVS_HIST_PURGE,		/* __purge_vmap_area_lazy: what a lazy purge costs */
 	KVS_NR_HISTS,
 };
 
@@ -81,6 +83,22 @@ struct kvs_bpf_hist {
 struct kvs_bpf_net {
 	__s64 net;	/* pages_populated - pages_released since attach */
 	__s64 peak;	/* max of net since attach (>= 0) */
+};
+
+/*
+ * The lazy-purge backlog as the kernel reports it: free_vmap_area_noflush
+ * gives vmap_lazy_nr (pages, after adding the freed area) and
+ * lazy_max_pages(), above which it schedules a purge. Nothing reports the
+ * backlog a purge leaves, so the order of the last free and the last purge
+ * is kept: after a purge the last free's value no longer holds.
+ */
+struct kvs_lazy_state {
+	__u64 seq;		/* orders the two below (atomic) */
+	__u64 free_seq;		/* seq of the last free event; 0: none yet */
+	__u64 purge_seq;	/* seq of the last purge event */
+	__u64 nr_lazy;		/* at the last free event, pages */
+	__u64 nr_lazy_max;	/* likewise */
+	__u64 free_ns;		/* CLOCK_MONOTONIC of the last free event */
 };
 
 /* Per-row latency: log2 ns slots, slot i [2^i, 2^(i+1)) ns, the last open-ended. */

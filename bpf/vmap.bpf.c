@@ -150,14 +150,25 @@ static __always_inline void on_alloc_va(void *ctx, bool on_stack, __u64 addr, __
 	emit_alloc(ctx, on_stack, addr, size);
 }
 
-static __always_inline void on_free_va(void *ctx, __u64 va_start)
+/*
+ * Two CPUs freeing at once may store their values in either order; the
+ * fields are read without a lock. Both only blur which of two frees a
+ * microsecond apart the backlog is shown from.
+ */
+static __always_inline void on_free_va(void *ctx, __u64 va_start, __u64 nr_lazy,
+				       __u64 nr_lazy_max)
 {
 	count(c.vmap_area_frees, 1);
+	lazy_state.nr_lazy = nr_lazy;
+	lazy_state.nr_lazy_max = nr_lazy_max;
+	lazy_state.free_ns = bpf_ktime_get_ns();
+	lazy_state.free_seq = __sync_fetch_and_add(&lazy_state.seq, 1) + 1;
 	emit(KVS_EV_FREE, va_start, 0, 0);
 }
 
 static __always_inline void on_purge(void *ctx, __u64 start, __u64 end, __u32 npurged)
 {
+	lazy_state.purge_seq = __sync_fetch_and_add(&lazy_state.seq, 1) + 1;
 	count(c.vmap_purges, 1);
 	count(c.vmap_areas_purged, npurged);
 	emit(KVS_EV_PURGE, start, end > start ? end - start : 0, npurged);
@@ -175,7 +186,7 @@ SEC("?tp_btf/free_vmap_area_noflush")
 int BPF_PROG(kvs_free_va_btf, unsigned long va_start, unsigned long nr_lazy,
 	     unsigned long nr_lazy_max)
 {
-	on_free_va(ctx, va_start);
+	on_free_va(ctx, va_start, nr_lazy, nr_lazy_max);
 	return 0;
 }
 
@@ -213,7 +224,7 @@ int kvs_alloc_va_tp(struct trace_event_raw_alloc_vmap_area___kvs *ctx)
 SEC("?tracepoint/vmalloc/free_vmap_area_noflush")
 int kvs_free_va_tp(struct trace_event_raw_free_vmap_area_noflush___kvs *ctx)
 {
-	on_free_va(ctx, ctx->va_start);
+	on_free_va(ctx, ctx->va_start, ctx->nr_lazy, ctx->nr_lazy_max);
 	return 0;
 }
 

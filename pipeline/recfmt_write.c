@@ -213,6 +213,20 @@ static json_t *opt_u64(bool have, uint64_t v)
 	return have ? u64_json(v) : json_null();
 }
 
+/* The purge side: the backlog report (null: none yet), stalls (null: purges not timed). */
+static json_t *purge_json(const struct kvs_model *m)
+{
+	const struct kvs_purge *p = &m->purge;
+
+	return json_pack("{s:b, s:o, s:o, s:o}", "lazy_traced", p->lazy_traced,
+			 "lazy", p->have_lazy ?
+			 json_pack("{s:o, s:o, s:f, s:b}", "pages", u64_json(p->lazy_pages),
+				   "max_pages", u64_json(p->lazy_max_pages), "mono", p->lazy_mono,
+				   "stale", p->lazy_stale) : json_null(),
+			 "stall_ns", u64_json(p->stall_ns),
+			 "stalls", opt_u64(p->have_stalls, p->stalls));
+}
+
 json_t *kvs_rec_state_json(const struct kvs_model *m)
 {
 	json_t *hist = json_object(), *o;
@@ -247,7 +261,8 @@ json_t *kvs_rec_state_json(const struct kvs_model *m)
 		  put(o, "unavailable", unavailable_json(&m->unavailable)) ||
 		  put(o, "baseline_pending", json_boolean(m->baseline_pending)) ||
 		  put(o, "method", name_json(m->method)) ||
-		  put(o, "seed", seed_json(m)) || put(o, "nodes", nodes_json(m)))) {
+		  put(o, "seed", seed_json(m)) || put(o, "nodes", nodes_json(m)) ||
+		  put(o, "purge", purge_json(m)))) {
 		json_decref(o);
 		return NULL;
 	}

@@ -69,3 +69,27 @@ const char *kvs_fmt_clock(char *buf, size_t len, double ts)
 	snprintf(buf, len, "%s.%03d", hms, ms < 0 ? 0 : ms > 999 ? 999 : ms);
 	return buf;
 }
+
+const char *kvs_fmt_purge(char *buf, size_t len, const struct kvs_model *m)
+{
+	const struct kvs_purge *p = &m->purge;
+	char lazy[16], max[16], stall[16], backlog[64];
+
+	kvs_fmt_bytes(max, sizeof(max), kvs_pages_to_bytes(p->lazy_max_pages, m->page_size));
+	if (kvs_purge_lazy_known(p))
+		snprintf(backlog, sizeof(backlog), "%s of %s",
+			 kvs_fmt_bytes(lazy, sizeof(lazy),
+				       kvs_pages_to_bytes(p->lazy_pages, m->page_size)), max);
+	else if (p->have_lazy)
+		snprintf(backlog, sizeof(backlog), "n/a (purged since the last lazy free), limit %s",
+			 max);
+	else
+		snprintf(backlog, sizeof(backlog), "n/a (%s)", p->lazy_traced ?
+			 "no lazy free yet" : "no vmalloc:free_vmap_area_noflush events");
+	kvs_fmt_ns(stall, sizeof(stall), (double)p->stall_ns);
+	if (p->have_stalls)
+		snprintf(buf, len, "lazy backlog %s; stalls (>= %s) %" PRIu64, backlog, stall, p->stalls);
+	else
+		snprintf(buf, len, "lazy backlog %s; stalls n/a (purges not timed)", backlog);
+	return buf;
+}

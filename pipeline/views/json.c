@@ -178,6 +178,32 @@ static json_t *nodes_json(const struct kvs_model *m)
 	return a;
 }
 
+/*
+ * "purge": the lazy backlog as the kernel last reported it (null where it
+ * does not hold now), what purges cost, and stalls. Unknown is null, never 0.
+ */
+static json_t *purge_json(const struct kvs_model *m)
+{
+	const struct kvs_purge *p = &m->purge;
+	const struct kvs_hist *h = &m->hist[KVS_HIST_PURGE];
+	bool lazy = kvs_purge_lazy_known(p);
+
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+			 "lazy_pages", lazy ? u64(p->lazy_pages) : json_null(),
+			 "lazy_bytes", lazy ? u64(kvs_pages_to_bytes(p->lazy_pages, m->page_size)) :
+			 json_null(),
+			 "lazy_max_pages", p->have_lazy ? u64(p->lazy_max_pages) : json_null(),
+			 "lazy_max_bytes", p->have_lazy ?
+			 u64(kvs_pages_to_bytes(p->lazy_max_pages, m->page_size)) : json_null(),
+			 "lazy_ts", p->have_lazy ? json_real(kvs_purge_lazy_ts(m)) : json_null(),
+			 "count", h->available ? u64(h->total.count) : json_null(),
+			 "p50_ns", h->available ? num_or_null(h->p50_ns) : json_null(),
+			 "p99_ns", h->available ? num_or_null(h->p99_ns) : json_null(),
+			 "stall_ns", u64(p->stall_ns),
+			 "stalls", p->have_stalls ? u64(p->stalls) : json_null(),
+			 "interval_stalls", p->have_stalls ? u64(m->purge_stalls_new) : json_null());
+}
+
 /* One line through jansson; 0 or -errno. */
 static int write_line(FILE *f, json_t *o)
 {
@@ -287,6 +313,7 @@ json_t *kvs_json_interval(const struct kvs_model *m, const struct kvs_options *o
 	    set(root, "vmap_bytes", m->have_vmap_bytes ? u64(m->vmap_bytes) : json_null()) ||
 	    set(root, "overhead_ratio_vmap", num_or_null(m->overhead_ratio_vmap)) ||
 	    set(root, "latency", latency_json(m)) ||
+	    set(root, "purge", purge_json(m)) ||
 	    set(root, "events_lost", u64(m->events_lost)) ||
 	    set(root, "purge_crossed", m->have_purge_crossed ? json_boolean(m->purge_crossed) :
 		json_null()) ||

@@ -68,7 +68,23 @@ static const struct family hists[KVS_NR_HISTS] = {
 		"Latency of kasan_release_vmalloc.", false },
 	[KVS_HIST_VMALLOC] = { "kvshadow_vmalloc_duration_seconds", PROMTEXT_HISTOGRAM,
 		"Latency of vmalloc itself, to set populate latency against.", true },
+	/* This kernel's own purges, also in estimate mode: measured. */
+	[KVS_HIST_PURGE] = { "kvshadow_purge_duration_seconds", PROMTEXT_HISTOGRAM,
+		"Duration of each lazy purge of freed vmap areas (__purge_vmap_area_lazy), "
+		"shadow release and TLB flushes included.", true },
 };
+static const struct family lazy_bytes = {
+	"kvshadow_lazy_purge_bytes", PROMTEXT_GAUGE,
+	"Bytes of lazily freed vmap areas waiting for a purge, as the kernel reported "
+	"them at the last lazy free (vmap_lazy_nr); absent after a purge until the next "
+	"free reports again.", true };
+static const struct family lazy_max_bytes = {
+	"kvshadow_lazy_purge_max_bytes", PROMTEXT_GAUGE,
+	"The kernel's limit on that backlog (lazy_max_pages()): above it a purge is "
+	"scheduled.", true };
+static const struct family purge_stalls = {
+	"kvshadow_purge_stalls_total", PROMTEXT_COUNTER,
+	"Lazy purges that ran at least the stall threshold (--stall).", true };
 static const struct family by_caller = {
 	"kvshadow_populated_bytes_by_caller_total", PROMTEXT_COUNTER,
 	"Shadow bytes populated, by vmalloc caller: the top callers by name, "
@@ -395,6 +411,14 @@ int kvs_prom_render(struct promtext *pt, const struct kvs_model *m, struct kvs_p
 		r = write_bound(pt, m, estimate);
 	if (!r && m->have_nodes && m->nr_nodes)
 		r = write_nodes(pt, m);
+	if (!r && kvs_purge_lazy_known(&m->purge))
+		r = sample(pt, &lazy_bytes, estimate,
+			   (double)kvs_pages_to_bytes(m->purge.lazy_pages, m->page_size));
+	if (!r && m->purge.have_lazy)
+		r = sample(pt, &lazy_max_bytes, estimate,
+			   (double)kvs_pages_to_bytes(m->purge.lazy_max_pages, m->page_size));
+	if (!r && m->purge.have_stalls)
+		r = sample(pt, &purge_stalls, estimate, (double)m->purge.stalls);
 	for (int h = 0; !r && h < KVS_NR_HISTS; h++)
 		if (m->hist[h].available)
 			r = write_hist(pt, &hists[h], estimate, &m->hist[h]);

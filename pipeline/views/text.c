@@ -145,7 +145,7 @@ static int text_update(void *state, const struct kvs_model *m, char *err, size_t
 	FILE *f = stdout;
 	time_t t = (time_t)m->ts;
 	struct tm tm;
-	char when[16] = "?";
+	char when[16] = "?", line[160];
 	const char *note;
 
 	text_slow(f, m);
@@ -204,6 +204,7 @@ static int text_update(void *state, const struct kvs_model *m, char *err, size_t
 		fprintf(f, "  %-8s latency p50 %s p99 %s (%" PRIu64 " samples, %s)\n",
 			kvs_hist_name(h), p50, p99, hi->total.count, hi->source ? hi->source : "?");
 	}
+	fprintf(f, "  %s\n", kvs_fmt_purge(line, sizeof(line), m));
 	text_self(f, m);
 	if (m->have_slow && m->slow_lost)
 		fprintf(f, "  slow vmalloc calls %" PRIu64 " (%" PRIu64 " records lost: buffer full)\n",

@@ -105,6 +105,11 @@ static void snapshot(struct kvs_snapshot *s, int i)
 	nodes[1] = (struct kvs_node_shadow){ 7, UINT64_MAX - 1 };
 	s->pass.seed = (struct kvs_seed_note){ i == 2 ? KVS_SEED_EXACT : KVS_SEED_APPROXIMATE,
 					       90, 130, "kptr \xff hides" };
+	/* The purge side: no report yet, then one, then one a purge made stale. */
+	s->purge = (struct kvs_purge){ .lazy_traced = true, .have_lazy = i != 0,
+		.lazy_stale = i == 2, .lazy_pages = 100 + (uint64_t)i, .lazy_max_pages = 16384,
+		.lazy_mono = 11998.600000001 + i, .have_stalls = i != 1, .stall_ns = 1000000,
+		.stalls = (uint64_t)i };
 }
 
 static char *dump(json_t *j, size_t flags)
@@ -159,20 +164,59 @@ static void test_roundtrip(void **state)
 	kvs_model_free(&replay);
 }
 
+/* The state line of interval 1 of a model m (initialised here; free it after). */
+static json_t *state_line(struct kvs_model *m)
+{
+	struct kvs_snapshot s;
+	json_t *j;
+
+	kvs_model_init(m, KVS_MODE_EXACT, "7.2.0", 4096);
+	snapshot(&s, 1);
+	assert_int_equal(kvs_model_update(m, &s), 0);
+	j = kvs_rec_state_json(m);
+	assert_non_null(j);
+	return j;
+}
+
 static void test_damaged_state(void **state)
 {
 	struct kvs_model m;
-	struct kvs_snapshot s, back;
+	struct kvs_snapshot back;
 	char err[256] = "";
-	json_t *j;
+	json_t *j = state_line(&m);
 
-	kvs_model_init(&m, KVS_MODE_EXACT, "7.2.0", 4096);
-	snapshot(&s, 1);
-	assert_int_equal(kvs_model_update(&m, &s), 0);
-	j = kvs_rec_state_json(&m);
 	json_object_set_new(json_object_get(j, "callers"), "rows", json_string("x"));
 	assert_int_equal(kvs_rec_state_parse(j, KVS_MODE_EXACT, &back, err, sizeof(err)), -EINVAL);
 	assert_contains(err, "state line");
+	json_decref(j);
+	kvs_model_free(&m);
+}
+
+/* A state line of the first recordings: no "purge", no purge histogram. */
+static void test_state_before_purges(void **state)
+{
+	struct kvs_model m;
+	struct kvs_snapshot back;
+	char err[256] = "";
+	json_t *j = state_line(&m);
+
+	assert_int_equal(json_object_del(j, "purge"), 0);
+	assert_int_equal(json_object_del(json_object_get(j, "hist"), "purge"), 0);
+	if (kvs_rec_state_parse(j, KVS_MODE_EXACT, &back, err, sizeof(err)))
+		fail_msg("an old state line: %s", err);
+	assert_false(back.purge.lazy_traced || back.purge.have_lazy || back.purge.have_stalls);
+	assert_false(back.pass.hist_available[KVS_HIST_PURGE]);
+	assert_contains(back.pass.hist_why[KVS_HIST_PURGE], "not in this recording");
+	assert_true(back.pass.hist_available[KVS_HIST_POPULATE]);
+	kvs_snapshot_free(&back);
+
+	/* Present but damaged is damage. */
+	json_object_set_new(j, "purge", json_pack("{s:b, s:i, s:i, s:n}", "lazy_traced", 1,
+						  "lazy", 5, "stall_ns", 1, "stalls"));
+	assert_int_equal(kvs_rec_state_parse(j, KVS_MODE_EXACT, &back, err, sizeof(err)), -EINVAL);
+	json_object_set_new(j, "purge", json_pack("{s:b, s:n, s:i}", "lazy_traced", 1, "lazy",
+						  "stall_ns", 1));
+	assert_int_equal(kvs_rec_state_parse(j, KVS_MODE_EXACT, &back, err, sizeof(err)), -EINVAL);
 	json_decref(j);
 	kvs_model_free(&m);
 }
@@ -216,6 +260,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_damaged_state),
+		cmocka_unit_test(test_state_before_purges),
 		cmocka_unit_test(test_header),
 	};
 

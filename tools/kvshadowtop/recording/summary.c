@@ -44,6 +44,7 @@ static const char *const per_interval[] = {
 static void drop_interval_keys(json_t *s)
 {
 	json_t *lat = json_object_get(s, "latency"), *h;
+	json_t *purge = json_object_get(s, "purge");
 	const char *name;
 
 	for (size_t i = 0; i < sizeof(per_interval) / sizeof(per_interval[0]); i++)
@@ -52,6 +53,9 @@ static void drop_interval_keys(json_t *s)
 		json_object_del(h, "interval_p50_ns");
 		json_object_del(h, "interval_p99_ns");
 	}
+	/* An instant's report and an interval's count: not the run's. */
+	json_object_del(purge, "lazy_ts");
+	json_object_del(purge, "interval_stalls");
 }
 
 json_t *kvs_summary_json(struct kvs_summary_acc *a, const struct kvs_rec_header *h,

@@ -238,6 +238,20 @@ static int draw_latency(struct tui *t, const struct kvs_model *m, int y)
 	return y + 1;
 }
 
+/* The lazy purge side; a purge that stalled this interval shows in red. */
+static int draw_purge(struct tui *t, const struct kvs_model *m, int y)
+{
+	char line[160], stall[16];
+	int x;
+
+	x = tui_put(t, y, 0, TA_NORMAL, "purge     %s", kvs_fmt_purge(line, sizeof(line), m));
+	if (m->purge_stalls_new)
+		tui_put(t, y, x, TA_WARN, "   STALL: %" PRIu64 " purge%s of %s or more", m->purge_stalls_new,
+			m->purge_stalls_new == 1 ? "" : "s",
+			kvs_fmt_ns(stall, sizeof(stall), (double)m->purge.stall_ns));
+	return y + 1;
+}
+
 /* Cross-checks and warnings: only lines that have something to say. */
 static int draw_checks(struct tui *t, const struct kvs_model *m, int y)
 {
@@ -595,6 +609,7 @@ static void draw_main(struct tui *t, const struct kvs_model *m)
 		y = draw_nodes(t, m, y);
 		y = draw_rates(t, m, y);
 		y = draw_latency(t, m, y);
+		y = draw_purge(t, m, y);
 		y = draw_self(t, m, y);
 		y = draw_checks(t, m, y);
 		y = draw_history(t, m, y);

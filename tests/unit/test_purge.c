@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The purge side (docs/interfaces.md §8 "Purges"): stalls counted since
+ * start and per interval, the lazy backlog shown only while the kernel's
+ * last report still holds (null, n/a or absent otherwise, never 0), in
+ * JSON, text and Prometheus alike, and the reporting instant in unix time.
+ */
+#include <errno.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <jansson.h>
+
+#include "test_prom_text.h"
+
+#include "kvs_test.h"
+#include "format.h"
+#include "json_view.h"
+#include "prom.h"
+#include "promtext.h"
+
+/* An exact-mode reading at mono seconds with the purge side p. */
+static void reading(struct kvs_reading *r, double mono, const struct kvs_purge *p)
+{
+	debugfs_reading(r, mono, 63, 70, 140, 77, 148, 37, 1, 6);
+	r->have_bpf = true;
+	r->debugfs_quiet = true;
+	r->aligned = true;
+	r->purge = *p;
+}
+
+static const struct kvs_purge timed = {
+	.lazy_traced = true, .have_lazy = true, .lazy_pages = 3072, .lazy_max_pages = 16384,
+	.lazy_mono = 9.5, .have_stalls = true, .stall_ns = 1000000000, .stalls = 5,
+};
+
+static void test_stalls_since_start(void **state)
+{
+	struct kvs_reading base, now;
+	struct kvs_purge p = timed;
+	struct kvs_model m;
+
+	kvs_model_init(&m, KVS_MODE_EXACT, "7.2.0", 4096);
+	reading(&base, 1, &p);
+	p.stalls = 8;
+	reading(&now, 2, &p);
+	fold(&m, KVS_MODE_EXACT, &now, &base);
+	/* 5 happened before the tool's start: not this run's. */
+	assert_int_equal(m.purge.stalls, 3);
+	assert_int_equal(m.purge_stalls_new, 3);
+	reading(&now, 3, &p);
+	fold(&m, KVS_MODE_EXACT, &now, &base);
+	assert_int_equal(m.purge.stalls, 3);
+	assert_int_equal(m.purge_stalls_new, 0);
+	p.stalls = 10;
+	reading(&now, 4, &p);
+	fold(&m, KVS_MODE_EXACT, &now, &base);
+	assert_int_equal(m.purge.stalls, 5);
+	assert_int_equal(m.purge_stalls_new, 2);
+	kvs_model_free(&m);
+}
+
+/*
+ * The model after one interval at mono 10 (ts 1700000010) with purge side
+ * p, from a baseline with 5 stalls before the start.
+ */
+static void model_with(struct kvs_model *m, const struct kvs_purge *p, bool hist)
+{
+	struct kvs_reading base, now;
+
+	kvs_model_init(m, KVS_MODE_EXACT, "7.2.0", 4096);
+	reading(&base, 1, &timed);
+	reading(&now, 10, p);
+	if (hist) {
+		now.hist_available[KVS_HIST_PURGE] = true;
+		now.hist_source[KVS_HIST_PURGE] = "fentry";
+		now.hist[KVS_HIST_PURGE].slots[20] = 4;	/* ~1-2 ms */
+		now.hist[KVS_HIST_PURGE].count = 4;
+		now.hist[KVS_HIST_PURGE].sum_ns = 6000000;
+	}
+	fold(m, KVS_MODE_EXACT, &now, &base);
+}
+
+static json_t *purge_of(const struct kvs_model *m)
+{
+	struct kvs_options o = { .rows = 10 };
+	json_t *root = kvs_json_interval(m, &o), *p;
+
+	assert_non_null(root);
+	p = json_incref(json_object_get(root, "purge"));
+	json_decref(root);
+	assert_true(json_is_object(p));
+	return p;
+}
+
+static void assert_null_key(json_t *o, const char *key)
+{
+	if (!json_is_null(json_object_get(o, key)))
+		fail_msg("purge.%s is not null", key);
+}
+
+static void assert_int_key(json_t *o, const char *key, json_int_t want)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (!json_is_integer(v) || json_integer_value(v) != want)
+		fail_msg("purge.%s is not %lld", key, (long long)want);
+}
+
+static void test_json(void **state)
+{
+	struct kvs_purge p = timed;
+	struct kvs_model m;
+	json_t *o;
+
+	model_with(&m, &p, true);
+	o = purge_of(&m);
+	assert_int_key(o, "lazy_pages", 3072);
+	assert_int_key(o, "lazy_bytes", 3072 * 4096);
+	assert_int_key(o, "lazy_max_pages", 16384);
+	assert_int_key(o, "lazy_max_bytes", 16384LL * 4096);
+	/* Reported half a second before the reading. */
+	assert_true(fabs(json_real_value(json_object_get(o, "lazy_ts")) - 1700000009.5) < 1e-6);
+	assert_int_key(o, "count", 4);
+	assert_true(json_real_value(json_object_get(o, "p50_ns")) >= 1 << 20 &&
+		    json_real_value(json_object_get(o, "p99_ns")) <= 1 << 21);
+	assert_int_key(o, "stalls", 0);
+	assert_int_key(o, "interval_stalls", 0);
+	assert_int_key(o, "stall_ns", 1000000000);
+	json_decref(o);
+	kvs_model_free(&m);
+
+	/* A purge after the last report: the backlog is unknown, its limit still holds. */
+	p.lazy_stale = true;
+	p.have_stalls = false;
+	model_with(&m, &p, false);
+	o = purge_of(&m);
+	assert_null_key(o, "lazy_pages");
+	assert_null_key(o, "lazy_bytes");
+	assert_int_key(o, "lazy_max_pages", 16384);
+	assert_null_key(o, "count");
+	assert_null_key(o, "p50_ns");
+	assert_null_key(o, "p99_ns");
+	assert_null_key(o, "stalls");
+	assert_null_key(o, "interval_stalls");
+	json_decref(o);
+	kvs_model_free(&m);
+
+	/* No report at all (no free yet, or no vmalloc events). */
+	p = (struct kvs_purge){ .stall_ns = 1000000000 };
+	model_with(&m, &p, false);
+	o = purge_of(&m);
+	assert_null_key(o, "lazy_pages");
+	assert_null_key(o, "lazy_max_pages");
+	assert_null_key(o, "lazy_max_bytes");
+	assert_null_key(o, "lazy_ts");
+	json_decref(o);
+	kvs_model_free(&m);
+}
+
+static void test_text(void **state)
+{
+	struct kvs_purge p = timed;
+	struct kvs_model m;
+	char line[160];
+
+	p.stalls = 7;
+	model_with(&m, &p, false);
+	assert_string_equal(kvs_fmt_purge(line, sizeof(line), &m),
+			    "lazy backlog 12.0 MiB of 64.0 MiB; stalls (>= 1.00s) 2");
+	kvs_model_free(&m);
+	p.lazy_stale = true;
+	p.have_stalls = false;
+	model_with(&m, &p, false);
+	assert_string_equal(kvs_fmt_purge(line, sizeof(line), &m),
+			    "lazy backlog n/a (purged since the last lazy free), limit 64.0 MiB; "
+			    "stalls n/a (purges not timed)");
+	kvs_model_free(&m);
+	p = (struct kvs_purge){ .stall_ns = 1000000000 };
+	model_with(&m, &p, false);
+	assert_contains(kvs_fmt_purge(line, sizeof(line), &m),
+			"n/a (no vmalloc:free_vmap_area_noflush events)");
+	kvs_model_free(&m);
+	p.lazy_traced = true;
+	model_with(&m, &p, false);
+	assert_contains(kvs_fmt_purge(line, sizeof(line), &m), "n/a (no lazy free yet)");
+	/* A short buffer is cut, not overrun. */
+	assert_string_equal(kvs_fmt_purge(line, 8, &m), "lazy ba");
+	kvs_model_free(&m);
+}
+
+static void render(const struct kvs_model *m)
+{
+	struct kvs_prom_state st = { .top_n = 10 };
+	struct promtext *pt = promtext_new();
+	const char *data;
+	size_t len;
+
+	assert_non_null(pt);
+	assert_int_equal(kvs_prom_render(pt, m, &st), 0);
+	assert_int_equal(promtext_finish(pt, &data, &len), 0);
+	assert_true(len < sizeof(text));
+	memcpy(text, data, len + 1);
+	promtext_free(pt);
+}
+
+static void test_prom(void **state)
+{
+	struct kvs_purge p = timed;
+	struct kvs_model m;
+
+	p.stalls = 6;
+	model_with(&m, &p, true);
+	render(&m);
+	assert_has("\nkvshadow_lazy_purge_bytes 12582912\n");
+	assert_has("\nkvshadow_lazy_purge_max_bytes 67108864\n");
+	assert_has("# TYPE kvshadow_purge_stalls_total counter\nkvshadow_purge_stalls_total 1\n");
+	assert_has("# TYPE kvshadow_purge_duration_seconds histogram\n");
+	assert_has("\nkvshadow_purge_duration_seconds_count 4\n");
+	/* 2^21 ns is the bound of slot 20: all four are at or below it. */
+	assert_has("\nkvshadow_purge_duration_seconds_bucket{le=\"0.002097152\"} 4\n");
+	assert_has("\nkvshadow_purge_duration_seconds_bucket{le=\"0.001048576\"} 0\n");
+	kvs_model_free(&m);
+
+	p.lazy_stale = true;
+	p.have_stalls = false;
+	model_with(&m, &p, false);
+	render(&m);
+	assert_lacks("kvshadow_lazy_purge_bytes ");
+	assert_has("\nkvshadow_lazy_purge_max_bytes 67108864\n");
+	assert_lacks("kvshadow_purge_stalls_total");
+	assert_lacks("kvshadow_purge_duration_seconds");
+	kvs_model_free(&m);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_stalls_since_start),
+		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_text),
+		cmocka_unit_test(test_prom),
+	};
+
+	return cmocka_run_group_tests_name("purge", tests, NULL, NULL);
+}
