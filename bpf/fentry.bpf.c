@@ -63,6 +63,9 @@ static __always_inline void slow_record(struct kvs_task_vmalloc *t, __u64 ns)
 	e->nr_populated = t->nr_populated;
 	e->nr_allocated = t->nr_allocated;
 	e->release_ns = t->release_ns;
+	e->kind = KVS_SLOW_VMALLOC;
+	e->areas_known = 0;
+	e->purge_ns = e->areas = 0;
 	e->pid = (__u32)id;
 	e->tgid = id >> 32;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
@@ -230,16 +233,38 @@ int BPF_PROG(kvs_vmalloc_exit)
  */
 __u64 purge_enter, purge_exit;
 
-struct kvs_task_purge {
-	__u64 start_ns;		/* 0: not in a purge (it does not nest) */
-};
+/*
+ * A purge slower than --slow, with who ran it: a kworker (the kernel's
+ * drain work), or a vmalloc that found no space (its caller and size).
+ */
+static __always_inline void slow_purge(const struct kvs_task_purge *p, __u64 ns)
+{
+	struct kvs_task_vmalloc *t = vmalloc_traced ? task_vmalloc_get(0) : NULL;
+	__u64 id = bpf_get_current_pid_tgid();
+	struct kvs_slow_event *e;
 
-struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct kvs_task_purge);
-} task_purge SEC(".maps");
+	e = bpf_ringbuf_reserve(&slow_events, sizeof(*e), 0);
+	if (!e) {
+		count(slow_lost, 1);
+		return;
+	}
+	__builtin_memset(e, 0, sizeof(*e));
+	e->ts_ns = bpf_ktime_get_ns();
+	e->kind = KVS_SLOW_PURGE;
+	e->purge_ns = ns;
+	e->areas = p->areas;
+	e->areas_known = p->areas_known;
+	if (t && t->depth) {
+		e->caller = t->caller;
+		e->size = t->size;
+		if (e->caller)
+			name_caller(e->caller);
+	}
+	e->pid = (__u32)id;
+	e->tgid = id >> 32;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	bpf_ringbuf_submit(e, 0);
+}
 
 SEC("?fentry/__purge_vmap_area_lazy")
 int BPF_PROG(kvs_purge_entry)
@@ -250,6 +275,8 @@ int BPF_PROG(kvs_purge_entry)
 	if (!t)
 		return 0;
 	t->start_ns = bpf_ktime_get_ns();
+	t->areas = 0;
+	t->areas_known = 0;
 	__sync_fetch_and_add(&purge_enter, 1);
 	return 0;
 }
@@ -267,6 +294,8 @@ int BPF_PROG(kvs_purge_exit)
 	hist_add(KVS_HIST_PURGE, ns);
 	if (ns >= stall_ns)
 		count(purge_stalls, 1);
+	if (slow_enabled && ns >= slow_ns)
+		slow_purge(t, ns);
 	__sync_fetch_and_add(&purge_exit, 1);
 	return 0;
 }

@@ -106,6 +106,14 @@ KVS_SHARED struct {
 	__type(value, struct kvs_task_area);
 } task_area SEC(".maps");
 
+/* The purge the task is in (fentry on __purge_vmap_area_lazy; its event fills areas). */
+KVS_SHARED struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct kvs_task_purge);
+} task_purge SEC(".maps");
+
 static __always_inline struct kvs_bpf_counters *this_cpu_counters(void)
 {
 	__u32 zero = 0;

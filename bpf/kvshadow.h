@@ -149,10 +149,20 @@ struct kvs_task_vmalloc {
 	__u64 release_ns;	/* kasan release inside it (a purge) */
 };
 
-/* One vmalloc call slower than --slow. */
+/* What a --slow record is about. */
+enum kvs_slow_kind {
+	KVS_SLOW_VMALLOC,	/* a vmalloc call */
+	KVS_SLOW_PURGE,		/* a lazy purge (__purge_vmap_area_lazy) */
+};
+
+/*
+ * One vmalloc call or lazy purge slower than --slow. A purge inside a
+ * vmalloc (one that found no free space) names that vmalloc's caller and
+ * size; vmalloc_ns and the shadow fields are the vmalloc's only.
+ */
 struct kvs_slow_event {
 	__u64 ts_ns;		/* CLOCK_MONOTONIC at its end */
-	__u64 caller;		/* named in caller_names */
+	__u64 caller;		/* named in caller_names; 0: none */
 	__u64 size;
 	__u64 vmalloc_ns;
 	__u64 populate_ns;
@@ -162,6 +172,18 @@ struct kvs_slow_event {
 	__u32 pid;
 	__u32 tgid;
 	char comm[KVS_COMM_LEN];
+	__u32 kind;		/* enum kvs_slow_kind */
+	__u32 areas_known;	/* PURGE: its purge_vmap_area_lazy event came */
+	__u64 purge_ns;		/* PURGE: how long it ran */
+	__u64 areas;		/* PURGE: the areas it purged (that event's npurged) */
+};
+
+/* Per task, between fentry and fexit of __purge_vmap_area_lazy (it does not nest). */
+struct kvs_task_purge {
+	__u64 start_ns;		/* 0: not in a purge */
+	__u64 areas;		/* npurged of its purge_vmap_area_lazy event */
+	__u32 areas_known;
+	__u32 pad;
 };
 
 /* Per task, between fentry and fexit of alloc_vmap_area. */

@@ -168,7 +168,15 @@ static __always_inline void on_free_va(void *ctx, __u64 va_start, __u64 nr_lazy,
 
 static __always_inline void on_purge(void *ctx, __u64 start, __u64 end, __u32 npurged)
 {
+	struct kvs_task_purge *p;
+
 	lazy_state.purge_seq = __sync_fetch_and_add(&lazy_state.seq, 1) + 1;
+	/* The event fires at the end of the purge fexit times: what it purged, for --slow. */
+	p = bpf_task_storage_get(&task_purge, bpf_get_current_task_btf(), 0, 0);
+	if (p && p->start_ns) {
+		p->areas = npurged;
+		p->areas_known = 1;
+	}
 	count(c.vmap_purges, 1);
 	count(c.vmap_areas_purged, npurged);
 	emit(KVS_EV_PURGE, start, end > start ? end - start : 0, npurged);

@@ -197,6 +197,23 @@ static int get_hist(json_t *hist, int i, struct kvs_snapshot *s)
 	return 0;
 }
 
+/* A slow record's "kind" (added after the first recordings): absent, a vmalloc call. */
+static int get_slow_purge(json_t *c, struct kvs_slow_rec *r)
+{
+	json_t *kind = json_object_get(c, "kind");
+
+	r->kind = KVS_SLOW_VMALLOC;
+	if (!kind)
+		return 0;
+	if (!json_is_string(kind) || strcmp(json_string_value(kind), "purge") ||
+	    get_u64(c, "purge_ns", &r->purge_ns) || !json_object_get(c, "areas") ||
+	    get_opt_u64(c, "areas", &r->areas_known, &r->areas) ||
+	    get_bool(c, "in_vmalloc", &r->in_vmalloc))
+		return -EINVAL;
+	r->kind = KVS_SLOW_PURGE;
+	return 0;
+}
+
 static int get_slow(json_t *o, struct kvs_passthrough *p)
 {
 	json_t *calls = json_object_get(o, "calls"), *c;
@@ -226,6 +243,8 @@ static int get_slow(json_t *o, struct kvs_passthrough *p)
 			return -EINVAL;
 		r->pid = (uint32_t)pid;
 		r->tgid = (uint32_t)tgid;
+		if (get_slow_purge(c, r))
+			return -EINVAL;
 	}
 	return 0;
 }
@@ -348,7 +367,7 @@ static int get_nodes(json_t *a, struct kvs_passthrough *p)
 /* "purge" (added after the first recordings): absent, nothing known of purges. */
 static int get_purge(json_t *o, struct kvs_purge *p)
 {
-	json_t *lazy = json_object_get(o, "lazy");
+	json_t *lazy = json_object_get(o, "lazy"), *waiting = json_object_get(o, "waiting");
 
 	memset(p, 0, sizeof(*p));
 	if (!o)
@@ -356,6 +375,12 @@ static int get_purge(json_t *o, struct kvs_purge *p)
 	if (get_bool(o, "lazy_traced", &p->lazy_traced) || !lazy ||
 	    get_u64(o, "stall_ns", &p->stall_ns) || !json_object_get(o, "stalls") ||
 	    get_opt_u64(o, "stalls", &p->have_stalls, &p->stalls))
+		return -EINVAL;
+	/* "waiting" came after "purge": absent is null. */
+	p->have_waiting = waiting && !json_is_null(waiting);
+	if (p->have_waiting && (get_u64(waiting, "areas", &p->lazy_areas) ||
+				get_u64(waiting, "bytes", &p->lazy_area_bytes) ||
+				get_u64(waiting, "shadow_pages", &p->shadow_pages_waiting)))
 		return -EINVAL;
 	p->have_lazy = !json_is_null(lazy);
 	if (p->have_lazy && (get_u64(lazy, "pages", &p->lazy_pages) ||

@@ -41,8 +41,9 @@ struct kvs_top_entry {
 	double populate_p50_ns, populate_p99_ns;
 };
 
-/* One vmalloc call slower than --slow, as the views show it. */
+/* One vmalloc call or lazy purge slower than --slow, as the views show it. */
 struct kvs_slow_rec {
+	enum kvs_slow_kind kind;	/* a vmalloc call, or a purge (then see below) */
 	double ts;			/* unix seconds at its end */
 	uint32_t pid, tgid;
 	char comm[4 * 16 + 1];		/* sanitized */
@@ -54,6 +55,11 @@ struct kvs_slow_rec {
 	uint64_t nr_populated, nr_allocated;
 	bool allocated_known;		/* nr_allocated is known (not in stock mode) */
 	uint64_t release_ns;		/* a purge inside it */
+	/* A purge: how long, what it purged, and the vmalloc (caller, size) it ran in, if any. */
+	uint64_t purge_ns;
+	bool areas_known;		/* its purge_vmap_area_lazy event came */
+	uint64_t areas;
+	bool in_vmalloc;
 };
 
 /* A whole attribution table, any length, in no particular order. */
@@ -148,6 +154,10 @@ struct kvs_purge {
 	uint64_t lazy_pages;		/* the kernel's vmap_lazy_nr at that report, pages */
 	uint64_t lazy_max_pages;	/* lazy_max_pages() then: above it a purge is scheduled */
 	double lazy_mono;		/* when, CLOCK_MONOTONIC seconds */
+	bool have_waiting;		/* estimate mode: its model knows every area waiting */
+	uint64_t lazy_areas;		/* lazily freed areas waiting for a purge */
+	uint64_t lazy_area_bytes;	/* their vmalloc space (the kernel counts it in lazy_pages) */
+	uint64_t shadow_pages_waiting;	/* shadow pages a purge of them all would release */
 	bool have_stalls;		/* purges are timed (fentry on __purge_vmap_area_lazy) */
 	uint64_t stall_ns;		/* --stall: a purge this long is a stall */
 	uint64_t stalls;		/* purges at least stall_ns long */

@@ -27,7 +27,8 @@ const char *kvs_fmt_cell(char *buf, size_t len, const struct kvs_sort_desc *c,
 			 const struct kvs_top_entry *e);
 /*
  * The lazy purge line of the text view and the TUI: "lazy backlog 12.0 MiB
- * of 64.0 MiB; stalls (>= 1.00s) 0", "n/a" and why where unknown.
+ * of 64.0 MiB; stalls (>= 1.00s) 0", with estimate mode's areas and shadow
+ * pages behind them where it knows them, "n/a" and why where unknown.
  */
 const char *kvs_fmt_purge(char *buf, size_t len, const struct kvs_model *m);
 

@@ -188,7 +188,7 @@ static json_t *purge_json(const struct kvs_model *m)
 	const struct kvs_hist *h = &m->hist[KVS_HIST_PURGE];
 	bool lazy = kvs_purge_lazy_known(p);
 
-	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
 			 "lazy_pages", lazy ? u64(p->lazy_pages) : json_null(),
 			 "lazy_bytes", lazy ? u64(kvs_pages_to_bytes(p->lazy_pages, m->page_size)) :
 			 json_null(),
@@ -196,6 +196,10 @@ static json_t *purge_json(const struct kvs_model *m)
 			 "lazy_max_bytes", p->have_lazy ?
 			 u64(kvs_pages_to_bytes(p->lazy_max_pages, m->page_size)) : json_null(),
 			 "lazy_ts", p->have_lazy ? json_real(kvs_purge_lazy_ts(m)) : json_null(),
+			 "lazy_areas", p->have_waiting ? u64(p->lazy_areas) : json_null(),
+			 "lazy_areas_bytes", p->have_waiting ? u64(p->lazy_area_bytes) : json_null(),
+			 "shadow_pages_waiting", p->have_waiting ? u64(p->shadow_pages_waiting) :
+			 json_null(),
 			 "count", h->available ? u64(h->total.count) : json_null(),
 			 "p50_ns", h->available ? num_or_null(h->p50_ns) : json_null(),
 			 "p99_ns", h->available ? num_or_null(h->p99_ns) : json_null(),
@@ -256,9 +260,24 @@ static json_t *walk_json(const struct kvs_model *m)
 			 "learn_lost", u64(w->learn_lost));
 }
 
+/* A slow purge, by a kworker or inside a vmalloc (caller and size then). */
+static json_t *slow_purge_json(const struct kvs_slow_rec *s)
+{
+	return json_pack("{s:s, s:f, s:I, s:I, s:s, s:o, s:o, s:b, s:o, s:o}",
+			 "event", "slow_purge", "ts", s->ts,
+			 "pid", (json_int_t)s->pid, "tgid", (json_int_t)s->tgid, "comm", s->comm,
+			 "purge_ns", u64(s->purge_ns),
+			 "areas", s->areas_known ? u64(s->areas) : json_null(),
+			 "in_vmalloc", s->in_vmalloc,
+			 "caller", s->in_vmalloc ? json_string(s->caller) : json_null(),
+			 "size", s->in_vmalloc ? u64(s->size) : json_null());
+}
+
 /* One slow call as its event line's object. */
 static json_t *slow_json(const struct kvs_slow_rec *s)
 {
+	if (s->kind == KVS_SLOW_PURGE)
+		return slow_purge_json(s);
 	return json_pack("{s:s, s:f, s:I, s:I, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o}",
 			 "event", "slow_vmalloc", "ts", s->ts,
 			 "pid", (json_int_t)s->pid, "tgid", (json_int_t)s->tgid,

@@ -103,7 +103,7 @@ static json_t *purge_of(const struct kvs_model *m)
 static void assert_null_key(json_t *o, const char *key)
 {
 	if (!json_is_null(json_object_get(o, key)))
-		fail_msg("purge.%s is not null", key);
+		fail_msg("%s is not null", key);
 }
 
 static void assert_int_key(json_t *o, const char *key, json_int_t want)
@@ -111,7 +111,7 @@ static void assert_int_key(json_t *o, const char *key, json_int_t want)
 	json_t *v = json_object_get(o, key);
 
 	if (!json_is_integer(v) || json_integer_value(v) != want)
-		fail_msg("purge.%s is not %lld", key, (long long)want);
+		fail_msg("%s is not %lld", key, (long long)want);
 }
 
 static void test_json(void **state)
@@ -134,8 +134,25 @@ static void test_json(void **state)
 	assert_int_key(o, "stalls", 0);
 	assert_int_key(o, "interval_stalls", 0);
 	assert_int_key(o, "stall_ns", 1000000000);
+	/* Only estimate mode's model knows the areas waiting: null elsewhere. */
+	assert_null_key(o, "lazy_areas");
+	assert_null_key(o, "lazy_areas_bytes");
+	assert_null_key(o, "shadow_pages_waiting");
 	json_decref(o);
 	kvs_model_free(&m);
+
+	p.have_waiting = true;
+	p.lazy_areas = 3;
+	p.lazy_area_bytes = 3072 * 4096;
+	p.shadow_pages_waiting = 0;	/* known to be none: a number, not null */
+	model_with(&m, &p, false);
+	o = purge_of(&m);
+	assert_int_key(o, "lazy_areas", 3);
+	assert_int_key(o, "lazy_areas_bytes", 3072 * 4096);
+	assert_int_key(o, "shadow_pages_waiting", 0);
+	json_decref(o);
+	kvs_model_free(&m);
+	p = timed;
 
 	/* A purge after the last report: the backlog is unknown, its limit still holds. */
 	p.lazy_stale = true;
@@ -169,13 +186,22 @@ static void test_text(void **state)
 {
 	struct kvs_purge p = timed;
 	struct kvs_model m;
-	char line[160];
+	char line[256];
 
 	p.stalls = 7;
 	model_with(&m, &p, false);
 	assert_string_equal(kvs_fmt_purge(line, sizeof(line), &m),
 			    "lazy backlog 12.0 MiB of 64.0 MiB; stalls (>= 1.00s) 2");
 	kvs_model_free(&m);
+	p.have_waiting = true;
+	p.lazy_areas = 3;
+	p.shadow_pages_waiting = 40;
+	model_with(&m, &p, false);
+	assert_string_equal(kvs_fmt_purge(line, sizeof(line), &m),
+			    "lazy backlog 12.0 MiB of 64.0 MiB (3 areas, 40 shadow pages behind "
+			    "them); stalls (>= 1.00s) 2");
+	kvs_model_free(&m);
+	p.have_waiting = false;
 	p.lazy_stale = true;
 	p.have_stalls = false;
 	model_with(&m, &p, false);
@@ -240,6 +266,59 @@ static void test_prom(void **state)
 	kvs_model_free(&m);
 }
 
+/* --slow's purge records: JSON event lines and the text view's line. */
+static void test_slow_purge(void **state)
+{
+	struct kvs_slow_rec recs[2] = {
+		{ .kind = KVS_SLOW_PURGE, .ts = 1700000009.25, .pid = 55, .tgid = 55,
+		  .comm = "kworker/1:2", .caller = "unknown", .purge_ns = 25000000,
+		  .areas_known = true, .areas = 12 },
+		{ .kind = KVS_SLOW_PURGE, .ts = 1700000009.5, .pid = 7, .tgid = 6,
+		  .comm = "modprobe", .caller = "load_module", .size = 1 << 20,
+		  .purge_ns = 3000000, .in_vmalloc = true },
+	};
+	struct kvs_options o = { .rows = 10 };
+	struct kvs_reading base, now;
+	struct kvs_model m;
+	json_t *ev, *e;
+	char *out;
+
+	kvs_model_init(&m, KVS_MODE_EXACT, "7.2.0", 4096);
+	reading(&base, 1, &timed);
+	reading(&now, 10, &timed);
+	now.have_slow = true;
+	now.slow = recs;
+	now.nr_slow = 2;
+	fold(&m, KVS_MODE_EXACT, &now, &base);
+	ev = kvs_json_events(&m);
+	assert_int_equal(json_array_size(ev), 2);
+	/* The drain work: no vmalloc, so no caller or size (null, not "unknown" or 0). */
+	e = json_array_get(ev, 0);
+	assert_string_equal(json_string_value(json_object_get(e, "event")), "slow_purge");
+	assert_string_equal(json_string_value(json_object_get(e, "comm")), "kworker/1:2");
+	assert_int_key(e, "purge_ns", 25000000);
+	assert_int_key(e, "areas", 12);
+	assert_true(json_is_false(json_object_get(e, "in_vmalloc")));
+	assert_null_key(e, "caller");
+	assert_null_key(e, "size");
+	assert_null(json_object_get(e, "vmalloc_ns"));	/* a vmalloc event's key */
+	/* A vmalloc that found no space purged: its caller and size; no event, areas unknown. */
+	e = json_array_get(ev, 1);
+	assert_true(json_is_true(json_object_get(e, "in_vmalloc")));
+	assert_string_equal(json_string_value(json_object_get(e, "caller")), "load_module");
+	assert_int_key(e, "size", 1 << 20);
+	assert_null_key(e, "areas");
+	json_decref(ev);
+
+	out = capture(&kvs_text_view, &o, &m);
+	assert_contains(out, "slow purge ");
+	assert_contains(out, "kworker/1:2[55] pid 55 purge 25.0ms areas 12 (drain work)\n");
+	assert_contains(out, "modprobe[6] pid 7 purge 3.0ms areas n/a in vmalloc by load_module "
+			"size 1048576\n");
+	free(out);
+	kvs_model_free(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -247,6 +326,7 @@ int main(void)
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_text),
 		cmocka_unit_test(test_prom),
+		cmocka_unit_test(test_slow_purge),
 	};
 
 	return cmocka_run_group_tests_name("purge", tests, NULL, NULL);

@@ -27,7 +27,7 @@
 static void snapshot(struct kvs_snapshot *s, int i)
 {
 	static struct kvs_top_entry rows[2];
-	static struct kvs_slow_rec slow;
+	static struct kvs_slow_rec slow[2];
 	static struct kvs_kv extra = { .key = (char *)"newer_key", .value = 7 };
 	static struct kvs_node_shadow nodes[2];
 
@@ -73,14 +73,19 @@ static void snapshot(struct kvs_snapshot *s, int i)
 	s->pass.nr_debugfs_extra = 1;
 	s->pass.have_vmalloc_used = true;
 	s->pass.vmalloc_used_bytes = 4 << 20;
-	slow = (struct kvs_slow_rec){ .ts = 1796583360.123456, .pid = 7, .tgid = 7, .size = 4096,
+	slow[0] = (struct kvs_slow_rec){ .ts = 1796583360.123456, .pid = 7, .tgid = 7, .size = 4096,
 		.vmalloc_ns = 2000000, .shadow_known = true, .populate_ns = 1000, .nr_populated = 1,
 		.nr_allocated = 2, .allocated_known = true, .release_ns = 0 };
-	snprintf(slow.comm, sizeof(slow.comm), "modprobe");
-	snprintf(slow.caller, sizeof(slow.caller), "load_module");
+	snprintf(slow[0].comm, sizeof(slow[0].comm), "modprobe");
+	snprintf(slow[0].caller, sizeof(slow[0].caller), "load_module");
+	/* A slow purge in the last interval, its areas known in one of them. */
+	slow[1] = (struct kvs_slow_rec){ .kind = KVS_SLOW_PURGE, .ts = 1796583360.5, .pid = 9,
+		.tgid = 9, .purge_ns = 30000000, .areas_known = i == 2, .areas = 17 };
+	snprintf(slow[1].comm, sizeof(slow[1].comm), "kworker/0:1");
+	snprintf(slow[1].caller, sizeof(slow[1].caller), "unknown");
 	s->pass.have_slow = true;
-	s->pass.slow = i ? &slow : NULL;
-	s->pass.nr_slow = i ? 1 : 0;
+	s->pass.slow = i ? slow : NULL;
+	s->pass.nr_slow = i ? (size_t)i : 0;
 	s->pass.slow_lost = 1;
 	s->pass.have_walk = true;
 	s->pass.walk = (struct kvs_walk_stats){ 1, 2, 3, 4, 5, 6, 7, 8, 9 };
@@ -109,7 +114,8 @@ static void snapshot(struct kvs_snapshot *s, int i)
 	s->purge = (struct kvs_purge){ .lazy_traced = true, .have_lazy = i != 0,
 		.lazy_stale = i == 2, .lazy_pages = 100 + (uint64_t)i, .lazy_max_pages = 16384,
 		.lazy_mono = 11998.600000001 + i, .have_stalls = i != 1, .stall_ns = 1000000,
-		.stalls = (uint64_t)i };
+		.stalls = (uint64_t)i, .have_waiting = i == 1, .lazy_areas = 4,
+		.lazy_area_bytes = 1 << 20, .shadow_pages_waiting = 2 };
 }
 
 static char *dump(json_t *j, size_t flags)

@@ -209,6 +209,15 @@ static int on_slow_event(void *ctx, void *data, size_t size)
 	r->nr_populated = e->nr_populated;
 	r->nr_allocated = e->nr_allocated;
 	r->release_ns = e->release_ns;
+	if (e->kind == KVS_SLOW_PURGE) {
+		r->kind = KVS_SLOW_PURGE;
+		r->shadow_known = r->allocated_known = false;
+		r->purge_ns = e->purge_ns;
+		r->areas_known = e->areas_known;
+		r->areas = e->areas;
+		/* fentry saw it inside a vmalloc call (of a size: never 0). */
+		r->in_vmalloc = e->size != 0;
+	}
 	return 0;
 }
 

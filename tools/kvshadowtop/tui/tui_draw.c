@@ -241,7 +241,7 @@ static int draw_latency(struct tui *t, const struct kvs_model *m, int y)
 /* The lazy purge side; a purge that stalled this interval shows in red. */
 static int draw_purge(struct tui *t, const struct kvs_model *m, int y)
 {
-	char line[160], stall[16];
+	char line[256], stall[16];
 	int x;
 
 	x = tui_put(t, y, 0, TA_NORMAL, "purge     %s", kvs_fmt_purge(line, sizeof(line), m));
@@ -574,6 +574,18 @@ static void draw_slow(struct tui *t, const struct kvs_model *m, int y)
 		char share[16];
 
 		kvs_fmt_clock(when, sizeof(when), s->ts);
+		if (s->kind == KVS_SLOW_PURGE) {
+			char size[24] = "-";
+
+			/* Its time under RELEASE: a purge is where shadow is released. */
+			if (s->in_vmalloc)
+				snprintf(size, sizeof(size), "%" PRIu64, s->size);
+			tui_put(t, y++, 0, TA_WARN, "%-12s %7u %-16.16s %8s %8s %8s %6s %8s %10s %s",
+				when, s->pid, s->comm, "purge", "-", "-", "-",
+				kvs_fmt_ns(rel, sizeof(rel), (double)s->purge_ns), size,
+				s->in_vmalloc ? s->caller : "(drain work)");
+			continue;
+		}
 		kvs_fmt_ns(vm, sizeof(vm), (double)s->vmalloc_ns);
 		kvs_fmt_ns(pop, sizeof(pop), s->shadow_known ? (double)s->populate_ns : NAN);
 		kvs_fmt_ns(rel, sizeof(rel), s->shadow_known ? (double)s->release_ns : NAN);
