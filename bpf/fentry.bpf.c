@@ -64,8 +64,8 @@ static __always_inline void slow_record(struct kvs_task_vmalloc *t, __u64 ns)
 	e->nr_allocated = t->nr_allocated;
 	e->release_ns = t->release_ns;
 	e->kind = KVS_SLOW_VMALLOC;
-	e->areas_known = 0;
-	e->purge_ns = e->areas = 0;
+	e->areas_known = e->shadow_known = e->pad = 0;
+	e->purge_ns = e->areas = e->shadow_released = e->flush_ns = 0;
 	e->pid = (__u32)id;
 	e->tgid = id >> 32;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
@@ -254,6 +254,10 @@ static __always_inline void slow_purge(const struct kvs_task_purge *p, __u64 ns)
 	e->purge_ns = ns;
 	e->areas = p->areas;
 	e->areas_known = p->areas_known;
+	e->shadow_known = p->shadow_known;
+	e->shadow_released = p->shadow_released;
+	e->release_ns = p->release_ns;
+	e->flush_ns = p->flush_ns;
 	if (t && t->depth) {
 		e->caller = t->caller;
 		e->size = t->size;
@@ -274,9 +278,9 @@ int BPF_PROG(kvs_purge_entry)
 
 	if (!t)
 		return 0;
+	t->areas = t->shadow_released = t->release_ns = t->flush_ns = 0;
+	t->areas_known = t->shadow_known = 0;
 	t->start_ns = bpf_ktime_get_ns();
-	t->areas = 0;
-	t->areas_known = 0;
 	__sync_fetch_and_add(&purge_enter, 1);
 	return 0;
 }

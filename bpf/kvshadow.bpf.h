@@ -296,6 +296,27 @@ static __always_inline void in_vmalloc_release(__u64 ns)
 		t->release_ns += ns;
 }
 
+/* include/linux/kasan.h: one call per purged area; another flushes the TLB once. */
+#define KASAN_VMALLOC_PAGE_RANGE 0x1
+
+/* A kasan release inside the task's purge (exact mode's events): the purge's cost, for --slow. */
+static __always_inline void in_purge_release(__u64 nr_released, __u64 ns, __u64 flags)
+{
+	struct kvs_task_purge *p;
+
+	if (!slow_enabled)
+		return;
+	p = bpf_task_storage_get(&task_purge, bpf_get_current_task_btf(), 0, 0);
+	if (!p || !p->start_ns)
+		return;
+	p->shadow_known = 1;
+	p->shadow_released += nr_released;
+	if (flags & KASAN_VMALLOC_PAGE_RANGE)
+		p->release_ns += ns;
+	else
+		p->flush_ns += ns;
+}
+
 /* shadow_pages moved by +pages; the high-water mark follows exactly. */
 static __always_inline void net_populated(__u64 pages)
 {
@@ -318,8 +339,5 @@ static __always_inline void net_released(__u64 pages)
 	if (pages)
 		__sync_fetch_and_sub(&net_state.net, pages);
 }
-
-/* include/linux/kasan.h: one call per purged area; another flushes the TLB once. */
-#define KASAN_VMALLOC_PAGE_RANGE 0x1
 
 #endif /* KVSHADOW_BPF_H */

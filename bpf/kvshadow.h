@@ -176,6 +176,11 @@ struct kvs_slow_event {
 	__u32 areas_known;	/* PURGE: its purge_vmap_area_lazy event came */
 	__u64 purge_ns;		/* PURGE: how long it ran */
 	__u64 areas;		/* PURGE: the areas it purged (that event's npurged) */
+	/* PURGE, exact mode: its kasan releases (release_ns above) and TLB flushes. */
+	__u64 shadow_released;
+	__u64 flush_ns;
+	__u32 shadow_known;
+	__u32 pad;
 };
 
 /* Per task, between fentry and fexit of __purge_vmap_area_lazy (it does not nest). */
@@ -183,7 +188,10 @@ struct kvs_task_purge {
 	__u64 start_ns;		/* 0: not in a purge */
 	__u64 areas;		/* npurged of its purge_vmap_area_lazy event */
 	__u32 areas_known;
-	__u32 pad;
+	__u32 shadow_known;	/* exact mode: the kasan release events inside it came */
+	__u64 shadow_released;	/* their nr_released */
+	__u64 release_ns;	/* their duration_ns, per-area releases */
+	__u64 flush_ns;		/* ... and the flush-only calls (KASAN_VMALLOC_TLB_FLUSH) */
 };
 
 /* Per task, between fentry and fexit of alloc_vmap_area. */

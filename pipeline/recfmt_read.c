@@ -208,7 +208,9 @@ static int get_slow_purge(json_t *c, struct kvs_slow_rec *r)
 	if (!json_is_string(kind) || strcmp(json_string_value(kind), "purge") ||
 	    get_u64(c, "purge_ns", &r->purge_ns) || !json_object_get(c, "areas") ||
 	    get_opt_u64(c, "areas", &r->areas_known, &r->areas) ||
-	    get_bool(c, "in_vmalloc", &r->in_vmalloc))
+	    get_bool(c, "in_vmalloc", &r->in_vmalloc) ||
+	    get_u64(c, "shadow_released", &r->shadow_released) ||
+	    get_u64(c, "flush_ns", &r->flush_ns))
 		return -EINVAL;
 	r->kind = KVS_SLOW_PURGE;
 	return 0;

@@ -122,7 +122,9 @@ static json_t *slow_rec_json(const struct kvs_slow_rec *s)
 	if (o && s->kind == KVS_SLOW_PURGE &&
 	    (put(o, "kind", json_string("purge")) || put(o, "purge_ns", u64_json(s->purge_ns)) ||
 	     put(o, "areas", s->areas_known ? u64_json(s->areas) : json_null()) ||
-	     put(o, "in_vmalloc", json_boolean(s->in_vmalloc)))) {
+	     put(o, "in_vmalloc", json_boolean(s->in_vmalloc)) ||
+	     put(o, "shadow_released", u64_json(s->shadow_released)) ||
+	     put(o, "flush_ns", u64_json(s->flush_ns)))) {
 		json_decref(o);
 		return NULL;
 	}

@@ -55,11 +55,17 @@ struct kvs_slow_rec {
 	uint64_t nr_populated, nr_allocated;
 	bool allocated_known;		/* nr_allocated is known (not in stock mode) */
 	uint64_t release_ns;		/* a purge inside it */
-	/* A purge: how long, what it purged, and the vmalloc (caller, size) it ran in, if any. */
+	/*
+	 * A purge: how long, what it purged, and the vmalloc (caller, size) it
+	 * ran in, if any; with shadow_known (exact mode) the shadow pages its
+	 * kasan releases freed, their time (release_ns) and its TLB flushes'.
+	 */
 	uint64_t purge_ns;
 	bool areas_known;		/* its purge_vmap_area_lazy event came */
 	uint64_t areas;
 	bool in_vmalloc;
+	uint64_t shadow_released;
+	uint64_t flush_ns;
 };
 
 /* A whole attribution table, any length, in no particular order. */

@@ -263,11 +263,15 @@ static json_t *walk_json(const struct kvs_model *m)
 /* A slow purge, by a kworker or inside a vmalloc (caller and size then). */
 static json_t *slow_purge_json(const struct kvs_slow_rec *s)
 {
-	return json_pack("{s:s, s:f, s:I, s:I, s:s, s:o, s:o, s:b, s:o, s:o}",
+	return json_pack("{s:s, s:f, s:I, s:I, s:s, s:o, s:o, s:o, s:o, s:o, s:b, s:o, s:o}",
 			 "event", "slow_purge", "ts", s->ts,
 			 "pid", (json_int_t)s->pid, "tgid", (json_int_t)s->tgid, "comm", s->comm,
 			 "purge_ns", u64(s->purge_ns),
 			 "areas", s->areas_known ? u64(s->areas) : json_null(),
+			 "shadow_pages_released", s->shadow_known ? u64(s->shadow_released) :
+			 json_null(),
+			 "release_ns", s->shadow_known ? u64(s->release_ns) : json_null(),
+			 "flush_ns", s->shadow_known ? u64(s->flush_ns) : json_null(),
 			 "in_vmalloc", s->in_vmalloc,
 			 "caller", s->in_vmalloc ? json_string(s->caller) : json_null(),
 			 "size", s->in_vmalloc ? u64(s->size) : json_null());

@@ -95,7 +95,7 @@ static void text_top(FILE *f, const struct kvs_model *m, const struct kvs_option
 /* One line per slow vmalloc call of the interval (--slow). */
 static void text_slow_purge(FILE *f, const struct kvs_slow_rec *s, const char *when)
 {
-	char ns[16];
+	char ns[16], rel[16], flush[16];
 
 	fprintf(f, "slow purge %s %s[%u] pid %u purge %s", when, s->comm, s->tgid, s->pid,
 		kvs_fmt_ns(ns, sizeof(ns), (double)s->purge_ns));
@@ -103,6 +103,10 @@ static void text_slow_purge(FILE *f, const struct kvs_slow_rec *s, const char *w
 		fprintf(f, " areas %" PRIu64, s->areas);
 	else
 		fprintf(f, " areas n/a");
+	if (s->shadow_known)
+		fprintf(f, " released %" PRIu64 " shadow pages in %s, TLB flush %s",
+			s->shadow_released, kvs_fmt_ns(rel, sizeof(rel), (double)s->release_ns),
+			kvs_fmt_ns(flush, sizeof(flush), (double)s->flush_ns));
 	if (s->in_vmalloc)
 		fprintf(f, " in vmalloc by %s size %" PRIu64 "\n", s->caller, s->size);
 	else

@@ -184,8 +184,15 @@ awk -v want_max="$want_max" -v page="$page" '
 		}
 	}
 	END {
+		# With kptr_restrict 0 the model knows every area waiting only
+		# between a purge and the next free of an area older than the
+		# tool (a kernel stack of an exiting task, say): on a busy host
+		# possibly never within the run. Then it shows null, and there
+		# is nothing to compare.
 		printf "%d states checked against tracefs, the model agreed with the kernel in %d\n", checked, agree
-		if (bad || checked < 4 || !agree)
+		if (!agree)
+			printf "(the model did not know all areas waiting at any reading: not compared)\n"
+		if (bad || checked < 4)
 			exit 1
 	}
 ' "$work/events" "$work/states" || fail "the backlog disagrees with tracefs"

@@ -272,7 +272,8 @@ static void test_slow_purge(void **state)
 	struct kvs_slow_rec recs[2] = {
 		{ .kind = KVS_SLOW_PURGE, .ts = 1700000009.25, .pid = 55, .tgid = 55,
 		  .comm = "kworker/1:2", .caller = "unknown", .purge_ns = 25000000,
-		  .areas_known = true, .areas = 12 },
+		  .areas_known = true, .areas = 12, .shadow_known = true, .shadow_released = 30,
+		  .release_ns = 20000000, .flush_ns = 4000000 },
 		{ .kind = KVS_SLOW_PURGE, .ts = 1700000009.5, .pid = 7, .tgid = 6,
 		  .comm = "modprobe", .caller = "load_module", .size = 1 << 20,
 		  .purge_ns = 3000000, .in_vmalloc = true },
@@ -301,6 +302,9 @@ static void test_slow_purge(void **state)
 	assert_true(json_is_false(json_object_get(e, "in_vmalloc")));
 	assert_null_key(e, "caller");
 	assert_null_key(e, "size");
+	assert_int_key(e, "shadow_pages_released", 30);
+	assert_int_key(e, "release_ns", 20000000);
+	assert_int_key(e, "flush_ns", 4000000);
 	assert_null(json_object_get(e, "vmalloc_ns"));	/* a vmalloc event's key */
 	/* A vmalloc that found no space purged: its caller and size; no event, areas unknown. */
 	e = json_array_get(ev, 1);
@@ -308,11 +312,16 @@ static void test_slow_purge(void **state)
 	assert_string_equal(json_string_value(json_object_get(e, "caller")), "load_module");
 	assert_int_key(e, "size", 1 << 20);
 	assert_null_key(e, "areas");
+	/* Outside exact mode nothing times the releases inside a purge. */
+	assert_null_key(e, "shadow_pages_released");
+	assert_null_key(e, "release_ns");
+	assert_null_key(e, "flush_ns");
 	json_decref(ev);
 
 	out = capture(&kvs_text_view, &o, &m);
 	assert_contains(out, "slow purge ");
-	assert_contains(out, "kworker/1:2[55] pid 55 purge 25.0ms areas 12 (drain work)\n");
+	assert_contains(out, "kworker/1:2[55] pid 55 purge 25.0ms areas 12 released 30 shadow pages "
+			"in 20.0ms, TLB flush 4.0ms (drain work)\n");
 	assert_contains(out, "modprobe[6] pid 7 purge 3.0ms areas n/a in vmalloc by load_module "
 			"size 1048576\n");
 	free(out);

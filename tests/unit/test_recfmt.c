@@ -80,7 +80,8 @@ static void snapshot(struct kvs_snapshot *s, int i)
 	snprintf(slow[0].caller, sizeof(slow[0].caller), "load_module");
 	/* A slow purge in the last interval, its areas known in one of them. */
 	slow[1] = (struct kvs_slow_rec){ .kind = KVS_SLOW_PURGE, .ts = 1796583360.5, .pid = 9,
-		.tgid = 9, .purge_ns = 30000000, .areas_known = i == 2, .areas = 17 };
+		.tgid = 9, .purge_ns = 30000000, .areas_known = i == 2, .areas = 17,
+		.shadow_known = i == 2, .shadow_released = 6, .release_ns = 2000, .flush_ns = 900 };
 	snprintf(slow[1].comm, sizeof(slow[1].comm), "kworker/0:1");
 	snprintf(slow[1].caller, sizeof(slow[1].caller), "unknown");
 	s->pass.have_slow = true;

@@ -211,7 +211,11 @@ static int on_slow_event(void *ctx, void *data, size_t size)
 	r->release_ns = e->release_ns;
 	if (e->kind == KVS_SLOW_PURGE) {
 		r->kind = KVS_SLOW_PURGE;
-		r->shadow_known = r->allocated_known = false;
+		/* Only exact mode's kasan events time the releases inside a purge. */
+		r->shadow_known = b->mode == KVS_MODE_EXACT && e->shadow_known;
+		r->allocated_known = false;
+		r->shadow_released = e->shadow_released;
+		r->flush_ns = e->flush_ns;
 		r->purge_ns = e->purge_ns;
 		r->areas_known = e->areas_known;
 		r->areas = e->areas;
