@@ -169,7 +169,8 @@ int kvshadowtop_usage(FILE *f)
 			 kvs_mode_name(i));
 	fprintf(f, "Usage: " PROG " [-b] [-n COUNT] [-d SECONDS] [--json] [--mode %s]\n"
 		"                   [--prom-file PATH] [-s SORT] [-r ROWS] [--by caller|process] [--top N]\n"
-		"                   [--slow DURATION] [--stall DURATION] [--self-stats] [--no-fentry] [--file PATH] [-h]\n"
+		"                   [--slow DURATION] [--stall DURATION] [--self-stats] [--no-fentry]\n"
+		"                   [--file PATH] [-h]\n"
 		"       " PROG " record -o FILE [the options above]\n"
 		"       " PROG " report FILE [-b|--json|--prom-file PATH]\n"
 		"       " PROG " diff A B [--json] [--fail-on EXPR[,EXPR...]]\n"

@@ -392,7 +392,8 @@ static int read_ptwalk(struct bpf_source *b, struct kvs_reading *r, char *err, s
  * loads mixes two reports a moment apart, as close as the reading's own
  * instant is to either.
  */
-static void read_purge(struct bpf_source *b, struct kvs_purge *p, const struct kvs_bpf_counters *cnt)
+static void read_purge(struct bpf_source *b, struct kvs_purge *p,
+		       const struct kvs_bpf_counters *cnt)
 {
 	const struct kvs_lazy_state *l = &b->bpf.skel->bss->lazy_state;
 	uint64_t free_seq = __atomic_load_n(&l->free_seq, __ATOMIC_ACQUIRE);
