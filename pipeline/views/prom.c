@@ -25,7 +25,13 @@
  */
 #define PROM_FIRST_SLOT 8
 #define PROM_LAST_SLOT 29
-#define PROM_BOUNDS (PROM_LAST_SLOT - PROM_FIRST_SLOT + 1)
+/*
+ * Purges run far longer than a vmalloc: their buckets go on to 2^35 ns
+ * (~34 s), past the kernel's 21 s RCU stall report, so a stall's length
+ * shows too.
+ */
+#define PROM_LAST_PURGE_SLOT 34
+#define PROM_BOUNDS (PROM_LAST_PURGE_SLOT - PROM_FIRST_SLOT + 1)
 
 struct family {
 	const char *name;
@@ -180,7 +186,7 @@ static int write_counters(struct promtext *pt, const struct kvs_model *m, bool e
 }
 
 static int write_hist(struct promtext *pt, const struct family *f, bool estimate,
-		      const struct kvs_hist *h)
+		      const struct kvs_hist *h, unsigned int last_slot)
 {
 	double bounds[PROM_BOUNDS];
 	uint64_t cumulative[PROM_BOUNDS], seen = 0;
@@ -189,7 +195,7 @@ static int write_hist(struct promtext *pt, const struct family *f, bool estimate
 
 	for (unsigned int i = 0; i < KVS_HIST_SLOTS; i++) {
 		seen += h->total.slots[i];
-		if (i < PROM_FIRST_SLOT || i > PROM_LAST_SLOT)
+		if (i < PROM_FIRST_SLOT || i > last_slot)
 			continue;
 		bounds[n] = (double)kvs_hist_upper_ns(i) / 1e9;
 		cumulative[n++] = seen;
@@ -421,7 +427,8 @@ int kvs_prom_render(struct promtext *pt, const struct kvs_model *m, struct kvs_p
 		r = sample(pt, &purge_stalls, estimate, (double)m->purge.stalls);
 	for (int h = 0; !r && h < KVS_NR_HISTS; h++)
 		if (m->hist[h].available)
-			r = write_hist(pt, &hists[h], estimate, &m->hist[h]);
+			r = write_hist(pt, &hists[h], estimate, &m->hist[h],
+				       h == KVS_HIST_PURGE ? PROM_LAST_PURGE_SLOT : PROM_LAST_SLOT);
 	if (!r && m->callers.available)
 		r = write_callers(pt, m, st, estimate);
 	if (!r && m->have_self && m->self.nr)

@@ -73,17 +73,21 @@ static void test_stalls_since_start(void **state)
  */
 static void model_with(struct kvs_model *m, const struct kvs_purge *p, bool hist)
 {
+	static const int filled[] = { KVS_HIST_POPULATE, KVS_HIST_PURGE };
 	struct kvs_reading base, now;
 
 	kvs_model_init(m, KVS_MODE_EXACT, "7.2.0", 4096);
 	reading(&base, 1, &timed);
 	reading(&now, 10, p);
-	if (hist) {
-		now.hist_available[KVS_HIST_PURGE] = true;
-		now.hist_source[KVS_HIST_PURGE] = "fentry";
-		now.hist[KVS_HIST_PURGE].slots[20] = 4;	/* ~1-2 ms */
-		now.hist[KVS_HIST_PURGE].count = 4;
-		now.hist[KVS_HIST_PURGE].sum_ns = 6000000;
+	/* Four purges of ~1-2 ms; populate likewise, to set the buckets against. */
+	for (size_t i = 0; hist && i < sizeof(filled) / sizeof(filled[0]); i++) {
+		int h = filled[i];
+
+		now.hist_available[h] = true;
+		now.hist_source[h] = "fentry";
+		now.hist[h].slots[20] = 4;
+		now.hist[h].count = 4;
+		now.hist[h].sum_ns = 6000000;
 	}
 	fold(m, KVS_MODE_EXACT, &now, &base);
 }
@@ -253,6 +257,11 @@ static void test_prom(void **state)
 	/* 2^21 ns is the bound of slot 20: all four are at or below it. */
 	assert_has("\nkvshadow_purge_duration_seconds_bucket{le=\"0.002097152\"} 4\n");
 	assert_has("\nkvshadow_purge_duration_seconds_bucket{le=\"0.001048576\"} 0\n");
+	/* Buckets past the 21 s RCU stall report; vmalloc's stop near a second. */
+	assert_has("\nkvshadow_purge_duration_seconds_bucket{le=\"34.359738368\"} 4\n");
+	assert_lacks("kvshadow_purge_duration_seconds_bucket{le=\"68.");
+	assert_has("\nkvshadow_populate_duration_seconds_bucket{le=\"1.073741824\"} 4\n");
+	assert_lacks("kvshadow_populate_duration_seconds_bucket{le=\"2.147483648\"}");
 	kvs_model_free(&m);
 
 	p.lazy_stale = true;
