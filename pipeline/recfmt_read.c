@@ -372,6 +372,7 @@ static int get_purge(json_t *o, struct kvs_purge *p)
 	json_t *lazy = json_object_get(o, "lazy"), *waiting = json_object_get(o, "waiting");
 
 	memset(p, 0, sizeof(*p));
+	p->not_recorded = !o;
 	if (!o)
 		return 0;
 	if (get_bool(o, "lazy_traced", &p->lazy_traced) || !lazy ||

@@ -154,6 +154,7 @@ const char *kvs_seed_name(enum kvs_seed_kind kind);
  * the model, since start.
  */
 struct kvs_purge {
+	bool not_recorded;		/* a recording made before any of this was */
 	bool lazy_traced;		/* vmalloc:free_vmap_area_noflush is attached */
 	bool have_lazy;			/* a lazy free reported the backlog since attach */
 	bool lazy_stale;		/* a purge ended after that report: the backlog now is unknown */

@@ -84,8 +84,9 @@ const char *kvs_fmt_purge(char *buf, size_t len, const struct kvs_model *m)
 		snprintf(backlog, sizeof(backlog), "n/a (purged since the last lazy free), limit %s",
 			 max);
 	else
-		snprintf(backlog, sizeof(backlog), "n/a (%s)", p->lazy_traced ?
-			 "no lazy free yet" : "no vmalloc:free_vmap_area_noflush events");
+		snprintf(backlog, sizeof(backlog), "n/a (%s)", p->not_recorded ?
+			 "not in this recording" : p->lazy_traced ? "no lazy free yet" :
+			 "no vmalloc:free_vmap_area_noflush events");
 	if (p->have_waiting)
 		snprintf(waiting, sizeof(waiting), " (%" PRIu64 " areas, %" PRIu64
 			 " shadow pages behind them)", p->lazy_areas, p->shadow_pages_waiting);

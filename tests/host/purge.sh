@@ -18,7 +18,8 @@
 #  - fentry is refused here: purge cost and stalls are null (never 0), and
 #    the Prometheus file has kvshadow_lazy_purge_bytes (the tracefs value
 #    in bytes) but no purge histogram or stall counter;
-#  - report and diff carry the keys (purge.* in diff's key list).
+#  - report and diff carry the keys (purge.* in diff's key list), the
+#    summary the highest backlog of the run.
 # Runs on the plain and the sanitized build (lib.sh).
 # shellcheck source=tests/host/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -227,8 +228,14 @@ grep -qx "kvshadow_lazy_purge_max_bytes $((want_max * page))" "$work/live.prom" 
 # report prints what the live run wrote; diff lists the purge keys.
 expect_status 0 "$bin/kvshadowtop" report "$rec" --prom-file "$work/report.prom"
 cmp -s "$work/live.prom" "$work/report.prom" || fail "report --prom-file differs from the live file"
+# The summary's worst backlog: the highest of the intervals' (each checked above).
+expect_status 0 "$bin/kvshadowtop" report "$rec" --json
+want=$(cut -f2,3,6 "$work/states" | awk -F'\t' '$1 == "true" && $3 == "false" && $2 > m { m = $2 } END { print m + 0 }')
+got=$(tail -n 1 "$work/out" | jq '.purge.lazy_pages_max')
+[ "$got" = "$want" ] || fail "summary purge.lazy_pages_max $got, the intervals' highest $want"
+ok "the summary's worst lazy backlog: $got pages"
 expect_status 0 "$bin/kvshadowtop" diff "$rec" "$rec" --json
-for k in purge.lazy_pages purge.lazy_max_pages purge.stalls purge.p99_ns; do
+for k in purge.lazy_pages purge.lazy_pages_max purge.lazy_max_pages purge.stalls purge.p99_ns; do
 	jq -e --arg k "$k" '[.keys[].key] | index($k)' "$work/out" >/dev/null ||
 		fail "diff does not list $k"
 done

@@ -202,7 +202,10 @@ static void test_damaged_state(void **state)
 /* A state line of the first recordings: no "purge", no purge histogram. */
 static void test_state_before_purges(void **state)
 {
-	struct kvs_model m;
+	struct kvs_options opts = { .rows = 10 };
+	struct kvs_model m, old;
+	const char *key;
+	json_t *o, *v;
 	struct kvs_snapshot back;
 	char err[256] = "";
 	json_t *j = state_line(&m);
@@ -211,7 +214,18 @@ static void test_state_before_purges(void **state)
 	assert_int_equal(json_object_del(json_object_get(j, "hist"), "purge"), 0);
 	if (kvs_rec_state_parse(j, KVS_MODE_EXACT, &back, err, sizeof(err)))
 		fail_msg("an old state line: %s", err);
+	kvs_model_init(&old, KVS_MODE_EXACT, "7.2.0", 4096);
 	assert_false(back.purge.lazy_traced || back.purge.have_lazy || back.purge.have_stalls);
+	assert_true(back.purge.not_recorded);	/* the views say so, not "no events" */
+	assert_int_equal(kvs_model_update(&old, &back), 0);
+	o = kvs_json_interval(&old, &opts);
+	assert_non_null(o);
+	/* Nothing known: every purge key null, the threshold too (not 0). */
+	json_object_foreach(json_object_get(o, "purge"), key, v)
+		if (!json_is_null(v))
+			fail_msg("purge.%s is not null in a recording before purges", key);
+	json_decref(o);
+	kvs_model_free(&old);
 	assert_false(back.pass.hist_available[KVS_HIST_PURGE]);
 	assert_contains(back.pass.hist_why[KVS_HIST_PURGE], "not in this recording");
 	assert_true(back.pass.hist_available[KVS_HIST_POPULATE]);
