@@ -203,7 +203,7 @@ static json_t *purge_json(const struct kvs_model *m)
 			 "count", h->available ? u64(h->total.count) : json_null(),
 			 "p50_ns", h->available ? num_or_null(h->p50_ns) : json_null(),
 			 "p99_ns", h->available ? num_or_null(h->p99_ns) : json_null(),
-			 "stall_ns", p->not_recorded ? json_null() : u64(p->stall_ns),
+			 "stall_ns", p->have_stalls ? u64(p->stall_ns) : json_null(),
 			 "stalls", p->have_stalls ? u64(p->stalls) : json_null(),
 			 "interval_stalls", p->have_stalls ? u64(m->purge_stalls_new) : json_null());
 }

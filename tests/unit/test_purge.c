@@ -171,6 +171,7 @@ static void test_json(void **state)
 	assert_null_key(o, "p99_ns");
 	assert_null_key(o, "stalls");
 	assert_null_key(o, "interval_stalls");
+	assert_null_key(o, "stall_ns");	/* a threshold nothing is measured against */
 	json_decref(o);
 	kvs_model_free(&m);
 
