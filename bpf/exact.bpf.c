@@ -34,6 +34,7 @@ static __always_inline void on_release(__u64 start, __u64 end, __u64 flags,
 	if (flags & KASAN_VMALLOC_PAGE_RANGE)
 		count(c.vmap_area_purged_bytes, end > start ? end - start : 0);
 	in_vmalloc_release(ns);
+	in_purge_release(nr_released, ns, flags);
 	count(c.pages_released, nr_released);
 	if (ns)
 		hist_add(KVS_HIST_RELEASE, ns);

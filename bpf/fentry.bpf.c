@@ -69,6 +69,9 @@ static __always_inline void slow_record(struct kvs_task_vmalloc *t, __u64 ns)
 	e->nr_populated = t->nr_populated;
 	e->nr_allocated = t->nr_allocated;
 	e->release_ns = t->release_ns;
+	e->kind = KVS_SLOW_VMALLOC;
+	e->areas_known = e->shadow_known = e->pad = 0;
+	e->purge_ns = e->areas = e->shadow_released = e->flush_ns = 0;
 	e->pid = (__u32)id;
 	e->tgid = id >> 32;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
@@ -226,31 +229,64 @@ int BPF_PROG(kvs_vmalloc_exit)
 }
 
 /*
- * Purges begun and ended (estimate mode). A purge releases shadow before
- * its vmalloc:purge_vmap_area_lazy event, at its end: while one runs, the
- * kernel's debugfs count is already lower than the model. kvshadowtop
- * reads again when a purge ran across its reading. An end counts only
- * when its start did (the two programs attach one after the other), so
- * purge_enter - purge_exit is the number of purges running.
+ * Purges begun and ended, and what each cost. A purge releases shadow
+ * before its vmalloc:purge_vmap_area_lazy event, at its end: while one
+ * runs, the kernel's debugfs count is already lower than estimate mode's
+ * model, so kvshadowtop reads again when a purge ran across its reading.
+ * An end counts only when its start did (the two programs attach one
+ * after the other), so purge_enter - purge_exit is the number of purges
+ * running.
  */
 __u64 purge_enter, purge_exit;
 
-struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, __u32);
-} task_purge SEC(".maps");
+/*
+ * A purge slower than --slow, with who ran it: a kworker (the kernel's
+ * drain work), or a vmalloc that found no space (its caller and size).
+ */
+static __always_inline void slow_purge(const struct kvs_task_purge *p, __u64 ns)
+{
+	struct kvs_task_vmalloc *t = vmalloc_traced ? task_vmalloc_get(0) : NULL;
+	__u64 id = bpf_get_current_pid_tgid();
+	struct kvs_slow_event *e;
+
+	e = bpf_ringbuf_reserve(&slow_events, sizeof(*e), 0);
+	if (!e) {
+		count(slow_lost, 1);
+		return;
+	}
+	__builtin_memset(e, 0, sizeof(*e));
+	e->ts_ns = bpf_ktime_get_ns();
+	e->kind = KVS_SLOW_PURGE;
+	e->purge_ns = ns;
+	e->areas = p->areas;
+	e->areas_known = p->areas_known;
+	e->shadow_known = p->shadow_known;
+	e->shadow_released = p->shadow_released;
+	e->release_ns = p->release_ns;
+	e->flush_ns = p->flush_ns;
+	if (t && t->depth) {
+		e->caller = t->caller;
+		e->size = t->size;
+		if (e->caller)
+			name_caller(e->caller);
+	}
+	e->pid = (__u32)id;
+	e->tgid = id >> 32;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	bpf_ringbuf_submit(e, 0);
+}
 
 SEC("?fentry/__purge_vmap_area_lazy")
 int BPF_PROG(kvs_purge_entry)
 {
-	__u32 *in = bpf_task_storage_get(&task_purge, bpf_get_current_task_btf(), 0,
-					 BPF_LOCAL_STORAGE_GET_F_CREATE);
+	struct kvs_task_purge *t = bpf_task_storage_get(&task_purge, bpf_get_current_task_btf(), 0,
+							BPF_LOCAL_STORAGE_GET_F_CREATE);
 
-	if (!in)
+	if (!t)
 		return 0;
-	*in = 1;
+	t->areas = t->shadow_released = t->release_ns = t->flush_ns = 0;
+	t->areas_known = t->shadow_known = 0;
+	t->start_ns = bpf_ktime_get_ns();
 	__sync_fetch_and_add(&purge_enter, 1);
 	return 0;
 }
@@ -258,11 +294,18 @@ int BPF_PROG(kvs_purge_entry)
 SEC("?fexit/__purge_vmap_area_lazy")
 int BPF_PROG(kvs_purge_exit)
 {
-	__u32 *in = bpf_task_storage_get(&task_purge, bpf_get_current_task_btf(), 0, 0);
+	struct kvs_task_purge *t = bpf_task_storage_get(&task_purge, bpf_get_current_task_btf(), 0, 0);
+	__u64 ns;
 
-	if (!in || !*in)
+	if (!t || !t->start_ns)
 		return 0;
-	*in = 0;
+	ns = bpf_ktime_get_ns() - t->start_ns;
+	t->start_ns = 0;
+	hist_add(KVS_HIST_PURGE, ns);
+	if (ns >= stall_ns)
+		count(purge_stalls, 1);
+	if (slow_enabled && ns >= slow_ns)
+		slow_purge(t, ns);
 	__sync_fetch_and_add(&purge_exit, 1);
 	return 0;
 }

@@ -38,8 +38,12 @@ KVS_SHARED const volatile bool vmalloc_traced KVS_INIT(false);	/* kvs_vmalloc_en
 KVS_SHARED const volatile bool slow_enabled KVS_INIT(false);	/* --slow: log vmalloc calls at least ... */
 KVS_SHARED const volatile __u64 slow_ns KVS_INIT(0);		/* ... this long */
 KVS_SHARED const volatile bool stock_mode KVS_INIT(false);	/* stock.bpf.c counts shadow */
+KVS_SHARED const volatile __u64 stall_ns KVS_INIT(1000000000);	/* a purge this long is a stall */
 /* Caller and process rows; off only to measure what they cost (bench/). */
 KVS_SHARED const volatile bool attribution KVS_INIT(true);
+
+/* The lazy-purge backlog (vmap.bpf.c), every mode with vmalloc events. */
+KVS_SHARED struct kvs_lazy_state lazy_state KVS_INIT({});
 
 /* shadow_pages since attach (exact and stock modes) and its high-water mark. */
 KVS_SHARED struct kvs_bpf_net net_state KVS_INIT({});
@@ -110,6 +114,14 @@ KVS_SHARED struct {
 	__type(key, int);
 	__type(value, struct kvs_task_area);
 } task_area SEC(".maps");
+
+/* The purge the task is in (fentry on __purge_vmap_area_lazy; its event fills areas). */
+KVS_SHARED struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct kvs_task_purge);
+} task_purge SEC(".maps");
 
 static __always_inline struct kvs_bpf_counters *this_cpu_counters(void)
 {
@@ -293,6 +305,27 @@ static __always_inline void in_vmalloc_release(__u64 ns)
 		t->release_ns += ns;
 }
 
+/* include/linux/kasan.h: one call per purged area; another flushes the TLB once. */
+#define KASAN_VMALLOC_PAGE_RANGE 0x1
+
+/* A kasan release inside the task's purge (exact mode's events): the purge's cost, for --slow. */
+static __always_inline void in_purge_release(__u64 nr_released, __u64 ns, __u64 flags)
+{
+	struct kvs_task_purge *p;
+
+	if (!slow_enabled)
+		return;
+	p = bpf_task_storage_get(&task_purge, bpf_get_current_task_btf(), 0, 0);
+	if (!p || !p->start_ns)
+		return;
+	p->shadow_known = 1;
+	p->shadow_released += nr_released;
+	if (flags & KASAN_VMALLOC_PAGE_RANGE)
+		p->release_ns += ns;
+	else
+		p->flush_ns += ns;
+}
+
 /* shadow_pages moved by +pages; the high-water mark follows exactly. */
 static __always_inline void net_populated(__u64 pages)
 {
@@ -315,8 +348,5 @@ static __always_inline void net_released(__u64 pages)
 	if (pages)
 		__sync_fetch_and_sub(&net_state.net, pages);
 }
-
-/* include/linux/kasan.h: one call per purged area; another flushes the TLB once. */
-#define KASAN_VMALLOC_PAGE_RANGE 0x1
 
 #endif /* KVSHADOW_BPF_H */

@@ -65,6 +65,7 @@ struct kvs_bpf_counters {
 	__u64 callers_walked;		/* callers found by the raw stack walk */
 	__u64 callers_unwound;		/* callers that needed a full unwind (bpf_get_stackid) */
 	__u64 learn_lost;		/* raw stacks to learn from that found no room */
+	__u64 purge_stalls;		/* purges at least stall_ns long (fentry) */
 };
 
 /* The latency histograms: index of the per-CPU hists array and of every view's. */
@@ -72,6 +73,7 @@ enum kvs_hist_id {
 	KVS_HIST_POPULATE,	/* kasan_populate_vmalloc */
 	KVS_HIST_RELEASE,	/* kasan_release_vmalloc */
 	KVS_HIST_VMALLOC,	/* __vmalloc_node_range, to set populate against */
+	KVS_HIST_PURGE,		/* __purge_vmap_area_lazy: what a lazy purge costs */
 	KVS_NR_HISTS,
 };
 
@@ -89,6 +91,22 @@ struct kvs_bpf_hist {
 struct kvs_bpf_net {
 	__s64 net;	/* pages_populated - pages_released since attach */
 	__s64 peak;	/* max of net since attach (>= 0) */
+};
+
+/*
+ * The lazy-purge backlog as the kernel reports it: free_vmap_area_noflush
+ * gives vmap_lazy_nr (pages, after adding the freed area) and
+ * lazy_max_pages(), above which it schedules a purge. Nothing reports the
+ * backlog a purge leaves, so the order of the last free and the last purge
+ * is kept: after a purge the last free's value no longer holds.
+ */
+struct kvs_lazy_state {
+	__u64 seq;		/* orders the two below (atomic) */
+	__u64 free_seq;		/* seq of the last free event; 0: none yet */
+	__u64 purge_seq;	/* seq of the last purge event */
+	__u64 nr_lazy;		/* at the last free event, pages */
+	__u64 nr_lazy_max;	/* likewise */
+	__u64 free_ns;		/* CLOCK_MONOTONIC of the last free event */
 };
 
 /* Per-row latency: log2 ns slots, slot i [2^i, 2^(i+1)) ns, the last open-ended. */
@@ -139,10 +157,20 @@ struct kvs_task_vmalloc {
 	__u64 release_ns;	/* kasan release inside it (a purge) */
 };
 
-/* One vmalloc call slower than --slow. */
+/* What a --slow record is about. */
+enum kvs_slow_kind {
+	KVS_SLOW_VMALLOC,	/* a vmalloc call */
+	KVS_SLOW_PURGE,		/* a lazy purge (__purge_vmap_area_lazy) */
+};
+
+/*
+ * One vmalloc call or lazy purge slower than --slow. A purge inside a
+ * vmalloc (one that found no free space) names that vmalloc's caller and
+ * size; vmalloc_ns and the shadow fields are the vmalloc's only.
+ */
 struct kvs_slow_event {
 	__u64 ts_ns;		/* CLOCK_MONOTONIC at its end */
-	__u64 caller;		/* named in caller_names */
+	__u64 caller;		/* named in caller_names; 0: none */
 	__u64 size;
 	__u64 vmalloc_ns;
 	__u64 populate_ns;
@@ -152,6 +180,26 @@ struct kvs_slow_event {
 	__u32 pid;
 	__u32 tgid;
 	char comm[KVS_COMM_LEN];
+	__u32 kind;		/* enum kvs_slow_kind */
+	__u32 areas_known;	/* PURGE: its purge_vmap_area_lazy event came */
+	__u64 purge_ns;		/* PURGE: how long it ran */
+	__u64 areas;		/* PURGE: the areas it purged (that event's npurged) */
+	/* PURGE, exact mode: its kasan releases (release_ns above) and TLB flushes. */
+	__u64 shadow_released;
+	__u64 flush_ns;
+	__u32 shadow_known;
+	__u32 pad;
+};
+
+/* Per task, between fentry and fexit of __purge_vmap_area_lazy (it does not nest). */
+struct kvs_task_purge {
+	__u64 start_ns;		/* 0: not in a purge */
+	__u64 areas;		/* npurged of its purge_vmap_area_lazy event */
+	__u32 areas_known;
+	__u32 shadow_known;	/* exact mode: the kasan release events inside it came */
+	__u64 shadow_released;	/* their nr_released */
+	__u64 release_ns;	/* their duration_ns, per-area releases */
+	__u64 flush_ns;		/* ... and the flush-only calls (KASAN_VMALLOC_TLB_FLUSH) */
 };
 
 /* Per task, between fentry and fexit of alloc_vmap_area. */

@@ -152,14 +152,38 @@ static __always_inline void on_alloc_va(void *ctx, bool on_stack, __u64 addr, __
 	emit_alloc(ctx, on_stack, addr, size);
 }
 
-static __always_inline void on_free_va(void *ctx, __u64 va_start)
+/*
+ * Two CPUs freeing at once may store their values in either order; the
+ * fields are read without a lock. Both only blur which of two frees a
+ * microsecond apart the backlog is shown from.
+ */
+static __always_inline void free_event(__u64 va_start)
 {
 	count(c.vmap_area_frees, 1);
 	emit(KVS_EV_FREE, va_start, 0, 0);
 }
 
+static __always_inline void on_free_va(void *ctx, __u64 va_start, __u64 nr_lazy,
+				       __u64 nr_lazy_max)
+{
+	lazy_state.nr_lazy = nr_lazy;
+	lazy_state.nr_lazy_max = nr_lazy_max;
+	lazy_state.free_ns = bpf_ktime_get_ns();
+	lazy_state.free_seq = __sync_fetch_and_add(&lazy_state.seq, 1) + 1;
+	free_event(va_start);
+}
+
 static __always_inline void on_purge(void *ctx, __u64 start, __u64 end, __u32 npurged)
 {
+	struct kvs_task_purge *p;
+
+	lazy_state.purge_seq = __sync_fetch_and_add(&lazy_state.seq, 1) + 1;
+	/* The event fires at the end of the purge fexit times: what it purged, for --slow. */
+	p = bpf_task_storage_get(&task_purge, bpf_get_current_task_btf(), 0, 0);
+	if (p && p->start_ns && npurged != KVS_PURGE_ALL) {
+		p->areas = npurged;
+		p->areas_known = 1;
+	}
 	count(c.vmap_purges, 1);
 	if (npurged != KVS_PURGE_ALL)
 		count(c.vmap_areas_purged, npurged);
@@ -178,7 +202,7 @@ SEC("?tp_btf/free_vmap_area_noflush")
 int BPF_PROG(kvs_free_va_btf, unsigned long va_start, unsigned long nr_lazy,
 	     unsigned long nr_lazy_max)
 {
-	on_free_va(ctx, va_start);
+	on_free_va(ctx, va_start, nr_lazy, nr_lazy_max);
 	return 0;
 }
 
@@ -216,7 +240,7 @@ int kvs_alloc_va_tp(struct trace_event_raw_alloc_vmap_area___kvs *ctx)
 SEC("?tracepoint/vmalloc/free_vmap_area_noflush")
 int kvs_free_va_tp(struct trace_event_raw_free_vmap_area_noflush___kvs *ctx)
 {
-	on_free_va(ctx, ctx->va_start);
+	on_free_va(ctx, ctx->va_start, ctx->nr_lazy, ctx->nr_lazy_max);
 	return 0;
 }
 
@@ -284,8 +308,9 @@ int BPF_PROG(kvs_free_va_exit, struct vmap_area *va)
 {
 	__u64 *start = bpf_task_storage_get(&task_free_va, bpf_get_current_task_btf(), 0, 0);
 
+	/* 6.1 has no event with the backlog: the lazy state stays unknown. */
 	if (start && *start) {
-		on_free_va(ctx, *start);
+		free_event(*start);
 		*start = 0;
 	}
 	return 0;

@@ -433,6 +433,7 @@ int kvs_model_update(struct kvs_model *m, const struct kvs_snapshot *s)
 	const struct kvs_passthrough *r = &s->pass;
 	/* Since boot, the first interval is the uptime (CLOCK_MONOTONIC): a vmstat first line. */
 	double last = m->updates ? m->ts_mono : s->since_boot ? 0 : s->start_mono;
+	uint64_t stalls_before;
 
 	if (copy_arrays(m, r) || top_update(&m->callers, &s->callers) ||
 	    top_update(&m->processes, &s->processes) || slow_update(m, r))
@@ -475,6 +476,12 @@ int kvs_model_update(struct kvs_model *m, const struct kvs_snapshot *s)
 	for (int i = 0; i < KVS_NR_HISTS; i++)
 		hist_update(&m->hist[i], &s->hist[i], r->hist_available[i], r->hist_source[i],
 			    r->hist_why[i]);
+	/* The first interval counts from start, as the counters' deltas do. */
+	stalls_before = m->updates ? m->purge.stalls : 0;
+	m->purge = s->purge;
+	if (!m->purge.have_stalls)
+		m->purge.stalls = 0;	/* unknown: nothing for a later interval to count from */
+	m->purge_stalls_new = m->purge.stalls > stalls_before ? m->purge.stalls - stalls_before : 0;
 
 	m->history[m->history_head] = m->total.shadow_pages;
 	m->history_head = (m->history_head + 1) % KVS_HISTORY;
@@ -492,4 +499,9 @@ int kvs_model_update(struct kvs_model *m, const struct kvs_snapshot *s)
 	memcpy(m->method, r->method, sizeof(m->method));
 	m->updates++;
 	return 0;
+}
+
+double kvs_purge_lazy_ts(const struct kvs_model *m)
+{
+	return m->ts - (m->ts_mono - m->purge.lazy_mono);
 }

@@ -82,6 +82,8 @@ struct kvs_model {
 	uint64_t pagetable_pages;	/* present shadow PTEs at the last quiet walk */
 
 	struct kvs_hist hist[KVS_NR_HISTS];
+	struct kvs_purge purge;		/* the lazy backlog; stalls since start */
+	uint64_t purge_stalls_new;	/* stalls in the last interval: the TUI's warning */
 
 	struct kvs_top_list callers;	/* since start, sorted by pages_populated desc */
 	struct kvs_top_list processes;	/* same for processes */
@@ -135,6 +137,9 @@ static inline bool kvs_model_knows(const struct kvs_model *m, size_t id)
 {
 	return m->known & KVS_BIT(id);
 }
+
+/* When the kernel last reported the lazy backlog, in unix seconds (the reading's clock pair). */
+double kvs_purge_lazy_ts(const struct kvs_model *m);
 
 /* Top-N grouping (--by) and order (-s): the tables below name them. */
 enum kvs_by { KVS_BY_CALLER, KVS_BY_PROCESS, KVS_NR_BY };

@@ -34,6 +34,7 @@ struct kvs_options {
 	bool no_fentry;			/* --no-fentry: no trampolines on vmalloc paths */
 	bool slow_set;			/* --slow DURATION given */
 	uint64_t slow_ns;		/* log vmalloc calls at least this long (0: all) */
+	uint64_t stall_ns;		/* --stall: a lazy purge this long is a stall */
 	bool self_stats;		/* --self-stats: the tool's own cost (BPF_ENABLE_STATS) */
 	/* kvshadowtop record / report / diff */
 	const char *record_file;	/* record -o FILE */
@@ -44,6 +45,13 @@ struct kvs_options {
 	const char *fail_on;		/* diff --fail-on EXPR[,EXPR...] */
 	bool replay;			/* report: the TUI steps through a recording */
 };
+
+/*
+ * --stall's default: a purge this long already hurts (vmalloc callers can
+ * wait for it), and it is far below the 21 s RCU stall and 20 s soft lockup
+ * reports of a default kernel, so a warning comes before the kernel's.
+ */
+#define KVS_STALL_DEFAULT_NS 1000000000ULL
 
 /* The usage error exit status; runtime failures are 1. */
 #define KVS_EXIT_USAGE 2

@@ -182,6 +182,11 @@ static int get_hist(json_t *hist, int i, struct kvs_snapshot *s)
 	json_t *h = json_object_get(hist, kvs_hist_name(i)), *src = json_object_get(h, "source");
 	struct kvs_passthrough *p = &s->pass;
 
+	/* Histograms added after the first recordings (purge): absent, not measured then. */
+	if (!h && i == KVS_HIST_PURGE) {
+		kvs_why(p->hist_why[i], "not in this recording (made before purges were timed)");
+		return 0;
+	}
 	if (get_u64_array(h, "slots", s->hist[i].slots, KVS_HIST_SLOTS) ||
 	    get_u64(h, "count", &s->hist[i].count) || get_u64(h, "sum_ns", &s->hist[i].sum_ns) ||
 	    get_bool(h, "available", &p->hist_available[i]) ||
@@ -189,6 +194,25 @@ static int get_hist(json_t *hist, int i, struct kvs_snapshot *s)
 	    !(json_is_null(src) || json_is_string(src)))
 		return -EINVAL;
 	p->hist_source[i] = json_is_null(src) ? NULL : hist_source(src);
+	return 0;
+}
+
+/* A slow record's "kind" (added after the first recordings): absent, a vmalloc call. */
+static int get_slow_purge(json_t *c, struct kvs_slow_rec *r)
+{
+	json_t *kind = json_object_get(c, "kind");
+
+	r->kind = KVS_SLOW_VMALLOC;
+	if (!kind)
+		return 0;
+	if (!json_is_string(kind) || strcmp(json_string_value(kind), "purge") ||
+	    get_u64(c, "purge_ns", &r->purge_ns) || !json_object_get(c, "areas") ||
+	    get_opt_u64(c, "areas", &r->areas_known, &r->areas) ||
+	    get_bool(c, "in_vmalloc", &r->in_vmalloc) ||
+	    get_u64(c, "shadow_released", &r->shadow_released) ||
+	    get_u64(c, "flush_ns", &r->flush_ns))
+		return -EINVAL;
+	r->kind = KVS_SLOW_PURGE;
 	return 0;
 }
 
@@ -221,6 +245,8 @@ static int get_slow(json_t *o, struct kvs_passthrough *p)
 			return -EINVAL;
 		r->pid = (uint32_t)pid;
 		r->tgid = (uint32_t)tgid;
+		if (get_slow_purge(c, r))
+			return -EINVAL;
 	}
 	return 0;
 }
@@ -340,6 +366,34 @@ static int get_nodes(json_t *a, struct kvs_passthrough *p)
 	return 0;
 }
 
+/* "purge" (added after the first recordings): absent, nothing known of purges. */
+static int get_purge(json_t *o, struct kvs_purge *p)
+{
+	json_t *lazy = json_object_get(o, "lazy"), *waiting = json_object_get(o, "waiting");
+
+	memset(p, 0, sizeof(*p));
+	p->not_recorded = !o;
+	if (!o)
+		return 0;
+	if (get_bool(o, "lazy_traced", &p->lazy_traced) || !lazy ||
+	    get_u64(o, "stall_ns", &p->stall_ns) || !json_object_get(o, "stalls") ||
+	    get_opt_u64(o, "stalls", &p->have_stalls, &p->stalls))
+		return -EINVAL;
+	/* "waiting" came after "purge": absent is null. */
+	p->have_waiting = waiting && !json_is_null(waiting);
+	if (p->have_waiting && (get_u64(waiting, "areas", &p->lazy_areas) ||
+				get_u64(waiting, "bytes", &p->lazy_area_bytes) ||
+				get_u64(waiting, "shadow_pages", &p->shadow_pages_waiting)))
+		return -EINVAL;
+	p->have_lazy = !json_is_null(lazy);
+	if (p->have_lazy && (get_u64(lazy, "pages", &p->lazy_pages) ||
+			     get_u64(lazy, "max_pages", &p->lazy_max_pages) ||
+			     get_real(lazy, "mono", &p->lazy_mono) ||
+			     get_bool(lazy, "stale", &p->lazy_stale)))
+		return -EINVAL;
+	return 0;
+}
+
 static int state_parse(json_t *j, struct kvs_snapshot *s)
 {
 	struct kvs_passthrough *p = &s->pass;
@@ -391,6 +445,8 @@ static int state_parse(json_t *j, struct kvs_snapshot *s)
 		ret = get_seed(json_object_get(j, "seed"), &p->seed);
 	if (!ret)
 		ret = get_nodes(json_object_get(j, "nodes"), p);
+	if (!ret)
+		ret = get_purge(json_object_get(j, "purge"), &s->purge);
 	return ret;
 }
 

@@ -109,7 +109,7 @@ static json_t *list_json(const struct kvs_top_list *l)
 
 static json_t *slow_rec_json(const struct kvs_slow_rec *s)
 {
-	return json_pack("{s:f, s:I, s:I, s:o, s:o, s:o, s:o, s:b, s:o, s:o, s:o, s:b, s:o}",
+	json_t *o = json_pack("{s:f, s:I, s:I, s:o, s:o, s:o, s:o, s:b, s:o, s:o, s:o, s:b, s:o}",
 			 "ts", s->ts, "pid", (json_int_t)s->pid, "tgid", (json_int_t)s->tgid,
 			 "comm", name_json(s->comm), "caller", name_json(s->caller),
 			 "size", u64_json(s->size), "vmalloc_ns", u64_json(s->vmalloc_ns),
@@ -117,6 +117,18 @@ static json_t *slow_rec_json(const struct kvs_slow_rec *s)
 			 "nr_populated", u64_json(s->nr_populated),
 			 "nr_allocated", u64_json(s->nr_allocated),
 			 "allocated_known", s->allocated_known, "release_ns", u64_json(s->release_ns));
+
+	/* Purges (added after the first recordings) say so; a vmalloc call says nothing more. */
+	if (o && s->kind == KVS_SLOW_PURGE &&
+	    (put(o, "kind", json_string("purge")) || put(o, "purge_ns", u64_json(s->purge_ns)) ||
+	     put(o, "areas", s->areas_known ? u64_json(s->areas) : json_null()) ||
+	     put(o, "in_vmalloc", json_boolean(s->in_vmalloc)) ||
+	     put(o, "shadow_released", u64_json(s->shadow_released)) ||
+	     put(o, "flush_ns", u64_json(s->flush_ns)))) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
 }
 
 static json_t *slow_json(const struct kvs_model *m)
@@ -213,6 +225,27 @@ static json_t *opt_u64(bool have, uint64_t v)
 	return have ? u64_json(v) : json_null();
 }
 
+/*
+ * The purge side: the backlog report (null: none yet), what estimate mode's
+ * model has waiting (null: it cannot know), stalls (null: purges not timed).
+ */
+static json_t *purge_json(const struct kvs_model *m)
+{
+	const struct kvs_purge *p = &m->purge;
+
+	return json_pack("{s:b, s:o, s:o, s:o, s:o}", "lazy_traced", p->lazy_traced,
+			 "lazy", p->have_lazy ?
+			 json_pack("{s:o, s:o, s:f, s:b}", "pages", u64_json(p->lazy_pages),
+				   "max_pages", u64_json(p->lazy_max_pages), "mono", p->lazy_mono,
+				   "stale", p->lazy_stale) : json_null(),
+			 "waiting", p->have_waiting ?
+			 json_pack("{s:o, s:o, s:o}", "areas", u64_json(p->lazy_areas),
+				   "bytes", u64_json(p->lazy_area_bytes),
+				   "shadow_pages", u64_json(p->shadow_pages_waiting)) : json_null(),
+			 "stall_ns", u64_json(p->stall_ns),
+			 "stalls", opt_u64(p->have_stalls, p->stalls));
+}
+
 json_t *kvs_rec_state_json(const struct kvs_model *m)
 {
 	json_t *hist = json_object(), *o;
@@ -247,7 +280,8 @@ json_t *kvs_rec_state_json(const struct kvs_model *m)
 		  put(o, "unavailable", unavailable_json(&m->unavailable)) ||
 		  put(o, "baseline_pending", json_boolean(m->baseline_pending)) ||
 		  put(o, "method", name_json(m->method)) ||
-		  put(o, "seed", seed_json(m)) || put(o, "nodes", nodes_json(m)))) {
+		  put(o, "seed", seed_json(m)) || put(o, "nodes", nodes_json(m)) ||
+		  put(o, "purge", purge_json(m)))) {
 		json_decref(o);
 		return NULL;
 	}

@@ -10,7 +10,7 @@
 
 const char *kvs_hist_name(enum kvs_hist_id k)
 {
-	static const char *const names[KVS_NR_HISTS] = { "populate", "release", "vmalloc" };
+	static const char *const names[KVS_NR_HISTS] = { "populate", "release", "vmalloc", "purge" };
 
 	return (unsigned int)k < KVS_NR_HISTS ? names[k] : "unknown";
 }
@@ -111,6 +111,11 @@ static int pass_through(struct kvs_passthrough *p, const struct kvs_reading *r)
 	return 0;
 }
 
+bool kvs_purge_lazy_known(const struct kvs_purge *p)
+{
+	return p->have_lazy && !p->lazy_stale;
+}
+
 const char *kvs_seed_name(enum kvs_seed_kind kind)
 {
 	switch (kind) {
@@ -133,6 +138,15 @@ int kvs_top_entry_cmp_name(const void *a, const void *b)
 static uint64_t sub_floor0(uint64_t a, uint64_t b)
 {
 	return a > b ? a - b : 0;
+}
+
+/* The backlog as it is; stalls since start (the tool attached before the baseline). */
+static void purge_since(struct kvs_purge *out, const struct kvs_purge *now,
+			const struct kvs_purge *base)
+{
+	*out = *now;
+	if (base && base->have_stalls)
+		out->stalls = sub_floor0(now->stalls, base->stalls);
 }
 
 static bool row_has_latency(const struct kvs_top_entry *e)
@@ -417,6 +431,7 @@ int kvs_snapshot_compute(enum kvs_mode mode, const struct kvs_reading *now,
 
 	for (int h = 0; h < KVS_NR_HISTS; h++)
 		hist_since(&s->hist[h], &now->hist[h], base ? &base->hist[h] : NULL);
+	purge_since(&s->purge, &now->purge, base ? &base->purge : NULL);
 
 	ret = top_since(&s->callers, &now->callers, base ? &base->callers : NULL);
 	if (!ret)

@@ -41,8 +41,9 @@ struct kvs_top_entry {
 	double populate_p50_ns, populate_p99_ns;
 };
 
-/* One vmalloc call slower than --slow, as the views show it. */
+/* One vmalloc call or lazy purge slower than --slow, as the views show it. */
 struct kvs_slow_rec {
+	enum kvs_slow_kind kind;	/* a vmalloc call, or a purge (then see below) */
 	double ts;			/* unix seconds at its end */
 	uint32_t pid, tgid;
 	char comm[4 * 16 + 1];		/* sanitized */
@@ -54,6 +55,17 @@ struct kvs_slow_rec {
 	uint64_t nr_populated, nr_allocated;
 	bool allocated_known;		/* nr_allocated is known (not in stock mode) */
 	uint64_t release_ns;		/* a purge inside it */
+	/*
+	 * A purge: how long, what it purged, and the vmalloc (caller, size) it
+	 * ran in, if any; with shadow_known (exact mode) the shadow pages its
+	 * kasan releases freed, their time (release_ns) and its TLB flushes'.
+	 */
+	uint64_t purge_ns;
+	bool areas_known;		/* its purge_vmap_area_lazy event came */
+	uint64_t areas;
+	bool in_vmalloc;
+	uint64_t shadow_released;
+	uint64_t flush_ns;
 };
 
 /* A whole attribution table, any length, in no particular order. */
@@ -135,6 +147,35 @@ struct kvs_seed_note {
 /* JSON's "estimate_seed": "exact", "approximate", or NULL (none: null). */
 const char *kvs_seed_name(enum kvs_seed_kind kind);
 
+/*
+ * The lazy purge side (docs/interfaces.md §8 "Purges"): the backlog of
+ * lazily freed vmap areas as the kernel last reported it, and purges that
+ * ran too long. In a reading stalls count since attach; in a snapshot and
+ * the model, since start.
+ */
+struct kvs_purge {
+	bool not_recorded;		/* a recording made before any of this was */
+	bool lazy_traced;		/* vmalloc:free_vmap_area_noflush is attached */
+	bool have_lazy;			/* a lazy free reported the backlog since attach */
+	bool lazy_stale;		/* a purge ended after that report: the backlog now is unknown */
+	uint64_t lazy_pages;		/* the kernel's vmap_lazy_nr at that report, pages */
+	uint64_t lazy_max_pages;	/* lazy_max_pages() then: above it a purge is scheduled */
+	double lazy_mono;		/* when, CLOCK_MONOTONIC seconds */
+	bool have_waiting;		/* estimate mode: its model knows every area waiting */
+	uint64_t lazy_areas;		/* lazily freed areas waiting for a purge */
+	uint64_t lazy_area_bytes;	/* their vmalloc space (the kernel counts it in lazy_pages) */
+	uint64_t shadow_pages_waiting;	/* shadow pages a purge of them all would release */
+	bool have_stalls;		/* purges are timed (fentry on __purge_vmap_area_lazy) */
+	uint64_t stall_ns;		/* --stall: a purge this long is a stall */
+	uint64_t stalls;		/* purges at least stall_ns long */
+};
+
+/*
+ * The backlog as views show it: lazy_pages where the last report still
+ * holds. False: unknown (no report, or a purge came after it).
+ */
+bool kvs_purge_lazy_known(const struct kvs_purge *p);
+
 /* What the sources read at one instant. Absolute: nothing subtracted. */
 struct kvs_reading {
 	double ts;			/* CLOCK_REALTIME, unix seconds */
@@ -181,6 +222,8 @@ struct kvs_reading {
 	 */
 	bool have_purge_crossed;
 	bool purge_crossed;
+
+	struct kvs_purge purge;		/* the lazy purge side */
 
 	/* Estimate mode: the shadow model's own counters; shadow_pages absolute. */
 	bool have_estimate;
@@ -301,6 +344,7 @@ struct kvs_snapshot {
 	bool have_debugfs_base;
 	struct kvs_counters debugfs_base;	/* the debugfs file at the baseline */
 	struct kvs_hist_data hist[KVS_NR_HISTS];	/* since start */
+	struct kvs_purge purge;		/* stalls since start */
 	struct kvs_top_list callers;	/* since start, owned by the snapshot */
 	struct kvs_top_list processes;
 	struct kvs_passthrough pass;	/* owned by the snapshot */
@@ -315,7 +359,7 @@ int kvs_snapshot_compute(enum kvs_mode mode, const struct kvs_reading *now,
 			 const struct kvs_reading *base, struct kvs_snapshot *s);
 void kvs_snapshot_free(struct kvs_snapshot *s);
 
-const char *kvs_hist_name(enum kvs_hist_id k);	/* "populate", "release", "vmalloc" */
+const char *kvs_hist_name(enum kvs_hist_id k);	/* "populate", "release", "vmalloc", "purge" */
 
 /* Write a why-unavailable note into a KVS_WHY_LEN field; long messages are cut. */
 void kvs_why(char *dst, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -16,7 +16,7 @@ KV_UNIT_TESTS := $(addprefix $(BUILD)/tests/unit/,test_counters test_snapshot te
 		 test_estimate test_hist test_ksyms test_json test_options test_numparse \
 		 test_sanitize test_promtext test_prom_atomicfile test_prom_view \
 		 test_vmalloc_shadow test_vmallocinfo test_errmsg test_stackwalk test_pageset \
-		 test_approx_seed test_nodes test_manpage test_failon test_recfmt)
+		 test_approx_seed test_nodes test_manpage test_failon test_recfmt test_purge)
 
 test-bins: $(KV_UNIT_TESTS)
 

@@ -69,3 +69,33 @@ const char *kvs_fmt_clock(char *buf, size_t len, double ts)
 	snprintf(buf, len, "%s.%03d", hms, ms < 0 ? 0 : ms > 999 ? 999 : ms);
 	return buf;
 }
+
+const char *kvs_fmt_purge(char *buf, size_t len, const struct kvs_model *m)
+{
+	const struct kvs_purge *p = &m->purge;
+	char lazy[16], max[16], stall[16], backlog[64], waiting[80] = "";
+
+	kvs_fmt_bytes(max, sizeof(max), kvs_pages_to_bytes(p->lazy_max_pages, m->page_size));
+	if (kvs_purge_lazy_known(p))
+		snprintf(backlog, sizeof(backlog), "%s of %s",
+			 kvs_fmt_bytes(lazy, sizeof(lazy),
+				       kvs_pages_to_bytes(p->lazy_pages, m->page_size)), max);
+	else if (p->have_lazy)
+		snprintf(backlog, sizeof(backlog), "n/a (purged since the last lazy free), limit %s",
+			 max);
+	else
+		snprintf(backlog, sizeof(backlog), "n/a (%s)", p->not_recorded ?
+			 "not in this recording" : p->lazy_traced ? "no lazy free yet" :
+			 "no vmalloc:free_vmap_area_noflush events");
+	if (p->have_waiting)
+		snprintf(waiting, sizeof(waiting), " (%" PRIu64 " areas, %" PRIu64
+			 " shadow pages behind them)", p->lazy_areas, p->shadow_pages_waiting);
+	kvs_fmt_ns(stall, sizeof(stall), (double)p->stall_ns);
+	if (p->have_stalls)
+		snprintf(buf, len, "lazy backlog %s%s; stalls (>= %s) %" PRIu64, backlog, waiting,
+			 stall, p->stalls);
+	else
+		snprintf(buf, len, "lazy backlog %s%s; stalls n/a (purges not timed)", backlog,
+			 waiting);
+	return buf;
+}

@@ -25,5 +25,11 @@ extern const int kvs_fmt_col_width[KVS_NR_SORTS];
 /* One numeric cell of the top table: a count, or a duration ("-" when none). */
 const char *kvs_fmt_cell(char *buf, size_t len, const struct kvs_sort_desc *c,
 			 const struct kvs_top_entry *e);
+/*
+ * The lazy purge line of the text view and the TUI: "lazy backlog 12.0 MiB
+ * of 64.0 MiB; stalls (>= 1.00s) 0", with estimate mode's areas and shadow
+ * pages behind them where it knows them, "n/a" and why where unknown.
+ */
+const char *kvs_fmt_purge(char *buf, size_t len, const struct kvs_model *m);
 
 #endif /* KVS_FORMAT_H */

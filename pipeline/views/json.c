@@ -191,6 +191,36 @@ static json_t *nodes_json(const struct kvs_model *m)
 	return a;
 }
 
+/*
+ * "purge": the lazy backlog as the kernel last reported it (null where it
+ * does not hold now), what purges cost, and stalls. Unknown is null, never 0.
+ */
+static json_t *purge_json(const struct kvs_model *m)
+{
+	const struct kvs_purge *p = &m->purge;
+	const struct kvs_hist *h = &m->hist[KVS_HIST_PURGE];
+	bool lazy = kvs_purge_lazy_known(p);
+
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+			 "lazy_pages", lazy ? u64(p->lazy_pages) : json_null(),
+			 "lazy_bytes", lazy ? u64(kvs_pages_to_bytes(p->lazy_pages, m->page_size)) :
+			 json_null(),
+			 "lazy_max_pages", p->have_lazy ? u64(p->lazy_max_pages) : json_null(),
+			 "lazy_max_bytes", p->have_lazy ?
+			 u64(kvs_pages_to_bytes(p->lazy_max_pages, m->page_size)) : json_null(),
+			 "lazy_ts", p->have_lazy ? json_real(kvs_purge_lazy_ts(m)) : json_null(),
+			 "lazy_areas", p->have_waiting ? u64(p->lazy_areas) : json_null(),
+			 "lazy_areas_bytes", p->have_waiting ? u64(p->lazy_area_bytes) : json_null(),
+			 "shadow_pages_waiting", p->have_waiting ? u64(p->shadow_pages_waiting) :
+			 json_null(),
+			 "count", h->available ? u64(h->total.count) : json_null(),
+			 "p50_ns", h->available ? num_or_null(h->p50_ns) : json_null(),
+			 "p99_ns", h->available ? num_or_null(h->p99_ns) : json_null(),
+			 "stall_ns", p->have_stalls ? u64(p->stall_ns) : json_null(),
+			 "stalls", p->have_stalls ? u64(p->stalls) : json_null(),
+			 "interval_stalls", p->have_stalls ? u64(m->purge_stalls_new) : json_null());
+}
+
 /* One line through jansson; 0 or -errno. */
 static int write_line(FILE *f, json_t *o)
 {
@@ -243,9 +273,28 @@ static json_t *walk_json(const struct kvs_model *m)
 			 "learn_lost", u64(w->learn_lost));
 }
 
+/* A slow purge, by a kworker or inside a vmalloc (caller and size then). */
+static json_t *slow_purge_json(const struct kvs_slow_rec *s)
+{
+	return json_pack("{s:s, s:f, s:I, s:I, s:s, s:o, s:o, s:o, s:o, s:o, s:b, s:o, s:o}",
+			 "event", "slow_purge", "ts", s->ts,
+			 "pid", (json_int_t)s->pid, "tgid", (json_int_t)s->tgid, "comm", s->comm,
+			 "purge_ns", u64(s->purge_ns),
+			 "areas", s->areas_known ? u64(s->areas) : json_null(),
+			 "shadow_pages_released", s->shadow_known ? u64(s->shadow_released) :
+			 json_null(),
+			 "release_ns", s->shadow_known ? u64(s->release_ns) : json_null(),
+			 "flush_ns", s->shadow_known ? u64(s->flush_ns) : json_null(),
+			 "in_vmalloc", s->in_vmalloc,
+			 "caller", s->in_vmalloc ? json_string(s->caller) : json_null(),
+			 "size", s->in_vmalloc ? u64(s->size) : json_null());
+}
+
 /* One slow call as its event line's object. */
 static json_t *slow_json(const struct kvs_slow_rec *s)
 {
+	if (s->kind == KVS_SLOW_PURGE)
+		return slow_purge_json(s);
 	return json_pack("{s:s, s:f, s:I, s:I, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o}",
 			 "event", "slow_vmalloc", "ts", s->ts,
 			 "pid", (json_int_t)s->pid, "tgid", (json_int_t)s->tgid,
@@ -301,6 +350,7 @@ json_t *kvs_json_interval(const struct kvs_model *m, const struct kvs_options *o
 	    set(root, "vmap_bytes", m->have_vmap_bytes ? u64(m->vmap_bytes) : json_null()) ||
 	    set(root, "overhead_ratio_vmap", num_or_null(m->overhead_ratio_vmap)) ||
 	    set(root, "latency", latency_json(m)) ||
+	    set(root, "purge", purge_json(m)) ||
 	    set(root, "events_lost", u64(m->events_lost)) ||
 	    set(root, "purge_crossed", m->have_purge_crossed ? json_boolean(m->purge_crossed) :
 		json_null()) ||

@@ -25,7 +25,13 @@
  */
 #define PROM_FIRST_SLOT 8
 #define PROM_LAST_SLOT 29
-#define PROM_BOUNDS (PROM_LAST_SLOT - PROM_FIRST_SLOT + 1)
+/*
+ * Purges run far longer than a vmalloc: their buckets go on to 2^35 ns
+ * (~34 s), past the kernel's 21 s RCU stall report, so a stall's length
+ * shows too.
+ */
+#define PROM_LAST_PURGE_SLOT 34
+#define PROM_BOUNDS (PROM_LAST_PURGE_SLOT - PROM_FIRST_SLOT + 1)
 
 struct family {
 	const char *name;
@@ -68,7 +74,23 @@ static const struct family hists[KVS_NR_HISTS] = {
 		"Latency of kasan_release_vmalloc.", false },
 	[KVS_HIST_VMALLOC] = { "kvshadow_vmalloc_duration_seconds", PROMTEXT_HISTOGRAM,
 		"Latency of vmalloc itself, to set populate latency against.", true },
+	/* This kernel's own purges, also in estimate mode: measured. */
+	[KVS_HIST_PURGE] = { "kvshadow_purge_duration_seconds", PROMTEXT_HISTOGRAM,
+		"Duration of each lazy purge of freed vmap areas (__purge_vmap_area_lazy), "
+		"shadow release and TLB flushes included.", true },
 };
+static const struct family lazy_bytes = {
+	"kvshadow_lazy_purge_bytes", PROMTEXT_GAUGE,
+	"Bytes of lazily freed vmap areas waiting for a purge, as the kernel reported "
+	"them at the last lazy free (vmap_lazy_nr); absent after a purge until the next "
+	"free reports again.", true };
+static const struct family lazy_max_bytes = {
+	"kvshadow_lazy_purge_max_bytes", PROMTEXT_GAUGE,
+	"The kernel's limit on that backlog (lazy_max_pages()): above it a purge is "
+	"scheduled.", true };
+static const struct family purge_stalls = {
+	"kvshadow_purge_stalls_total", PROMTEXT_COUNTER,
+	"Lazy purges that ran at least the stall threshold (--stall).", true };
 static const struct family by_caller = {
 	"kvshadow_populated_bytes_by_caller_total", PROMTEXT_COUNTER,
 	"Shadow bytes populated, by vmalloc caller: the top callers by name, "
@@ -164,7 +186,7 @@ static int write_counters(struct promtext *pt, const struct kvs_model *m, bool e
 }
 
 static int write_hist(struct promtext *pt, const struct family *f, bool estimate,
-		      const struct kvs_hist *h)
+		      const struct kvs_hist *h, unsigned int last_slot)
 {
 	double bounds[PROM_BOUNDS];
 	uint64_t cumulative[PROM_BOUNDS], seen = 0;
@@ -173,7 +195,7 @@ static int write_hist(struct promtext *pt, const struct family *f, bool estimate
 
 	for (unsigned int i = 0; i < KVS_HIST_SLOTS; i++) {
 		seen += h->total.slots[i];
-		if (i < PROM_FIRST_SLOT || i > PROM_LAST_SLOT)
+		if (i < PROM_FIRST_SLOT || i > last_slot)
 			continue;
 		bounds[n] = (double)kvs_hist_upper_ns(i) / 1e9;
 		cumulative[n++] = seen;
@@ -395,9 +417,18 @@ int kvs_prom_render(struct promtext *pt, const struct kvs_model *m, struct kvs_p
 		r = write_bound(pt, m, estimate);
 	if (!r && m->have_nodes && m->nr_nodes)
 		r = write_nodes(pt, m);
+	if (!r && kvs_purge_lazy_known(&m->purge))
+		r = sample(pt, &lazy_bytes, estimate,
+			   (double)kvs_pages_to_bytes(m->purge.lazy_pages, m->page_size));
+	if (!r && m->purge.have_lazy)
+		r = sample(pt, &lazy_max_bytes, estimate,
+			   (double)kvs_pages_to_bytes(m->purge.lazy_max_pages, m->page_size));
+	if (!r && m->purge.have_stalls)
+		r = sample(pt, &purge_stalls, estimate, (double)m->purge.stalls);
 	for (int h = 0; !r && h < KVS_NR_HISTS; h++)
 		if (m->hist[h].available)
-			r = write_hist(pt, &hists[h], estimate, &m->hist[h]);
+			r = write_hist(pt, &hists[h], estimate, &m->hist[h],
+				       h == KVS_HIST_PURGE ? PROM_LAST_PURGE_SLOT : PROM_LAST_SLOT);
 	if (!r && m->callers.available)
 		r = write_callers(pt, m, st, estimate);
 	if (!r && m->have_self && m->self.nr)

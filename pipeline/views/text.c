@@ -97,6 +97,26 @@ static void text_top(FILE *f, const struct kvs_model *m, const struct kvs_option
 }
 
 /* One line per slow vmalloc call of the interval (--slow). */
+static void text_slow_purge(FILE *f, const struct kvs_slow_rec *s, const char *when)
+{
+	char ns[16], rel[16], flush[16];
+
+	fprintf(f, "slow purge %s %s[%u] pid %u purge %s", when, s->comm, s->tgid, s->pid,
+		kvs_fmt_ns(ns, sizeof(ns), (double)s->purge_ns));
+	if (s->areas_known)
+		fprintf(f, " areas %" PRIu64, s->areas);
+	else
+		fprintf(f, " areas n/a");
+	if (s->shadow_known)
+		fprintf(f, " released %" PRIu64 " shadow pages in %s, TLB flush %s",
+			s->shadow_released, kvs_fmt_ns(rel, sizeof(rel), (double)s->release_ns),
+			kvs_fmt_ns(flush, sizeof(flush), (double)s->flush_ns));
+	if (s->in_vmalloc)
+		fprintf(f, " in vmalloc by %s size %" PRIu64 "\n", s->caller, s->size);
+	else
+		fprintf(f, " (drain work)\n");
+}
+
 static void text_slow(FILE *f, const struct kvs_model *m)
 {
 	for (size_t i = 0; i < m->nr_slow_new; i++) {
@@ -104,6 +124,10 @@ static void text_slow(FILE *f, const struct kvs_model *m)
 		char when[32], vm[16], pop[16], rel[16];
 
 		kvs_fmt_clock(when, sizeof(when), s->ts);
+		if (s->kind == KVS_SLOW_PURGE) {
+			text_slow_purge(f, s, when);
+			continue;
+		}
 		kvs_fmt_ns(vm, sizeof(vm), (double)s->vmalloc_ns);
 		fprintf(f, "slow %s %s[%u] pid %u caller %s size %" PRIu64 " vmalloc %s",
 			when, s->comm, s->tgid, s->pid, s->caller, s->size, vm);
@@ -149,7 +173,7 @@ static int text_update(void *state, const struct kvs_model *m, char *err, size_t
 	FILE *f = stdout;
 	time_t t = (time_t)m->ts;
 	struct tm tm;
-	char when[16] = "?";
+	char when[16] = "?", line[256];
 	const char *note;
 
 	text_slow(f, m);
@@ -208,6 +232,7 @@ static int text_update(void *state, const struct kvs_model *m, char *err, size_t
 		fprintf(f, "  %-8s latency p50 %s p99 %s (%" PRIu64 " samples, %s)\n",
 			kvs_hist_name(h), p50, p99, hi->total.count, hi->source ? hi->source : "?");
 	}
+	fprintf(f, "  %s\n", kvs_fmt_purge(line, sizeof(line), m));
 	text_self(f, m);
 	if (m->have_slow && m->slow_lost)
 		fprintf(f, "  slow vmalloc calls %" PRIu64 " (%" PRIu64 " records lost: buffer full)\n",

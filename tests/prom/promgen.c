@@ -55,6 +55,11 @@ static void fill(struct kvs_model *m, enum kvs_mode mode, unsigned long i,
 		m->hist[h].total.count = 6 * (10 + i);
 		m->hist[h].total.sum_ns = 1500000 * (1 + i);
 	}
+	/* The lazy backlog, stale one interval in seven; stalls now and then. */
+	m->purge = (struct kvs_purge){ .lazy_traced = true, .have_lazy = true,
+		.lazy_stale = i % 7 == 3, .lazy_pages = 1000 + 37 * (i % 100),
+		.lazy_max_pages = 16384, .have_stalls = true, .stall_ns = 1000000000,
+		.stalls = i / 50 };
 	/* The kernel's count per node (not in estimate mode: no KASAN there). */
 	m->have_nodes = mode != KVS_MODE_ESTIMATE;
 	m->nr_nodes = m->have_nodes ? 2 : 0;

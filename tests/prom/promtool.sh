@@ -50,7 +50,11 @@ kvshadow_populate_duration_seconds histogram
 kvshadow_release_duration_seconds histogram
 kvshadow_vmalloc_duration_seconds histogram
 kvshadow_populated_bytes_by_caller_total counter
-kvshadow_info gauge"
+kvshadow_info gauge
+kvshadow_purge_duration_seconds histogram
+kvshadow_lazy_purge_bytes gauge
+kvshadow_lazy_purge_max_bytes gauge
+kvshadow_purge_stalls_total counter"
 while read -r name type; do
 	grep -qx "# TYPE $name $type" "$work/out/promgen.prom" ||
 		{ echo "FAIL: interfaces.md §3 family $name ($type) not written"; rc=1; }

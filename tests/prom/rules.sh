@@ -50,6 +50,10 @@ tests:
         values: '0 0 0 0 5 5 5 5 5 5'
       - series: 'kvshadow_events_lost_total{instance="b"}'
         values: '0x40'
+      - series: 'kvshadow_purge_stalls_total{instance="a"}'
+        values: '0 0 0 0 1 1 1 1 1 1'
+      - series: 'kvshadow_purge_stalls_total{instance="b"}'
+        values: '0x40'
       - series: 'node_textfile_mtime_seconds{instance="a",file="kvshadow.prom"}'
         values: '0x40'
       - series: 'node_textfile_mtime_seconds{instance="b",file="/var/lib/prometheus/node-exporter/kvshadow.prom"}'
@@ -96,6 +100,16 @@ cat >>"$work/test.yml" <<'EOT'
           - exp_labels: { instance: a, severity: info }
             exp_annotations:
               summary: "kvshadowtop lost trace events on a: the estimate is low"
+      - eval_time: 6m
+        alertname: KvshadowPurgeStall
+        exp_alerts:
+          - exp_labels: { instance: a, severity: warning }
+            exp_annotations:
+              summary: A lazy vmap purge stalled on a
+              description: "Purges of freed vmap areas (shadow release and TLB flushes) ran past the stall threshold; kvshadowtop --slow logs which."
+      - eval_time: 3m
+        alertname: KvshadowPurgeStall
+        exp_alerts: []
       - eval_time: 10m
         alertname: KvshadowExporterStale
         exp_alerts:

@@ -209,7 +209,7 @@ tui_start 250 50 "$top" -d 0.5 --mode estimate || { fail "tmux did not start"; e
 expect "250x50: the title in full" '^kvshadowtop  ESTIMATE \(modelled, not measured\)   every 0\.5s  up [0-9]+m[0-9]+s  kernel [^ ]+  h: help'
 expect "250x50: the shadow line on one line" \
 	'^shadow    [0-9.]+ [KMGT]?i?B now \([0-9]+ pages\), peak [0-9.]+ [KMGT]?i?B since start   VmallocUsed [0-9.]+ [KMGT]?i?B   overhead [0-9.]+ \([0-9.]+x of 1/8\), [0-9.]+ of vmap areas *$'
-expect "250x50: the latency line" '^latency   p50/p99   populate n/a   release n/a   vmalloc n/a *$'
+expect "250x50: the latency line" '^latency   p50/p99   populate n/a   release n/a   vmalloc n/a   purge n/a *$'
 debugfs250=$(screen | grep '^debugfs   n/a: ' | sed 's/ *$//')
 if [ -n "$debugfs250" ] && [ "$debugfs80" = "$debugfs250" ]; then
 	pass "the debugfs reason wrapped at 80 columns is the one line at 250: $debugfs250"

@@ -48,10 +48,20 @@ expect "slow: column heads" 'TIME +PID +COMM +VMALLOC +POPULATE +SHARE +PAGES +R
 expect "slow: a record with its share of populate" \
 	'[0-9:.]+ +[0-9]+ +stress-ng-vm +3\.0ms +1\.5ms +50% +64 +0ns +262144 +module_alloc'
 expect "slow: a hostile comm, escaped" '\\x1b\[2J'
+# A purge by the drain work, 25 ms: its time under RELEASE, no size, no caller.
+expect "slow: a purge" '[0-9:.]+ +77 +kworker/0:1 +purge +- +- +- +25\.0ms +- +\(drain work\)'
 keys l
 expect "l again: the table" "$TABLE"
 keys q
 expect_restored "slow q"
+
+echo "== tuidriver: the purge line and its stall warning"
+tui_start 140 40 "$drv" -d 0.5 --mode exact || fail "tmux did not start"
+expect "purge: the backlog against its limit" \
+	'^purge +lazy backlog 12\.0 MiB of 64\.0 MiB; stalls \(>= 1\.00s\) [0-9]+'
+expect "purge: a stall this interval" 'STALL: 1 purge of 1\.00s or more'
+keys q
+expect_restored "purge q"
 
 echo "== tuidriver: the own-cost line (o)"
 tui_start 140 40 "$drv" -d 0.5 --mode exact || fail "tmux did not start"

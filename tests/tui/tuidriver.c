@@ -146,14 +146,20 @@ static int fake_open(void **state, enum kvs_mode mode, const struct kvs_options 
 	return 0;
 }
 
-/* --slow: two records an interval, the second from a process with a hostile name. */
+/*
+ * --slow: three records an interval, the second from a process with a
+ * hostile name, the third a purge by the kernel's drain work.
+ */
 static int fill_slow(struct kvs_reading *r, uint64_t k)
 {
-	r->slow = calloc(2, sizeof(*r->slow));
+	r->slow = calloc(3, sizeof(*r->slow));
 	if (!r->slow)
 		return -ENOMEM;
 	r->have_slow = true;
-	r->nr_slow = 2;
+	r->nr_slow = 3;
+	r->slow[2] = (struct kvs_slow_rec){ .kind = KVS_SLOW_PURGE, .ts = 1700000000.0 + (double)k,
+		.pid = 77, .tgid = 77, .comm = "kworker/0:1", .caller = "unknown",
+		.purge_ns = 25000000, .areas_known = true, .areas = 12 };
 	r->bpf.slow_vmalloc = 2 * k;
 	for (int i = 0; i < 2; i++) {
 		struct kvs_slow_rec *s = &r->slow[i];
@@ -205,6 +211,10 @@ static int fake_read(void *state, struct kvs_reading *r, char *err, size_t errle
 		r->self.prog[0].runs = 1000 * (k - f->self_k);
 		r->self.prog[0].run_ns = 450 * r->self.prog[0].runs;
 	}
+	/* 12 MiB waiting of a 64 MiB limit; a purge of a second or more every other reading. */
+	r->purge = (struct kvs_purge){ .lazy_traced = true, .have_lazy = true, .lazy_pages = 3072,
+		.lazy_max_pages = 16384, .lazy_mono = r->mono, .have_stalls = true,
+		.stall_ns = 1000000000, .stalls = k / 2 };
 	if (f->o->slow_set && fill_slow(r, k))
 		return kvs_err(err, errlen, -ENOMEM, "out of memory");
 	if (fill_top(&r->callers, NR_CALLERS, callers, sizeof(callers) / sizeof(callers[0]),

@@ -99,6 +99,51 @@ static void test_middle_page_only(void **state)
 	assert_int_equal(e->c.shadow_pages, 2);
 }
 
+/*
+ * What waits for a purge: [B, B+40K) wholly covers page 0, [B+64K, B+136K)
+ * pages 2 and 3; page 4 is shared with the live [B+136K, B+160K). A purge
+ * of both releases exactly those three.
+ */
+static void test_lazy_waiting(void **state)
+{
+	struct kvs_estimate *e = *state;
+	struct kvs_est_lazy l;
+
+	assert_int_equal(kvs_estimate_alloc(e, B, 40 * K), 2);
+	assert_int_equal(kvs_estimate_alloc(e, B + 64 * K, 72 * K), 3);
+	assert_int_equal(kvs_estimate_alloc(e, B + 136 * K, 24 * K), 0);
+	assert_true(kvs_estimate_lazy(e, &l));
+	assert_true(l.areas == 0 && l.bytes == 0 && l.shadow_pages == 0);
+	kvs_estimate_free_area(e, B);
+	kvs_estimate_free_area(e, B + 64 * K);
+	assert_true(kvs_estimate_lazy(e, &l));
+	assert_int_equal(l.areas, 2);
+	assert_int_equal(l.bytes, 112 * K);
+	assert_int_equal(l.shadow_pages, 3);
+	assert_int_equal(kvs_estimate_purge(e, B, B + 136 * K, 2), 3);
+	assert_true(kvs_estimate_lazy(e, &l));
+	assert_true(l.areas == 0 && l.bytes == 0 && l.shadow_pages == 0);
+}
+
+/* An approximate seed with lazily freed areas of unknown place: nobody knows what waits. */
+static void test_lazy_waiting_unknown(void **state)
+{
+	struct kvs_estimate *e = *state;
+	struct kvs_approx_seed *a = malloc(sizeof(*a));	/* the estimate frees it */
+	struct kvs_est_lazy l;
+
+	assert_non_null(a);
+	kvs_approx_seed_init(a, 8);
+	assert_int_equal(kvs_approx_seed_add(a, 4, true), 0);
+	assert_int_equal(kvs_approx_seed_finish(a), 0);
+	kvs_estimate_seed_approx(e, a);
+	assert_false(kvs_estimate_lazy(e, &l));
+	/* Its purge takes the seed's lazy area: then the model knows all that waits. */
+	kvs_estimate_purge(e, B, B + 32 * K, 1);
+	assert_true(kvs_estimate_lazy(e, &l));
+	assert_int_equal(l.areas, 0);
+}
+
 /* Two small areas share page 0: the second maps nothing new, no purge frees it. */
 static void test_shared_page(void **state)
 {
@@ -399,6 +444,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_crossing_boundary, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_middle_page_only, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lazy_waiting, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lazy_waiting_unknown, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_shared_page, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_purge_with_live_neighbour, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_purge_count, setup, teardown),

@@ -121,7 +121,10 @@ static void test_top_good(void **state)
 	assert_false(o.since_boot);
 	assert_int_equal(o.sort, KVS_SORT_PAGES);
 	assert_int_equal(o.by, KVS_BY_CALLER);
+	assert_true(o.stall_ns == 1000000000);	/* --stall's default: 1s */
 
+	assert_int_equal(TOP(&o, "--stall", "250ms"), 0);
+	assert_true(o.stall_ns == 250000000);
 	assert_int_equal(TOP(&o, "-b", "-n", "3", "-d", "0.25", "--json", "--mode", "estimate",
 			     "-s", "calls", "-r", "0", "--by", "process", "--top", "5",
 			     "--prom-file", "/tmp/x.prom"), 0);
@@ -159,6 +162,8 @@ static void test_top_bad(void **state)
 		{ "--mode", "" }, { "-s", "size" }, { "-r", "-1" }, { "-r", "100001" },
 		{ "--by", "cpu" }, { "--top", "10001" }, { "--prom-file", "" }, { "--bogus" },
 		{ "-x" }, { "extra" }, { "--json=1" }, { "-d" },
+		/* A stall of no time, without a unit, or over an hour: a typo. */
+		{ "--stall", "0s" }, { "--stall", "5" }, { "--stall", "3601s" }, { "--stall", "-1s" },
 	};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {

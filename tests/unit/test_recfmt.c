@@ -27,7 +27,7 @@
 static void snapshot(struct kvs_snapshot *s, int i)
 {
 	static struct kvs_top_entry rows[2];
-	static struct kvs_slow_rec slow;
+	static struct kvs_slow_rec slow[2];
 	static struct kvs_kv extra = { .key = (char *)"newer_key", .value = 7 };
 	static struct kvs_node_shadow nodes[2];
 
@@ -73,14 +73,20 @@ static void snapshot(struct kvs_snapshot *s, int i)
 	s->pass.nr_debugfs_extra = 1;
 	s->pass.have_vmalloc_used = true;
 	s->pass.vmalloc_used_bytes = 4 << 20;
-	slow = (struct kvs_slow_rec){ .ts = 1796583360.123456, .pid = 7, .tgid = 7, .size = 4096,
+	slow[0] = (struct kvs_slow_rec){ .ts = 1796583360.123456, .pid = 7, .tgid = 7, .size = 4096,
 		.vmalloc_ns = 2000000, .shadow_known = true, .populate_ns = 1000, .nr_populated = 1,
 		.nr_allocated = 2, .allocated_known = true, .release_ns = 0 };
-	snprintf(slow.comm, sizeof(slow.comm), "modprobe");
-	snprintf(slow.caller, sizeof(slow.caller), "load_module");
+	snprintf(slow[0].comm, sizeof(slow[0].comm), "modprobe");
+	snprintf(slow[0].caller, sizeof(slow[0].caller), "load_module");
+	/* A slow purge in the last interval, its areas known in one of them. */
+	slow[1] = (struct kvs_slow_rec){ .kind = KVS_SLOW_PURGE, .ts = 1796583360.5, .pid = 9,
+		.tgid = 9, .purge_ns = 30000000, .areas_known = i == 2, .areas = 17,
+		.shadow_known = i == 2, .shadow_released = 6, .release_ns = 2000, .flush_ns = 900 };
+	snprintf(slow[1].comm, sizeof(slow[1].comm), "kworker/0:1");
+	snprintf(slow[1].caller, sizeof(slow[1].caller), "unknown");
 	s->pass.have_slow = true;
-	s->pass.slow = i ? &slow : NULL;
-	s->pass.nr_slow = i ? 1 : 0;
+	s->pass.slow = i ? slow : NULL;
+	s->pass.nr_slow = i ? (size_t)i : 0;
 	s->pass.slow_lost = 1;
 	s->pass.have_walk = true;
 	s->pass.walk = (struct kvs_walk_stats){ 1, 2, 3, 4, 5, 6, 7, 8, 9 };
@@ -105,6 +111,12 @@ static void snapshot(struct kvs_snapshot *s, int i)
 	nodes[1] = (struct kvs_node_shadow){ 7, UINT64_MAX - 1 };
 	s->pass.seed = (struct kvs_seed_note){ i == 2 ? KVS_SEED_EXACT : KVS_SEED_APPROXIMATE,
 					       90, 130, "kptr \xff hides" };
+	/* The purge side: no report yet, then one, then one a purge made stale. */
+	s->purge = (struct kvs_purge){ .lazy_traced = true, .have_lazy = i != 0,
+		.lazy_stale = i == 2, .lazy_pages = 100 + (uint64_t)i, .lazy_max_pages = 16384,
+		.lazy_mono = 11998.600000001 + i, .have_stalls = i != 1, .stall_ns = 1000000,
+		.stalls = (uint64_t)i, .have_waiting = i == 1, .lazy_areas = 4,
+		.lazy_area_bytes = 1 << 20, .shadow_pages_waiting = 2 };
 }
 
 static char *dump(json_t *j, size_t flags)
@@ -159,20 +171,73 @@ static void test_roundtrip(void **state)
 	kvs_model_free(&replay);
 }
 
+/* The state line of interval 1 of a model m (initialised here; free it after). */
+static json_t *state_line(struct kvs_model *m)
+{
+	struct kvs_snapshot s;
+	json_t *j;
+
+	kvs_model_init(m, KVS_MODE_EXACT, "7.2.0", 4096);
+	snapshot(&s, 1);
+	assert_int_equal(kvs_model_update(m, &s), 0);
+	j = kvs_rec_state_json(m);
+	assert_non_null(j);
+	return j;
+}
+
 static void test_damaged_state(void **state)
 {
 	struct kvs_model m;
-	struct kvs_snapshot s, back;
+	struct kvs_snapshot back;
 	char err[256] = "";
-	json_t *j;
+	json_t *j = state_line(&m);
 
-	kvs_model_init(&m, KVS_MODE_EXACT, "7.2.0", 4096);
-	snapshot(&s, 1);
-	assert_int_equal(kvs_model_update(&m, &s), 0);
-	j = kvs_rec_state_json(&m);
 	json_object_set_new(json_object_get(j, "callers"), "rows", json_string("x"));
 	assert_int_equal(kvs_rec_state_parse(j, KVS_MODE_EXACT, &back, err, sizeof(err)), -EINVAL);
 	assert_contains(err, "state line");
+	json_decref(j);
+	kvs_model_free(&m);
+}
+
+/* A state line of the first recordings: no "purge", no purge histogram. */
+static void test_state_before_purges(void **state)
+{
+	struct kvs_options opts = { .rows = 10 };
+	struct kvs_model m, old;
+	const char *key;
+	json_t *o, *v;
+	struct kvs_snapshot back;
+	char err[256] = "";
+	json_t *j = state_line(&m);
+
+	assert_int_equal(json_object_del(j, "purge"), 0);
+	assert_int_equal(json_object_del(json_object_get(j, "hist"), "purge"), 0);
+	if (kvs_rec_state_parse(j, KVS_MODE_EXACT, &back, err, sizeof(err)))
+		fail_msg("an old state line: %s", err);
+	kvs_model_init(&old, KVS_MODE_EXACT, "7.2.0", 4096);
+	assert_false(back.purge.lazy_traced || back.purge.have_lazy || back.purge.have_stalls);
+	assert_true(back.purge.not_recorded);	/* the views say so, not "no events" */
+	assert_int_equal(kvs_model_update(&old, &back), 0);
+	o = kvs_json_interval(&old, &opts);
+	assert_non_null(o);
+	/* Nothing known: every purge key null, the threshold too (not 0). */
+	json_object_foreach(json_object_get(o, "purge"), key, v)
+		if (!json_is_null(v))
+			fail_msg("purge.%s is not null in a recording before purges", key);
+	json_decref(o);
+	kvs_model_free(&old);
+	assert_false(back.pass.hist_available[KVS_HIST_PURGE]);
+	assert_contains(back.pass.hist_why[KVS_HIST_PURGE], "not in this recording");
+	assert_true(back.pass.hist_available[KVS_HIST_POPULATE]);
+	kvs_snapshot_free(&back);
+
+	/* Present but damaged is damage. */
+	json_object_set_new(j, "purge", json_pack("{s:b, s:i, s:i, s:n}", "lazy_traced", 1,
+						  "lazy", 5, "stall_ns", 1, "stalls"));
+	assert_int_equal(kvs_rec_state_parse(j, KVS_MODE_EXACT, &back, err, sizeof(err)), -EINVAL);
+	json_object_set_new(j, "purge", json_pack("{s:b, s:n, s:i}", "lazy_traced", 1, "lazy",
+						  "stall_ns", 1));
+	assert_int_equal(kvs_rec_state_parse(j, KVS_MODE_EXACT, &back, err, sizeof(err)), -EINVAL);
 	json_decref(j);
 	kvs_model_free(&m);
 }
@@ -216,6 +281,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_damaged_state),
+		cmocka_unit_test(test_state_before_purges),
 		cmocka_unit_test(test_header),
 	};
 

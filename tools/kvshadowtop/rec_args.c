@@ -101,7 +101,8 @@ int kvshadowtop_cmd_parse(enum kvs_rec_cmd cmd, int argc, char **argv, struct kv
 	size_t n;
 	int ret;
 
-	*o = (struct kvs_options){ .interval_s = 1, .rows = 10, .prom_top = 10 };
+	*o = (struct kvs_options){ .interval_s = 1, .rows = 10, .prom_top = 10,
+				   .stall_ns = KVS_STALL_DEFAULT_NS };
 	o->argc = argc;
 	o->argv = argv;
 	if (cmd == KVS_CMD_REPORT || cmd == KVS_CMD_DIFF) {

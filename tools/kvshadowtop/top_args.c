@@ -96,6 +96,17 @@ static int set_slow(struct kvs_options *o, const char *arg, char *err, size_t er
 	return 0;
 }
 
+static int set_stall(struct kvs_options *o, const char *arg, char *err, size_t errlen)
+{
+	uint64_t ns;
+
+	if (kvs_parse_duration_ns(arg, SLOW_MAX_NS, &ns) || !ns)
+		return kvs_opt_error(err, errlen, "--stall needs a duration above 0 with its unit (ns, us, "
+				     "ms, s) up to 3600s, such as 100ms or 1s, not '%s'", arg);
+	o->stall_ns = ns;
+	return 0;
+}
+
 static int set_no_fentry(struct kvs_options *o, const char *arg, char *err, size_t errlen)
 {
 	o->no_fentry = true;
@@ -109,7 +120,7 @@ static int set_self_stats(struct kvs_options *o, const char *arg, char *err, siz
 }
 
 enum { OPT_JSON = 256, OPT_MODE, OPT_PROM, OPT_BY, OPT_TOP, OPT_NO_FENTRY, OPT_SLOW, OPT_SELF,
-       OPT_FILE, OPT_LOG };
+       OPT_FILE, OPT_LOG, OPT_STALL };
 
 const struct kvs_opt kvshadowtop_options[] = {
 	{ "batch", 'b', NULL, "plain text, no terminal control (implied when stdout is not a\n"
@@ -135,6 +146,10 @@ const struct kvs_opt kvshadowtop_options[] = {
 	  "log every vmalloc call slower than DURATION (500us, 2ms, 1s; 0s: all):\n"
 	  "                         who, how big, and how much of it was shadow work",
 	  set_slow, NULL },
+	{ "stall", OPT_STALL, "DURATION",
+	  "count a lazy purge of freed vmap areas that runs DURATION or longer\n"
+	  "                         as a stall (default 1s, well below the 21 s RCU stall timeout)",
+	  set_stall, NULL },
 	{ "self-stats", OPT_SELF, NULL,
 	  "show the tool's own cost: ns per run of each BPF program, its CPU and\n"
 	  "                         memory (TUI key o). Off by default: while on, the kernel\n"
@@ -158,7 +173,8 @@ int kvshadowtop_usage(FILE *f)
 			 kvs_mode_name(i));
 	fprintf(f, "Usage: " PROG " [-b] [-n COUNT] [-d SECONDS] [--json] [--mode %s]\n"
 		"                   [--prom-file PATH] [--log FILE] [-s SORT] [-r ROWS] [--by caller|process]\n"
-		"                   [--top N] [--slow DURATION] [--self-stats] [--no-fentry] [--file PATH] [-h]\n"
+		"                   [--top N] [--slow DURATION] [--stall DURATION] [--self-stats] [--no-fentry]\n"
+		"                   [--file PATH] [-h]\n"
 		"       " PROG " record -o FILE [the options above]\n"
 		"       " PROG " report FILE [-b|--json|--prom-file PATH]\n"
 		"       " PROG " diff A B [--json] [--fail-on EXPR[,EXPR...]]\n"
@@ -176,7 +192,8 @@ int kvshadowtop_usage(FILE *f)
 
 int kvshadowtop_parse_args(int argc, char **argv, struct kvs_options *o, char *err, size_t errlen)
 {
-	*o = (struct kvs_options){ .interval_s = 1, .rows = 10, .prom_top = 10 };
+	*o = (struct kvs_options){ .interval_s = 1, .rows = 10, .prom_top = 10,
+				   .stall_ns = KVS_STALL_DEFAULT_NS };
 	return kvs_parse_args(kvshadowtop_options, kvshadowtop_nr_options, argc, argv, o, NULL,
 			      err, errlen);
 }

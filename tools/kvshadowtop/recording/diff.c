@@ -150,6 +150,12 @@ static const char *left_out(const struct run *a, const struct run *b, const char
 			 kvs_mode_name(est_a ? a->mode : b->mode), kvs_mode_name(est_a ? b->mode : a->mode));
 		return buf;
 	}
+	if (!strcmp(key, "purge.stalls") &&
+	    !json_equal(json_object_get(a->flat, "purge.stall_ns"),
+			json_object_get(b->flat, "purge.stall_ns"))) {
+		snprintf(buf, len, "counted against another --stall threshold in each run");
+		return buf;
+	}
 	if ((a->mode == KVS_MODE_DEBUGFS) != (b->mode == KVS_MODE_DEBUGFS) &&
 	    !strcmp(key, "shadow_pages_peak")) {
 		snprintf(buf, len, "since boot or reset in debugfs mode, since start in %s mode",

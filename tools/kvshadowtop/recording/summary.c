@@ -19,7 +19,7 @@ bool kvs_json_number(json_t *v, double *out)
 
 void kvs_summary_add(struct kvs_summary_acc *a, json_t *object)
 {
-	json_t *pages = json_object_get(object, "shadow_pages");
+	json_t *pages = json_object_get(object, "shadow_pages"), *lazy;
 	double ts = json_number_value(json_object_get(object, "ts"));
 
 	if (!a->intervals)
@@ -31,6 +31,12 @@ void kvs_summary_add(struct kvs_summary_acc *a, json_t *object)
 		a->have_max = true;
 		a->max_pages = (uint64_t)json_integer_value(pages);
 		a->max_ts = ts;
+	}
+	lazy = json_object_get(json_object_get(object, "purge"), "lazy_pages");
+	if (json_is_integer(lazy) && json_integer_value(lazy) >= 0 &&
+	    (!a->have_lazy_max || (uint64_t)json_integer_value(lazy) > a->lazy_max_pages)) {
+		a->have_lazy_max = true;
+		a->lazy_max_pages = (uint64_t)json_integer_value(lazy);
 	}
 	json_decref(a->last);
 	a->last = json_incref(object);
@@ -44,6 +50,7 @@ static const char *const per_interval[] = {
 static void drop_interval_keys(json_t *s)
 {
 	json_t *lat = json_object_get(s, "latency"), *h;
+	json_t *purge = json_object_get(s, "purge");
 	const char *name;
 
 	for (size_t i = 0; i < sizeof(per_interval) / sizeof(per_interval[0]); i++)
@@ -52,18 +59,28 @@ static void drop_interval_keys(json_t *s)
 		json_object_del(h, "interval_p50_ns");
 		json_object_del(h, "interval_p99_ns");
 	}
+	/* An instant's report and an interval's count: not the run's. */
+	json_object_del(purge, "lazy_ts");
+	json_object_del(purge, "interval_stalls");
 }
 
 json_t *kvs_summary_json(struct kvs_summary_acc *a, const struct kvs_rec_header *h,
 			 bool complete)
 {
-	json_t *s = a->last ? json_deep_copy(a->last) : json_object(), *run;
+	json_t *s = a->last ? json_deep_copy(a->last) : json_object(), *run, *purge;
 
 	json_decref(a->last);
 	a->last = NULL;
 	if (!s)
 		return NULL;
 	drop_interval_keys(s);
+	/* The run's worst lazy backlog, where a run has purge keys at all. */
+	purge = json_object_get(s, "purge");
+	if (purge && json_object_set_new(purge, "lazy_pages_max", a->have_lazy_max ?
+					 json_integer((json_int_t)a->lazy_max_pages) : json_null())) {
+		json_decref(s);
+		return NULL;
+	}
 	run = json_pack("{s:s, s:I, s:b, s:s, s:s, s:I, s:o, s:o, s:o, s:o, s:o}",
 			"event", "summary", "intervals", (json_int_t)a->intervals,
 			"complete", complete, "mode", kvs_mode_name(h->mode), "kernel", h->kernel,
@@ -118,6 +135,25 @@ static void text_latency(FILE *f, json_t *s)
 	}
 }
 
+/* The run's worst lazy backlog and its stalls, where the run has purge keys. */
+static void text_purge(FILE *f, json_t *s)
+{
+	json_t *p = json_object_get(s, "purge");
+	char a[32], b[32], c[32];
+	double page = 0, max = 0;
+
+	if (!p)
+		return;
+	(void)kvs_json_number(json_object_get(s, "page_size"), &page);
+	if (kvs_json_number(json_object_get(p, "lazy_pages_max"), &max))
+		fprintf(f, "  lazy purge backlog peak %s pages (%s)", num(a, sizeof(a),
+			json_object_get(p, "lazy_pages_max")),
+			kvs_fmt_bytes(b, sizeof(b), (uint64_t)(max * page)));
+	else
+		fprintf(f, "  lazy purge backlog peak n/a");
+	fprintf(f, ", purge stalls %s\n", num(c, sizeof(c), json_object_get(p, "stalls")));
+}
+
 static void text_top(FILE *f, json_t *s)
 {
 	const char *by = json_string_value(json_object_get(s, "top_by"));
@@ -167,6 +203,7 @@ int kvs_summary_text(FILE *f, json_t *s, const char *file)
 		shown++;
 	}
 	fputc('\n', f);
+	text_purge(f, s);
 	text_latency(f, s);
 	text_top(f, s);
 	return fflush(f) || ferror(f) ? (errno ? -errno : -EIO) : 0;

@@ -21,6 +21,8 @@ struct kvs_summary_acc {
 	bool have_max;			/* shadow_pages known at least once */
 	uint64_t max_pages;		/* the highest shadow_pages of any interval */
 	double max_ts;			/* the interval that had it */
+	bool have_lazy_max;		/* purge.lazy_pages known at least once */
+	uint64_t lazy_max_pages;	/* its highest: the run's worst lazy backlog */
 	json_t *last;			/* the last interval object (a reference) */
 };
 

@@ -209,6 +209,19 @@ static int on_slow_event(void *ctx, void *data, size_t size)
 	r->nr_populated = e->nr_populated;
 	r->nr_allocated = e->nr_allocated;
 	r->release_ns = e->release_ns;
+	if (e->kind == KVS_SLOW_PURGE) {
+		r->kind = KVS_SLOW_PURGE;
+		/* Only exact mode's kasan events time the releases inside a purge. */
+		r->shadow_known = b->mode == KVS_MODE_EXACT && e->shadow_known;
+		r->allocated_known = false;
+		r->shadow_released = e->shadow_released;
+		r->flush_ns = e->flush_ns;
+		r->purge_ns = e->purge_ns;
+		r->areas_known = e->areas_known;
+		r->areas = e->areas;
+		/* fentry saw it inside a vmalloc call (of a size: never 0). */
+		r->in_vmalloc = e->size != 0;
+	}
 	return 0;
 }
 
@@ -373,6 +386,32 @@ static int read_ptwalk(struct bpf_source *b, struct kvs_reading *r, char *err, s
 	return 0;
 }
 
+/*
+ * The backlog the kernel last reported, and purge stalls. The fields are
+ * read one by one while events may store them: a free landing between two
+ * loads mixes two reports a moment apart, as close as the reading's own
+ * instant is to either.
+ */
+static void read_purge(struct bpf_source *b, struct kvs_purge *p,
+		       const struct kvs_bpf_counters *cnt)
+{
+	const struct kvs_lazy_state *l = &b->bpf.skel->bss->lazy_state;
+	uint64_t free_seq = __atomic_load_n(&l->free_seq, __ATOMIC_ACQUIRE);
+
+	memset(p, 0, sizeof(*p));
+	p->lazy_traced = b->bpf.vmalloc_events;
+	p->have_lazy = p->lazy_traced && free_seq;
+	if (p->have_lazy) {
+		p->lazy_pages = __atomic_load_n(&l->nr_lazy, __ATOMIC_RELAXED);
+		p->lazy_max_pages = __atomic_load_n(&l->nr_lazy_max, __ATOMIC_RELAXED);
+		p->lazy_mono = (double)__atomic_load_n(&l->free_ns, __ATOMIC_RELAXED) / 1e9;
+		p->lazy_stale = __atomic_load_n(&l->purge_seq, __ATOMIC_RELAXED) > free_seq;
+	}
+	p->have_stalls = b->bpf.purges_traced;
+	p->stall_ns = b->bpf.skel->rodata->stall_ns;
+	p->stalls = p->have_stalls ? cnt->purge_stalls : 0;
+}
+
 static int bpf_source_read(void *state, struct kvs_reading *r, char *err, size_t errlen)
 {
 	struct bpf_source *b = state;
@@ -418,6 +457,7 @@ static int bpf_source_read(void *state, struct kvs_reading *r, char *err, size_t
 				       "reading BPF program statistics: %s", strerror(-ret));
 		r->have_self = true;
 	}
+	read_purge(b, &r->purge, &cnt);
 	r->bpf_net = __atomic_load_n(&b->bpf.skel->bss->net_state.net, __ATOMIC_RELAXED);
 	r->bpf_net_peak = __atomic_load_n(&b->bpf.skel->bss->net_state.peak, __ATOMIC_RELAXED);
 	for (int h = 0; h < KVS_NR_HISTS; h++) {
@@ -462,7 +502,7 @@ static bool bpf_source_activity(void *state, uint64_t *token, bool *busy)
 	struct bpf_source *b = state;
 	uint64_t in, out;
 
-	if (!b->bpf.purges_traced)
+	if (b->mode != KVS_MODE_ESTIMATE || !b->bpf.purges_traced)
 		return false;
 	in = __atomic_load_n(&b->bpf.skel->bss->purge_enter, __ATOMIC_ACQUIRE);
 	out = __atomic_load_n(&b->bpf.skel->bss->purge_exit, __ATOMIC_ACQUIRE);

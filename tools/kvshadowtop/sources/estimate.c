@@ -518,3 +518,21 @@ long kvs_estimate_purge(struct kvs_estimate *e, uint64_t start, uint64_t end, un
 		total += purge_seed(e, want);
 	return total;
 }
+
+bool kvs_estimate_lazy(struct kvs_estimate *e, struct kvs_est_lazy *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (e->approx && kvs_approx_seed_waiting(e->approx))
+		return false;
+	for (size_t i = 0; i < e->cap_areas; i++) {
+		const struct kvs_est_area *a = &e->areas[i];
+
+		if (!a->start || !a->free_seq)
+			continue;
+		out->areas++;
+		out->bytes += a->end - a->start;
+		out->shadow_pages += (uint64_t)kvs_pageset_count(&e->mapped,
+			(a->start + e->span - 1) / e->span, a->end / e->span);
+	}
+	return true;
+}

@@ -118,6 +118,19 @@ void kvs_estimate_reset_counters(struct kvs_estimate *e);
 long kvs_estimate_alloc(struct kvs_estimate *e, uint64_t addr, uint64_t size);
 /* free_vmap_area_noflush(va_start); 0 or -ENOENT for an unknown area. */
 int kvs_estimate_free_area(struct kvs_estimate *e, uint64_t va_start);
+/* What waits for a purge in the model. */
+struct kvs_est_lazy {
+	uint64_t areas;			/* lazily freed areas */
+	uint64_t bytes;			/* their vmalloc space */
+	uint64_t shadow_pages;		/* what purging them all now would release */
+};
+/*
+ * The lazily freed areas and the shadow pages behind them: a purge of
+ * each releases the mapped shadow pages it wholly covers (the rule of
+ * kvs_estimate_purge), and they are disjoint. False while an approximate
+ * seed holds lazily freed areas of unknown place: then nobody knows.
+ */
+bool kvs_estimate_lazy(struct kvs_estimate *e, struct kvs_est_lazy *out);
 /*
  * purge_vmap_area_lazy(start, end, npurged); returns shadow pages released.
  * npurged KVS_EST_PURGE_ALL: a kernel that does not say the count (6.1)

@@ -414,6 +414,7 @@ int kvs_estimate_source_drain(struct kvs_estimate_source *es, double budget_s)
 int kvs_estimate_source_read(struct kvs_estimate_source *es, uint64_t events_lost,
 			     struct kvs_reading *r, char *err, size_t errlen)
 {
+	struct kvs_est_lazy lazy;
 	int ret;
 
 	/* The ring before a swap goes once it stays empty for a whole interval. */
@@ -439,6 +440,10 @@ int kvs_estimate_source_read(struct kvs_estimate_source *es, uint64_t events_los
 	r->ring_buffer_bytes = es->ring_size;
 	r->seed = es->seed;
 	kvs_estimate_bound(&es->est, &r->seed.low, &r->seed.high);
+	r->purge.have_waiting = kvs_estimate_lazy(&es->est, &lazy);
+	r->purge.lazy_areas = lazy.areas;
+	r->purge.lazy_area_bytes = lazy.bytes;
+	r->purge.shadow_pages_waiting = lazy.shadow_pages;
 	ret = kvs_rows_to_list(&es->callers, &r->callers);
 	r->callers.dropped_pages = es->callers_dropped_pages;
 	r->callers.dropped_calls = es->callers_dropped_calls;

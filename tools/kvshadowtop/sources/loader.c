@@ -59,7 +59,6 @@ struct fentry_pair {
 };
 
 #define PAIR_CALLER (-1)
-#define PAIR_PURGE (-2)
 #define MAX_PAIRS 5
 
 /* The first of two names this kernel's BTF has as a function, or NULL. */
@@ -313,10 +312,12 @@ static int open_skel(struct kvs_bpf *b, const struct btf *btf, enum kvs_mode mod
 	pairs[(*nr_pairs)++] = (struct fentry_pair){ PAIR_CALLER, s->progs.kvs_area_entry,
 						     s->progs.kvs_area_exit, kvs_area_caller_func(btf) };
 	s->rodata->caller_from_vm = try_fentry && pairs[*nr_pairs - 1].func;
+	/* Every mode: what purges cost; estimate mode also keeps readings out of them. */
+	pairs[(*nr_pairs)++] = (struct fentry_pair){
+		KVS_HIST_PURGE, s->progs.kvs_purge_entry, s->progs.kvs_purge_exit,
+		kvs_btf_has(btf, "__purge_vmap_area_lazy", BTF_KIND_FUNC) ? "__purge_vmap_area_lazy" : NULL };
+	s->rodata->stall_ns = o->stall_ns;
 	if (mode == KVS_MODE_ESTIMATE) {
-		pairs[(*nr_pairs)++] = (struct fentry_pair){
-			PAIR_PURGE, s->progs.kvs_purge_entry, s->progs.kvs_purge_exit,
-			kvs_btf_has(btf, "__purge_vmap_area_lazy", BTF_KIND_FUNC) ? "__purge_vmap_area_lazy" : NULL };
 		/* 7.2 (kasan_enabled() unified) calls __kasan_*() from inline wrappers. */
 		pairs[(*nr_pairs)++] = (struct fentry_pair){
 			KVS_HIST_POPULATE, s->progs.kvs_populate_entry, s->progs.kvs_populate_exit,
@@ -372,9 +373,9 @@ static void pair_done(struct kvs_bpf *b, const struct fentry_pair *p, const char
 		b->slow = !why[0];
 		snprintf(b->slow_why, sizeof(b->slow_why), "%s", why);
 	}
-	if (p->hist == PAIR_PURGE) {
+	if (p->hist == KVS_HIST_PURGE)
 		b->purges_traced = !why[0];
-	} else if (p->hist == PAIR_CALLER) {
+	if (p->hist == PAIR_CALLER) {
 		b->kernel_callers = !why[0];
 		snprintf(b->callers_why, sizeof(b->callers_why), "%s", why);
 	} else if (why[0]) {
@@ -499,7 +500,7 @@ retry:
 				 "no __vmalloc_node_range(_noprof) in the kernel BTF" :
 				 p->hist == PAIR_CALLER ?
 				 "no alloc_vmap_area(..., struct vm_struct *vm) in the kernel BTF" :
-				 p->hist == PAIR_PURGE ? "no __purge_vmap_area_lazy in the kernel BTF" :
+				 p->hist == KVS_HIST_PURGE ? "no __purge_vmap_area_lazy in the kernel BTF" :
 				 "no KASAN_VMALLOC in this kernel");
 		} else if (!bpf_program__autoload(p->entry)) {
 			snprintf(why, sizeof(why), "%s", fentry_why[0] ? fentry_why :

@@ -27,7 +27,7 @@ struct kvs_bpf {
 	char vmalloc_why[KVS_WHY_LEN];
 	bool kernel_callers;			/* callers from vm->caller (fentry on alloc_vmap_area) */
 	bool slow;				/* --slow records: vmalloc fentry/fexit attached */
-	bool purges_traced;			/* estimate: purges in flight are seen (fentry) */
+	bool purges_traced;			/* purges in flight are seen (fentry): their cost, stalls */
 	char slow_why[KVS_WHY_LEN];		/* why not, when --slow was asked for */
 	char callers_why[KVS_WHY_LEN];		/* why not, when not: callers from stacks */
 	bool no_attribution;			/* KVSHADOW_NO_ATTRIBUTION: no caller/process rows */

@@ -326,6 +326,22 @@ static int draw_why(struct tui *t, const struct kvs_model *m, int y, bool draw)
 	return any ? tui_flow_end(&f) : y;
 }
 
+/* The lazy purge side; a purge that stalled this interval shows in red. */
+static int draw_purge(struct tui *t, const struct kvs_model *m, int y, bool draw)
+{
+	char line[256], stall[16];
+	struct tui_flow f;
+
+	tui_flow_begin(&f, t, draw, y);
+	tui_flow_add(&f, TA_NORMAL, "", "purge    ");
+	tui_flow_text(&f, TA_NORMAL, " ", "%s", kvs_fmt_purge(line, sizeof(line), m));
+	if (m->purge_stalls_new)
+		tui_flow_add(&f, TA_WARN, "   ", "STALL: %" PRIu64 " purge%s of %s or more",
+			     m->purge_stalls_new, m->purge_stalls_new == 1 ? "" : "s",
+			     kvs_fmt_ns(stall, sizeof(stall), (double)m->purge.stall_ns));
+	return tui_flow_end(&f);
+}
+
 /* Cross-checks: only a line that has something to say. */
 static int draw_checks(struct tui *t, const struct kvs_model *m, int y, bool draw)
 {
@@ -663,6 +679,18 @@ static void draw_slow(struct tui *t, const struct kvs_model *m, int y)
 		char share[16];
 
 		kvs_fmt_clock(when, sizeof(when), s->ts);
+		if (s->kind == KVS_SLOW_PURGE) {
+			char size[24] = "-";
+
+			/* Its time under RELEASE: a purge is where shadow is released. */
+			if (s->in_vmalloc)
+				snprintf(size, sizeof(size), "%" PRIu64, s->size);
+			tui_put(t, y++, 0, TA_WARN, "%-12s %7u %-16.16s %8s %8s %8s %6s %8s %10s %s",
+				when, s->pid, s->comm, "purge", "-", "-", "-",
+				kvs_fmt_ns(rel, sizeof(rel), (double)s->purge_ns), size,
+				s->in_vmalloc ? s->caller : "(drain work)");
+			continue;
+		}
 		kvs_fmt_ns(vm, sizeof(vm), (double)s->vmalloc_ns);
 		kvs_fmt_ns(pop, sizeof(pop), s->shadow_known ? (double)s->populate_ns : NAN);
 		kvs_fmt_ns(rel, sizeof(rel), s->shadow_known ? (double)s->release_ns : NAN);
@@ -693,7 +721,7 @@ typedef int (*meter_fn)(struct tui *t, const struct kvs_model *m, int y, bool dr
  * when all of them would leave the table fewer than TUI_TABLE_MIN_ROWS
  * rows, they go in the order of drop (1 first), as htop drops meters:
  * the history, the reasons for n/a, the nodes, the own cost, the
- * latencies, the rates, the cross-checks, the warnings. The headline
+ * latencies with the purge line, the rates, the cross-checks, the warnings. The headline
  * (shadow, VmallocUsed, the overhead ratios) and the approximate seed's
  * bound never go. Below TUI_COMPACT_LINES only those stay, and where
  * even they would push the table under TUI_COMPACT_MIN_ROWS rows, their
@@ -704,7 +732,7 @@ static const struct meter {
 	int drop;
 } meters[] = {
 	{ draw_shadow, 0 }, { draw_seed, 0 }, { draw_nodes, 3 }, { draw_rates, 6 },
-	{ draw_latency, 5 }, { draw_why, 2 }, { draw_self, 4 }, { draw_checks, 7 },
+	{ draw_latency, 5 }, { draw_why, 2 }, { draw_purge, 5 }, { draw_self, 4 }, { draw_checks, 7 },
 	{ draw_warnings, 8 }, { draw_history, 1 },
 };
 #define TUI_NR_METERS (sizeof(meters) / sizeof(meters[0]))
