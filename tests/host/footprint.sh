@@ -2,8 +2,10 @@
 # The tool's own kernel memory on this host (estimate mode), read from the
 # kernel and not from the tool (bench/mapmem: memlock of each map fd in
 # /proc/PID/fdinfo): at most 2 MiB over all its maps after a workload, and
-# still at most 2 MiB with every hash map filled to max_entries
-# (bench/mapfill), the worst its BPF_F_NO_PREALLOC hashes can grow to. And
+# at most 2.75 MiB with every hash map filled to max_entries (bench/mapfill),
+# the worst its BPF_F_NO_PREALLOC hashes can grow to: full, they add
+# ~0.55 MiB (2.53 MiB measured here) to a 1 MiB ring, the size a TCG
+# guest's test_vmalloc needs (bpf/vmap.bpf.c). And
 # a full attribution map shows as full: with a stack map of one stack
 # (KVSHADOW_STACKS=1) the callers whose stack did not fit are counted in
 # JSON "top_dropped", make up the "other" row, and the batch view says so,
@@ -18,6 +20,7 @@ load=$top/build/bench/vmload
 fill=$top/build/bench/mapfill
 mapmem=$top/bench/mapmem
 bound=$((2 << 20))
+bound_full=$((11 << 18))
 fail() { echo "FAIL: $*"; exit 1; }
 skip() { echo "SKIP: $*"; exit 77; }
 
@@ -69,8 +72,8 @@ echo "map memory after the workload: $used bytes (bound $bound)"
 "$fill" $(awk '{ print $1 }' "$work/run.maps") >"$work/fill" || fail "bench/mapfill failed"
 [ -s "$work/fill" ] || fail "bench/mapfill found no hash map"
 full=$(total full)
-echo "map memory with every hash full: $full bytes ($(wc -l <"$work/fill") hashes filled)"
-[ "$full" -le "$bound" ] || { cat "$work/full.maps"; fail "full map memory $full > $bound"; }
+echo "map memory with every hash full: $full bytes ($(wc -l <"$work/fill") hashes filled, bound $bound_full)"
+[ "$full" -le "$bound_full" ] || { cat "$work/full.maps"; fail "full map memory $full > $bound_full"; }
 # The rows the tool never made do not stop it.
 sleep 1.2
 kill -0 "$pid" 2>/dev/null || { cat "$work/run.err"; fail "the tool died with its maps full"; }
@@ -115,4 +118,4 @@ KVSHADOW_STACKS=0 timeout 30 "$tool" --mode estimate -n 1 --json >/dev/null 2>"$
 rc=$?
 [ "$rc" = 1 ] && grep -q 'KVSHADOW_STACKS must be a count' "$work/bad.err" ||
 	{ cat "$work/bad.err"; fail "KVSHADOW_STACKS=0: exit $rc"; }
-echo "ok: map memory $used bytes, $full with every hash full (<= $bound); a full stack map is shown"
+echo "ok: map memory $used bytes, $full with every hash full (<= $bound, $bound_full); a full stack map is shown"

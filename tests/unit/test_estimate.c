@@ -86,6 +86,12 @@ static void test_purge_all_merged(void **state)
 	assert_int_equal(kvs_estimate_free_area(e, B + 56 * K), 0);
 	assert_int_equal(kvs_estimate_purge(e, 0, UINT64_MAX, KVS_EST_PURGE_ALL), 1);
 	assert_int_equal(e->c.shadow_pages, 0);
+	/* What such a purge would release is not the per-area rule's: unknown. */
+	struct kvs_est_lazy lazy;
+
+	assert_true(kvs_estimate_lazy(e, &lazy));
+	e->merged_purges = true;
+	assert_false(kvs_estimate_lazy(e, &lazy));
 }
 
 /* [B+24K, B+72K) touches pages 0, 1, 2 but wholly covers only page 1. */

@@ -310,6 +310,8 @@ static int bpf_source_open(void **state, enum kvs_mode mode, const struct kvs_op
 				       kvs_callers_event, &b->callers, err, errlen);
 		if (ret)
 			goto fail;
+		if (!b->bpf.vmalloc_events)
+			kvs_estimate_source_merged_purges(b->est);
 		ret = watch_rings(b, err, errlen);
 		if (ret)
 			goto fail;

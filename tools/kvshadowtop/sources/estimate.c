@@ -522,7 +522,7 @@ long kvs_estimate_purge(struct kvs_estimate *e, uint64_t start, uint64_t end, un
 bool kvs_estimate_lazy(struct kvs_estimate *e, struct kvs_est_lazy *out)
 {
 	memset(out, 0, sizeof(*out));
-	if (e->approx && kvs_approx_seed_waiting(e->approx))
+	if (e->merged_purges || (e->approx && kvs_approx_seed_waiting(e->approx)))
 		return false;
 	for (size_t i = 0; i < e->cap_areas; i++) {
 		const struct kvs_est_area *a = &e->areas[i];

@@ -83,6 +83,12 @@ struct kvs_estimate {
 	 */
 	struct kvs_approx_seed *approx;
 	uint64_t seed_shared;
+	/*
+	 * 6.1 (no vmalloc events): a purge merges lazy neighbours and releases
+	 * within the free block around them (KVS_EST_PURGE_ALL), so what it
+	 * will release depends on the whole list and the free space then.
+	 */
+	bool merged_purges;
 };
 
 /*
@@ -128,7 +134,8 @@ struct kvs_est_lazy {
  * The lazily freed areas and the shadow pages behind them: a purge of
  * each releases the mapped shadow pages it wholly covers (the rule of
  * kvs_estimate_purge), and they are disjoint. False while an approximate
- * seed holds lazily freed areas of unknown place: then nobody knows.
+ * seed holds lazily freed areas of unknown place, and where purges merge
+ * (merged_purges): then nobody knows.
  */
 bool kvs_estimate_lazy(struct kvs_estimate *e, struct kvs_est_lazy *out);
 /*

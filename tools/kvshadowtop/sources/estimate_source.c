@@ -274,6 +274,7 @@ static int reseed(struct kvs_estimate_source *es, char *err, size_t errlen)
 	fresh.c.shadow_pages_peak = old->c.shadow_pages_peak > seeded ? old->c.shadow_pages_peak : seeded;
 	fresh.unknown_frees = old->unknown_frees;
 	fresh.reordered = old->reordered;
+	fresh.merged_purges = old->merged_purges;
 	kvs_estimate_free(old);
 	*old = fresh;
 	es->reseeds++;
@@ -352,6 +353,11 @@ static int grow(struct kvs_estimate_source *es)
 	es->ring_fd = fd;
 	es->ring_size = size;
 	return 0;
+}
+
+void kvs_estimate_source_merged_purges(struct kvs_estimate_source *es)
+{
+	es->est.merged_purges = true;
 }
 
 int kvs_estimate_source_open(struct kvs_estimate_source **esp, int rings_fd, int ring_fd,

@@ -26,6 +26,8 @@ typedef const char *(*kvs_caller_fn)(void *ctx, uint64_t ip, int32_t stackid, ui
  */
 int kvs_estimate_source_open(struct kvs_estimate_source **esp, int rings_fd, int ring_fd,
 			     long page_size, kvs_caller_fn caller, void *ctx, char *err, size_t errlen);
+/* The kernel purges as 6.1 does (no vmalloc events): kvs_estimate.merged_purges. */
+void kvs_estimate_source_merged_purges(struct kvs_estimate_source *es);
 int kvs_estimate_source_fd(struct kvs_estimate_source *es);
 /* Replay waiting events for at most budget_s seconds. 0 or -errno. */
 int kvs_estimate_source_drain(struct kvs_estimate_source *es, double budget_s);
