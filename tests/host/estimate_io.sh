@@ -67,8 +67,7 @@ for sig in INT TERM HUP; do
 done
 start_bg --ignore-signal=INT
 kill -INT "$pid"
-sleep 0.5
-running "$pid" || fail "an ignored SIGINT stopped kvshadowtop"
+outlived_signal "$pid" "$work/bg" || fail "an ignored SIGINT stopped kvshadowtop"
 kill -TERM "$pid"
 wait_gone "$pid" 5000 || { fail "SIGTERM did not end kvshadowtop"; kill -KILL "$pid"; }
 rc=0

@@ -22,8 +22,7 @@
 
 helper=$top/build/tests/host/vmalloc_as
 [ -x "$helper" ] || fail "$helper not built (make test-bins)"
-command -v jq >/dev/null || skip "jq not installed (make deps)"
-command -v gzip >/dev/null || skip "gzip not installed"
+need jq gzip
 estimate_ready
 
 N=5

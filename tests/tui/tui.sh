@@ -12,9 +12,9 @@ cd "$(dirname "$0")/../.." || exit 1
 
 # KVSHADOWTOP: test another build, e.g. an installed one.
 top=${KVSHADOWTOP:-build/bin/kvshadowtop}
-command -v tmux >/dev/null || skip "tmux is not installed (apt-get install tmux)"
-[ -x "$top" ] || skip "$top is not built"
-"$top" --help >/dev/null 2>&1 || skip "$top --help fails: the tool is not usable yet"
+need tmux
+[ -x "$top" ] || { echo "FAIL: $top is not built (make)"; exit 1; }
+"$top" --help >/dev/null 2>&1 || { echo "FAIL: $top --help fails"; exit 1; }
 [ "$(id -u)" = 0 ] || skip "estimate mode needs root for BPF"
 kptr_restrict_for_test 1 || skip "cannot set kernel.kptr_restrict for estimate mode"
 # Probe once without a terminal: a kernel or BPF problem is a skip, not a TUI failure.

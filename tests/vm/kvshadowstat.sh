@@ -7,7 +7,7 @@ set -uo pipefail
 # shellcheck source=tests/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-command -v jq >/dev/null || { echo "SKIP: jq not installed (make deps)"; exit 77; }
+need jq
 
 keys='["shadow_pages","shadow_pages_peak","pages_populated","pages_released",
 	"pages_allocated","populate_calls","populate_failures","release_calls"]'

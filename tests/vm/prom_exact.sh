@@ -8,8 +8,7 @@
 set -uo pipefail
 # shellcheck source=tests/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
-command -v promtool >/dev/null || { echo "SKIP: promtool missing (apt-get install prometheus)"; exit 77; }
-command -v jq >/dev/null || { echo "SKIP: jq missing (make deps)"; exit 77; }
+need promtool jq
 
 out=$work/guest.out
 # shellcheck disable=SC2016 # expanded in the guest
