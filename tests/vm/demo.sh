@@ -41,7 +41,12 @@ until screen | grep -q 'TOP CALLERS'; do
 	[ $((SECONDS - start)) -lt 180 ] || { screen; fail "the TUI did not show up within 180 s"; }
 	sleep 1
 done
-sleep 4
+# Until a frame has the header, drawn at the terminal's width (a frame or
+# two after the table first shows).
+until screen | grep -q '^kvshadowtop  exact' && [ "$(screen | awk '{ if (length($0) > m) m = length($0) } END { print m + 0 }')" -gt 80 ]; do
+	[ $((SECONDS - start)) -lt 240 ] || break
+	sleep 0.5
+done
 screen >"$work/tui"
 cat "$work/tui"
 grep -q '^kvshadowtop  exact' "$work/tui" || fail "no kvshadowtop header line"

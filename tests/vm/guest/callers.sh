@@ -76,7 +76,10 @@ run_config() {
 		echo "alloc aligned n=2 size=192K thread=1" >"$WL/control" || fail "$cfg: alloc commands"
 	settle
 	# Two more intervals: the lines after the allocations settled.
-	nap 1.2
+	intervals /tmp/c.json
+	wait_intervals /tmp/c.json $((intervals + 2)) || fail "$cfg: no two more caller lines in 30 s"
+	intervals /tmp/p.json
+	wait_intervals /tmp/p.json $((intervals + 2)) || fail "$cfg: no two more process lines in 30 s"
 	echo "@@caller $cfg $(tail -n 1 /tmp/c.json)"
 	echo "@@process $cfg $(tail -n 1 /tmp/p.json)"
 	kill -TERM "$cpid" "$ppid"
