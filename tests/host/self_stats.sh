@@ -88,7 +88,11 @@ runs_at() { sed -n "$1p" "$work/self.json" | jq ".self.programs[] | select(.prog
 lo=$(runs_at "$(cat "$work/self.before")")
 hi=$(runs_at "$(cat "$work/self.after")")
 echo "$prog: tool $runs runs, tool allocs $allocs, kernel run_cnt $kruns, read between the tool's $lo and $hi"
+# At least, not exactly: each map create is one alloc_vmap_area, and the
+# rest of the host vmallocs meanwhile (forks' thread stacks, other tools).
 [ "$runs" -ge 300 ] || fail "self: $runs runs of $prog for 300 map creates"
+# The program runs on every alloc_vmap_area since the tool's enable, and
+# the allocations are counted since its baseline, which comes after.
 [ "$runs" -ge "$allocs" ] || fail "self: $runs runs, fewer than the $allocs allocations it counted"
 # The kernel counts from the tool's enable on (nobody else enables, see
 # above), and the tool subtracts the count at its enable: so at the read

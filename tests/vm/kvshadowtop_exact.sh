@@ -27,6 +27,8 @@ for k in populate_calls pages_populated pages_allocated populate_failures releas
 	want=$(echo "$exact" | jq ".debugfs.$k - .debugfs_baseline.$k")
 	[ "$got" = "$want" ] || fail "exact: $k $got, debugfs delta $want"
 done
+# A floor that says test_vmalloc was seen (exactness is debugfs's, above):
+# its long_busy_list test alone vmallocs 15000 one-page areas per thread.
 [ "$(echo "$exact" | jq .populate_calls)" -ge 10000 ] || fail "exact: test_vmalloc's populate calls not seen"
 echo "$exact" | jq -e '.top | length > 0 and (.[0].caller | test("0x|ffff") | not)' >/dev/null ||
 	fail "exact: no caller attribution, or an address in a caller name"

@@ -70,8 +70,12 @@ check kvshadow_populate_calls_total "$(delta populate_calls)"
 check kvshadow_populate_failures_total "$(delta populate_failures)"
 check kvshadow_release_calls_total "$(delta release_calls)"
 check kvshadow_debugfs_drift_bytes 0
+# A floor that says the workload was seen (the counters are exact above):
+# each of test_vmalloc's 300 fixed-size vmallocs per worker calls
+# kasan_populate_vmalloc once, and the kernel's own vmallocs (the tool's maps, forks) add more.
 [ "$(delta populate_calls)" -ge 300 ] || fail "test_vmalloc's populate calls were not counted"
 peak=$(metric kvshadow_shadow_peak_bytes)
+# The peak is the highest shadow_pages since the last reset: never below.
 [ "$peak" -ge "$(metric kvshadow_shadow_bytes)" ] || fail "peak $peak below shadow"
 # The callers, named and "other", add up to the populated bytes.
 callers=$(awk '/^kvshadow_populated_bytes_by_caller_total\{/ { s += $NF } END { print s }' "$work/k.prom")

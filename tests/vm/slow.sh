@@ -99,6 +99,10 @@ cover=$(( ${kcover%-*} - ${kcover#*-} ))
 [ "$cover" = "$((pages * 4096))" ] || fail "slow: the populate event covers $cover shadow bytes, its addresses $pages pages"
 echo "$slow" | jq -e ".nr_populated > 0 and .populate_ns > 0 and .populate_ns < .vmalloc_ns" >/dev/null ||
 	fail "slow: no share of populate in the call"
+# Not derived (issue 20, item 5: listed): fentry/fexit read the same
+# monotonic clock inside the module's two reads around vmalloc(), so the
+# BPF duration can only be shorter; the 2 % + 50 us above it and the half
+# below it were set from TCG runs, not from a kernel behaviour.
 echo "$slow" | jq -e ".vmalloc_ns >= $ns / 2 and .vmalloc_ns <= $ns * 1.02 + 50000" >/dev/null ||
 	fail "slow: vmalloc_ns is not within the module's $ns ns"
 echo "slow: populate share $(echo "$slow" | jq '.populate_ns * 100 / .vmalloc_ns | floor') %"
