@@ -32,12 +32,16 @@ nap() {
 }
 
 # intervals FILE: how many whole intervals kvshadowtop has written to FILE,
-# into $intervals, with builtins only (no fork): a JSON line each, and in
-# the batch text each interval ends with an empty line.
+# into $intervals, with builtins only (no fork): a JSON line each (not the
+# {"event":...} lines of --slow records), and in the batch text each
+# interval ends with an empty line.
 intervals() {
 	intervals=0
 	while IFS= read -r _l; do
-		case $_l in "" | "{"*) intervals=$((intervals + 1)) ;; esac
+		case $_l in
+		'{"event"'*) ;;
+		"" | "{"*) intervals=$((intervals + 1)) ;;
+		esac
 	done <"$1"
 }
 
