@@ -131,6 +131,8 @@ for sig in INT TERM HUP; do
 	[ "$rc" = 0 ] || fail "kvshadowstat --file FIFO, SIG$sig: exit $rc, want 0"
 done
 # Started with SIGINT ignored (a shell's background job): it stays ignored.
+# (The output emptied first: the waits below measure it.)
+: >"$work/out"
 env --ignore-signal=INT "$stat_" --file "$work/f" 0.1 >"$work/out" 2>"$work/err" &
 pid=$!
 host_pids+=("$pid")

@@ -96,7 +96,9 @@ cat "$work/out"
 grep -q ' pages_populated pages_released populate_calls populate_failures release_calls$' \
 	"$work/out" || fail "the interval columns are not the counter table's names"
 
-# The peak drops (someone reset it): reported, not an error.
+# The peak drops (someone reset it): reported, not an error. The output
+# is emptied first: the waits below count its lines.
+: >"$work/out"
 "$tool" --file "$work/f" 0.3 4 --json >"$work/out" 2>"$work/err" &
 pid=$!
 # After two readings, two more come: the drop lands in exactly one of them.
@@ -112,6 +114,7 @@ grep -q 'shadow_pages_peak dropped from 63 to 10' "$work/err" || fail "no note o
 # SIGINT and SIGTERM: the lines so far are whole, exit 0. (Background jobs
 # of a script start with SIGINT ignored, and kvshadowstat leaves it so.)
 for sig in INT TERM; do
+	: >"$work/out"
 	env --default-signal=INT "$tool" --file "$work/f" 0.1 --json >"$work/out" 2>"$work/err" &
 	pid=$!
 	wait_until 10 lines_at_least 3 "$work/out" || fail "SIG$sig: no third line in 10 s"

@@ -51,6 +51,10 @@ run_config() {
 		done
 		;;
 	esac
+	# Emptied here, not only by the redirections: wait_line must not find
+	# the previous configuration's lines before the new tools truncate.
+	: >/tmp/c.json
+	: >/tmp/p.json
 	# shellcheck disable=SC2086 # $opts: zero or one option
 	kvshadowtop --mode "$mode" $opts --json -d 0.5 -r 100 --by caller >/tmp/c.json 2>/tmp/c.err &
 	cpid=$!
