@@ -37,6 +37,11 @@ echo "$exact" | jq -e '.latency.populate.available and .latency.populate.p99_ns 
 
 echo "estimate: $(echo "$est" | jq -c '{shadow_pages, populate_calls, events_lost, unknown_frees, debugfs_shadow: .debugfs.shadow_pages}')"
 [ "$(echo "$est" | jq -r .mode)" = estimate ] || fail "estimate: mode is not estimate"
+# Not derived (issue 20, item 5: listed): the 5 % below, the quarter of
+# readings that may be crossed by a purge and the quarter that may need the
+# in-flight allowance come from runs, not from a kernel behaviour. What
+# would be derived: per reading, the populates and releases BPF counted
+# between the model read and the debugfs read (a tool change).
 echo "$est" | jq -e '(.shadow_pages - .debugfs.shadow_pages | fabs) <= 0.05 * .debugfs.shadow_pages' >/dev/null ||
 	fail "estimate: shadow_pages $(echo "$est" | jq .shadow_pages) not within 5 % of debugfs $(echo "$est" | jq .debugfs.shadow_pages)"
 # Every interval, from the first: idle, under load, after purges. A purge
