@@ -80,6 +80,9 @@ run() {
 	# so it comes after the read (the loop is: snapshot, print, sleep).
 	wc -l <"$work/$name.json" >"$work/$name.before"
 	bpftool -j prog show >"$work/$name.progs"
+	# Ours among them: another kvshadowtop (another test, another
+	# worktree's) loads programs of the same names.
+	grep -h '^prog_id:' /proc/"$pid"/fdinfo/* 2>/dev/null | awk '{ print $2 }' | sort -un >"$work/$name.ids"
 	m=$(wc -l <"$work/$name.json")
 	echo $((m + 2)) >"$work/$name.after"
 	wait_until 10 lines_at_least $((m + 2)) "$work/$name.json" || fail "$name: no two lines after bpftool in 10 s"
@@ -109,7 +112,10 @@ prog=$(echo "$last" | jq -r '.self.programs[] | select(.program | startswith("kv
 [ -n "$prog" ] || fail "self: no alloc_vmap_area program"
 runs=$(echo "$last" | jq ".self.programs[] | select(.program == \"$prog\") | .runs")
 allocs=$(echo "$last" | jq .vmap_area_allocs)
-kruns=$(jq "[.[] | select(.name == \"$prog\")] | map(.run_cnt // 0) | max" "$work/self.progs")
+kruns=$(jq --slurpfile ids <(jq -s . "$work/self.ids") \
+	"[.[] | select(.name == \"$prog\" and (.id as \$i | \$ids[0] | index(\$i)))] | map(.run_cnt // 0) | max" \
+	"$work/self.progs")
+[ "$kruns" != null ] || fail "self: no program $prog held by the tool in bpftool's list"
 # runs_at LINE: the tool's count of $prog runs in that line of its output.
 runs_at() { sed -n "$1p" "$work/self.json" | jq ".self.programs[] | select(.program == \"$prog\") | .runs"; }
 lo=$(runs_at "$(cat "$work/self.before")")
