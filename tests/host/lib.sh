@@ -208,6 +208,16 @@ link_owners() {
 	[ -n "$who" ] && echo "$who" | paste -sd, - | sed 's/,/, /g' || echo "nobody (pinned?)"
 }
 
+# held_links PID: the ids of the BPF links PID holds open, one a line.
+held_links() { grep -h '^link_id:' /proc/"$1"/fdinfo/* 2>/dev/null | awk '{ print $2 }' | sort -un; }
+
+# surviving_links ID...: those of the link ids that still exist.
+surviving_links() {
+	[ $# = 0 ] && return 0
+	bpftool -j link show | jq -r --argjson ids "[$(echo "$@" | tr ' ' ,)]" \
+		'.[] | select(.id as $i | $ids | index($i)) | .id'
+}
+
 # estimate_ready: root, BPF and kernel.kptr_restrict=1 for estimate mode, or skip.
 estimate_ready() {
 	[ "$(id -u)" = 0 ] || skip "estimate mode needs root (BPF)"
