@@ -32,6 +32,8 @@ echo "batch demo: $frames frames, ended by itself in ${took}s (boot included)"
 sock=kvshadow-demo-$$
 tm() { tmux -L "$sock" "$@"; }
 trap 'tm kill-server 2>/dev/null; rm -rf "$work"' EXIT
+# The pane's trailing sleep 600 keeps it open after the demo ends, for the
+# screen checks below (the test kills the server on exit).
 tm -f /dev/null new-session -d -s demo -x 132 -y 40 \
 	"TERM=xterm-256color $(printf '%q' "$top/kernel/vm/run.sh") --demo 300; echo DEMO_EXIT=\$?; sleep 600" ||
 	fail "tmux"
