@@ -8,7 +8,9 @@ set -eu
 pkgs_build="build-essential pkg-config clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libncurses-dev libjansson-dev"
 pkgs_kernel="build-essential flex bison bc libssl-dev libelf-dev dwarves cpio xz-utils kmod ccache python3 linux-source-6.12"
 pkgs_vm="qemu-system-x86 busybox-static cpio gzip"
-pkgs_test="libcmocka-dev prometheus prometheus-node-exporter tmux curl jq libclang-rt-dev"
+# systemd and man-db: tests/install/install.sh verifies the unit and its
+# man page with systemd-analyze verify --man=yes (a minimal Debian has neither).
+pkgs_test="libcmocka-dev prometheus prometheus-node-exporter tmux curl jq libclang-rt-dev systemd man-db"
 # bench/bpf-cost compares kvshadowtop with the bpftrace one-liners it replaces.
 pkgs_bench="bpftrace"
 

@@ -116,8 +116,9 @@ for sig in INT TERM HUP; do
 	env --default-signal=INT,TERM,HUP "$stat_" --file "$work/fifo" 1 >"$work/out" 2>"$work/err" &
 	pid=$!
 	host_pids+=("$pid")
-	sleep 0.5
-	running "$pid" || fail "kvshadowstat --file FIFO exited before SIG$sig: $(cat "$work/err")"
+	# Blocked in the open of the FIFO (the kernel's wait for a writer).
+	wait_until 10 blocked_on_fifo "$pid" ||
+		fail "kvshadowstat --file FIFO did not block in open before SIG$sig: $(cat "$work/err")"
 	kill -s "$sig" "$pid"
 	wait_gone "$pid" 1000 || {
 		fail "kvshadowstat blocked on a FIFO: SIG$sig did not end it within 1 s"
@@ -130,13 +131,14 @@ for sig in INT TERM HUP; do
 	[ "$rc" = 0 ] || fail "kvshadowstat --file FIFO, SIG$sig: exit $rc, want 0"
 done
 # Started with SIGINT ignored (a shell's background job): it stays ignored.
+# (The output emptied first: the waits below measure it.)
+: >"$work/out"
 env --ignore-signal=INT "$stat_" --file "$work/f" 0.1 >"$work/out" 2>"$work/err" &
 pid=$!
 host_pids+=("$pid")
-sleep 0.5
+wait_until 10 lines_at_least 1 "$work/out" || fail "kvshadowstat: no first line in 10 s"
 kill -INT "$pid"
-sleep 0.5
-running "$pid" || fail "kvshadowstat: an ignored SIGINT stopped it"
+outlived_signal "$pid" "$work/out" || fail "kvshadowstat: an ignored SIGINT stopped it"
 kill -TERM "$pid"
 wait_gone "$pid" 2000 || { fail "kvshadowstat: SIGTERM did not end it"; kill -KILL "$pid"; }
 rc=0

@@ -15,8 +15,7 @@
 # shellcheck source=tests/host/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-command -v jq >/dev/null || skip "jq not installed (make deps)"
-command -v gzip >/dev/null || skip "gzip not installed"
+need jq gzip
 top_bin=$bin/kvshadowtop
 
 debugfs_file "$work/counters"

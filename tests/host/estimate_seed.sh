@@ -30,7 +30,7 @@ helper=$top/build/tests/host/vmalloc_as
 [ -x "$helper" ] || fail "$helper not built (make test-bins)"
 [ "$(id -u)" = 0 ] || skip "estimate mode needs root (BPF)"
 [ -r /sys/kernel/btf/vmlinux ] || skip "no kernel BTF"
-command -v jq >/dev/null || fail "jq not installed (make deps)"
+need jq
 page=$(getconf PAGESIZE) || fail "getconf PAGESIZE"
 # Generic KASAN: one shadow byte per 8 bytes, so a shadow page covers 8 pages.
 P=8

@@ -13,7 +13,7 @@
 
 helper=$top/build/tests/host/vmalloc_as
 [ -x "$helper" ] || fail "$helper not built (make test-bins)"
-command -v jq >/dev/null || skip "jq not installed (make deps)"
+need jq
 estimate_ready
 
 N=7

@@ -7,7 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 
 tool=$bin/kvshadowstat
-command -v jq >/dev/null || { echo "SKIP: jq not installed (make deps)"; exit 77; }
+need jq setpriv unshare
 
 # run EXPECTED_STATUS ARGS...: output in $work/out and $work/err
 run() {
@@ -28,7 +28,7 @@ good() {
 
 # The real file: absent on this kernel.
 if [ -e /sys/kernel/debug/kasan/vmalloc_shadow ]; then
-	echo "note: this host has the kvshadow debugfs file; not checking the missing-file error"
+	echo "SKIP (this case only): this host has the kvshadow debugfs file: the missing-file error is not checked"
 else
 	run 1
 	grep -q 'vmalloc_shadow' "$work/err" || fail "the error does not name the file"
@@ -37,7 +37,7 @@ else
 	[ ! -s "$work/out" ] || fail "printed to stdout although it failed"
 
 	# In a mount namespace without debugfs: root mounts it, others are told how.
-	if [ "$(id -u)" = 0 ] && unshare -m true 2>/dev/null && command -v setpriv >/dev/null; then
+	if [ "$(id -u)" = 0 ] && unshare -m true 2>/dev/null; then
 		# shellcheck disable=SC2016 # expanded by the inner shell
 		unshare -m sh -c 'umount -l /sys/kernel/debug 2>/dev/null
 			"$1" 2>"$2/err.root"; echo "root: $?"
@@ -56,7 +56,7 @@ else
 		cat "$work/err"
 		grep -qE 'for root only|debugfs is not mounted' "$work/err" || fail "not root: no word of root"
 	else
-		echo "note: not root or no unshare/setpriv: not checking the debugfs mount diagnosis"
+		echo "SKIP (this case only): not root, or no mount namespace here (unshare -m fails): the debugfs mount diagnosis is not checked"
 	fi
 fi
 
@@ -96,10 +96,13 @@ cat "$work/out"
 grep -q ' pages_populated pages_released populate_calls populate_failures release_calls$' \
 	"$work/out" || fail "the interval columns are not the counter table's names"
 
-# The peak drops (someone reset it): reported, not an error.
+# The peak drops (someone reset it): reported, not an error. The output
+# is emptied first: the waits below count its lines.
+: >"$work/out"
 "$tool" --file "$work/f" 0.3 4 --json >"$work/out" 2>"$work/err" &
 pid=$!
-sleep 0.45
+# After two readings, two more come: the drop lands in exactly one of them.
+wait_until 10 lines_at_least 2 "$work/out" || fail "no second line in 10 s"
 good 63 10 >"$work/f.new" && mv "$work/f.new" "$work/f"
 wait "$pid" || fail "kvshadowstat stopped with $? after the peak dropped"
 cat "$work/out" "$work/err"
@@ -111,9 +114,10 @@ grep -q 'shadow_pages_peak dropped from 63 to 10' "$work/err" || fail "no note o
 # SIGINT and SIGTERM: the lines so far are whole, exit 0. (Background jobs
 # of a script start with SIGINT ignored, and kvshadowstat leaves it so.)
 for sig in INT TERM; do
+	: >"$work/out"
 	env --default-signal=INT "$tool" --file "$work/f" 0.1 --json >"$work/out" 2>"$work/err" &
 	pid=$!
-	sleep 0.55
+	wait_until 10 lines_at_least 3 "$work/out" || fail "SIG$sig: no third line in 10 s"
 	kill -s "$sig" "$pid"
 	rc=0
 	wait "$pid" || rc=$?

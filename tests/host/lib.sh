@@ -23,6 +23,8 @@ top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 
 fail() { echo "FAIL: $*"; exit 1; }
 skip() { echo "SKIP: $*"; exit 77; }
+# shellcheck source=tests/common.sh
+. "$top/tests/common.sh"
 # works_where MODE CHECKED-AGAINST: as in tests/vm/lib.sh, for this host.
 works_where() {
 	[ -n "${KVSHADOW_WORKS_WHERE:-}" ] || return 0
@@ -176,6 +178,44 @@ started() {
 		sleep 0.05
 	done
 	[ -s "$1" ]
+}
+
+# outlived_signal PID FILE: after a signal PID should ignore, its output
+# FILE grows twice: the second growth is an interval wholly after the
+# signal, so PID took it and went on. 1 when PID ends or FILE stays still
+# for 10 s.
+outlived_signal() {
+	local size
+	size=$(stat -c %s "$2")
+	wait_until 10 grew "$1" "$2" "$size" || return 1
+	size=$(stat -c %s "$2")
+	wait_until 10 grew "$1" "$2" "$size"
+}
+# grew PID FILE SIZE: PID runs and FILE is larger than SIZE bytes.
+grew() { running "$1" && [ "$(stat -c %s "$2")" -gt "$3" ]; }
+
+# blocked_on_fifo PID: PID sleeps in the open of a FIFO nobody writes.
+blocked_on_fifo() { [ "$(cat "/proc/$1/wchan" 2>/dev/null)" = wait_for_partner ]; }
+
+# link_owners LINK_ID...: who holds these BPF links, as "comm (pid N), ...";
+# "nobody (pinned?)" when no process does. From /proc/*/fdinfo: Debian's
+# bpftool is built without the pids that `bpftool link show` could print.
+link_owners() {
+	local who
+	who=$(grep -H '^link_id:' /proc/[0-9]*/fdinfo/* 2>/dev/null |
+		awk -v ids=" $* " 'index(ids, " " $2 " ") { split($1, p, "/"); print p[3] }' | sort -un |
+		while read -r p; do echo "$(cat "/proc/$p/comm" 2>/dev/null) (pid $p)"; done)
+	[ -n "$who" ] && echo "$who" | paste -sd, - | sed 's/,/, /g' || echo "nobody (pinned?)"
+}
+
+# held_links PID: the ids of the BPF links PID holds open, one a line.
+held_links() { grep -h '^link_id:' /proc/"$1"/fdinfo/* 2>/dev/null | awk '{ print $2 }' | sort -un; }
+
+# surviving_links ID...: those of the link ids that still exist.
+surviving_links() {
+	[ $# = 0 ] && return 0
+	bpftool -j link show | jq -r --argjson ids "[$(echo "$@" | tr ' ' ,)]" \
+		'.[] | select(.id as $i | $ids | index($i)) | .id'
 }
 
 # estimate_ready: root, BPF and kernel.kptr_restrict=1 for estimate mode, or skip.

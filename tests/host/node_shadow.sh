@@ -13,8 +13,7 @@
 . "$(dirname "$0")/lib.sh"
 
 tool=$bin/kvshadowtop
-command -v jq >/dev/null || fail "jq not installed (make deps)"
-command -v promtool >/dev/null || fail "promtool not installed (make deps)"
+need jq promtool
 debugfs_file "$work/f"
 tree=$work/nodes
 mkdir -p "$tree/node0" "$tree/node1" "$tree/power"

@@ -3,15 +3,15 @@
 # contrib/grafana/kvshadow.json is valid JSON, and every PromQL expression in
 # it names only metrics kvshadow writes. The list of those comes from the
 # writer itself (promgen renders every family of lib/kvshadow_prom.c), not
-# from a copy kept here. When Prometheus is installed, every expression is
-# also parsed by a real one.
+# from a copy kept here. Every expression is also parsed by a real
+# Prometheus (make deps installs it).
 set -uo pipefail
 # Scratch dir, promgen, start_server, fail/skip, cleanup on exit.
 # shellcheck source=tests/prom/lib.sh
 . "$(dirname "$0")/../prom/lib.sh"
 dash=${KVSHADOW_DASHBOARD:-$top/contrib/grafana/kvshadow.json}
 
-command -v jq >/dev/null || skip "jq missing (apt-get install jq)"
+need jq prometheus curl
 
 jq -e '.panels | length > 0' "$dash" >/dev/null || fail "$dash is not valid JSON with panels"
 [ "$(jq -r '[.panels[].id] | length == (unique | length)' "$dash")" = true ] ||
@@ -35,25 +35,22 @@ for m in $(awk '/^# TYPE / { print $3 }' "$work/writer.prom"); do
 	grep -q "$m" "$work/exprs" || echo "note: $m is not on the dashboard"
 done
 
-if command -v prometheus >/dev/null && command -v curl >/dev/null; then
-	cat >"$work/p.yml" <<'EOT'
+# Every expression parsed by a real Prometheus.
+cat >"$work/p.yml" <<'EOT'
 global:
   scrape_interval: 15s
 EOT
-	READY_PATH=/-/ready start_server prometheus "$work/prometheus.log" \
-		prometheus --config.file="$work/p.yml" --storage.tsdb.path="$work/tsdb" \
-		--web.listen-address=127.0.0.1:@PORT@
-	while IFS= read -r expr; do
-		case $expr in label_values*) continue ;; esac
-		q=$(sed -e 's/\$__rate_interval/1m/g' -e 's/\$instance/.*/g' <<<"$expr")
-		out=$(curl -sS --max-time 5 -G "http://127.0.0.1:$port/api/v1/query" \
-			--data-urlencode "query=$q")
-		[ "$(jq -r .status <<<"$out")" = success ] ||
-			{ echo "FAIL: Prometheus rejects: $q: $(jq -r .error <<<"$out")"; rc=1; }
-	done <"$work/exprs"
-	echo "Prometheus parsed every expression"
-else
-	echo "note: prometheus not installed: expressions not parsed"
-fi
+READY_PATH=/-/ready start_server prometheus "$work/prometheus.log" \
+	prometheus --config.file="$work/p.yml" --storage.tsdb.path="$work/tsdb" \
+	--web.listen-address=127.0.0.1:@PORT@
+while IFS= read -r expr; do
+	case $expr in label_values*) continue ;; esac
+	q=$(sed -e 's/\$__rate_interval/1m/g' -e 's/\$instance/.*/g' <<<"$expr")
+	out=$(curl -sS --max-time 5 -G "http://127.0.0.1:$port/api/v1/query" \
+		--data-urlencode "query=$q")
+	[ "$(jq -r .status <<<"$out")" = success ] ||
+		{ echo "FAIL: Prometheus rejects: $q: $(jq -r .error <<<"$out")"; rc=1; }
+done <"$work/exprs"
+echo "Prometheus parsed every expression"
 [ $rc = 0 ] && echo PASS
 exit $rc

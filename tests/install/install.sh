@@ -10,6 +10,9 @@ cd "$top" || exit 1
 dest=$(mktemp -d "${TMPDIR:-/tmp}/kvshadow-install.XXXXXX")
 trap 'rm -rf "$dest"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
+# shellcheck source=tests/common.sh
+. "$top/tests/common.sh"
+need systemd-analyze man
 
 prefix=usr/local
 expected="$prefix/lib/systemd/system/kvshadow-exporter.service 644
@@ -37,31 +40,25 @@ grep -q '@[A-Z]*@' "$unit" && fail "unit has unsubstituted @VARS@: $(grep '@[A-Z
 grep -qx 'ExecStart=/usr/local/sbin/kvshadowtop -b -n 0 -d 15 --prom-file /var/lib/prometheus/node-exporter/kvshadow.prom' "$unit" ||
 	fail "unit ExecStart is not the installed kvshadowtop: $(grep ExecStart "$unit")"
 
-if command -v systemd-analyze >/dev/null; then
-	# verify wants ExecStart's binary where the unit says: point a copy at
-	# the DESTDIR one. The man page it documents must render from DESTDIR.
-	mkdir -p "$dest.unit"
-	sed "s|/usr/local/sbin/|$dest/$prefix/sbin/|" "$unit" >"$dest.unit/kvshadow-exporter.service"
-	man_opt=--man=no
-	command -v man >/dev/null && man_opt=--man=yes
-	out=$(MANPATH=$dest/$prefix/share/man systemd-analyze verify "$man_opt" \
-		"$dest.unit/kvshadow-exporter.service" 2>&1)
-	st=$?
-	if [ $st -ne 0 ] || [ -n "$out" ]; then
-		rm -rf "$dest.unit"
-		fail "systemd-analyze verify (exit $st): $out"
-	fi
-	echo "ok: systemd-analyze verify $man_opt: clean"
-	# Exposure on systemd's 0-10 scale; keep it at "OK" (below 3.0).
-	out=$(systemd-analyze security --offline=yes --threshold=30 \
-		"$dest.unit/kvshadow-exporter.service" 2>&1)
-	st=$?
+# verify wants ExecStart's binary where the unit says: point a copy at
+# the DESTDIR one. The man page it documents must render from DESTDIR.
+mkdir -p "$dest.unit"
+sed "s|/usr/local/sbin/|$dest/$prefix/sbin/|" "$unit" >"$dest.unit/kvshadow-exporter.service"
+out=$(MANPATH=$dest/$prefix/share/man systemd-analyze verify --man=yes \
+	"$dest.unit/kvshadow-exporter.service" 2>&1)
+st=$?
+if [ $st -ne 0 ] || [ -n "$out" ]; then
 	rm -rf "$dest.unit"
-	[ $st -eq 0 ] || fail "systemd-analyze security: exposure above 3.0: $(tail -n 2 <<<"$out")"
-	echo "ok: $(grep -o 'Overall exposure level.*' <<<"$out")"
-else
-	echo "SKIP (this part only): systemd-analyze not installed: unit not verified"
+	fail "systemd-analyze verify (exit $st): $out"
 fi
+echo "ok: systemd-analyze verify --man=yes: clean"
+# Exposure on systemd's 0-10 scale; keep it at "OK" (below 3.0).
+out=$(systemd-analyze security --offline=yes --threshold=30 \
+	"$dest.unit/kvshadow-exporter.service" 2>&1)
+st=$?
+rm -rf "$dest.unit"
+[ $st -eq 0 ] || fail "systemd-analyze security: exposure above 3.0: $(tail -n 2 <<<"$out")"
+echo "ok: $(grep -o 'Overall exposure level.*' <<<"$out")"
 
 # The completions load in bash and complete.
 comp=$dest/$prefix/share/bash-completion/completions

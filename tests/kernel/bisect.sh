@@ -24,19 +24,16 @@ fragment=$top/kernel/configs/kvshadow.config
 fail() { echo "FAIL: $*"; exit 1; }
 
 export PATH=$PATH:/usr/sbin:/sbin
-for tool in gcc make flex bison bc ccache; do
-	command -v "$tool" >/dev/null || { echo "SKIP: '$tool' not found (make deps)"; exit 77; }
-done
+# shellcheck source=tests/common.sh
+. "$top/tests/common.sh"
+need gcc make flex bison bc ccache
 
 tarball612=/usr/src/linux-source-6.12.tar.xz
-[ -r "$tarball612" ] || { echo "SKIP: $tarball612 missing (apt-get install linux-source-6.12)"; exit 77; }
+[ -r "$tarball612" ] || fail "$tarball612 missing: install it (make deps: linux-source-6.12)"
 if [ -n "${KVSHADOW_TARBALL_7_2:-}" ]; then
 	tarball72=$KVSHADOW_TARBALL_7_2
-elif [ -x "$top/kernel/source.sh" ]; then
-	tarball72=$("$top/kernel/source.sh" 7.2) || fail "kernel/source.sh 7.2 failed"
 else
-	echo "SKIP: no kernel/source.sh to find the 7.2 source (or set KVSHADOW_TARBALL_7_2)"
-	exit 77
+	tarball72=$("$top/kernel/source.sh" 7.2) || fail "kernel/source.sh 7.2 failed"
 fi
 [ -r "$tarball72" ] || fail "the 7.2 source $tarball72 is missing"
 

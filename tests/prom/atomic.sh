@@ -44,11 +44,15 @@ left=$(find "$dir" -mindepth 1 ! -name kvshadow.prom)
 
 # SIGTERM while rewriting in a tight loop: the flag stops the loop, the
 # temporary file is cleaned up.
+# replaced INODE: the file is another one now (each rewrite renames a new one
+# over it): the loop is running.
+replaced() { [ "$(stat -c %i "$f")" != "$1" ]; }
 for sig in TERM INT; do
+	ino=$(stat -c %i "$f")
 	"$promgen" -o "$f" -n 0 &
 	w=$!
 	pids+=("$w")
-	sleep 0.3
+	wait_until 10 replaced "$ino" || fail "SIG$sig: promgen -n 0 did not rewrite the file in 10 s"
 	kill -"$sig" "$w"
 	wait "$w"
 	st=$?

@@ -8,6 +8,7 @@
 set -uo pipefail
 # shellcheck source=tests/prom/lib.sh
 . "$(dirname "$0")/lib.sh"
+need setpriv
 
 debugfs_fixture "$work/vmalloc_shadow"
 chmod 0711 "$work"	# the read-only case runs as nobody when we are root
@@ -82,7 +83,7 @@ for tool in "${tools[@]}"; do
 		else
 			echo "SKIP (this case only): $tool, read-only file system: cannot mount a tmpfs here"
 		fi
-		if [ "$tool" != kvshadowtop ] && command -v setpriv >/dev/null; then
+		if [ "$tool" != kvshadowtop ]; then
 			expect_refusal "$tool" "read-only directory (as nobody)" "$d/ro/kvshadow.prom" "$d/ro" nobody
 		else
 			echo "SKIP (this case only): $tool, 0555 directory: root writes it anyway (needs BPF: cannot run as nobody)"

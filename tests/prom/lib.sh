@@ -31,6 +31,8 @@ fail() { echo "FAIL: $*"; exit 1; }
 # shellcheck source=tests/sysctl.sh
 . "$top/tests/sysctl.sh"
 skip() { echo "SKIP: $*"; exit 77; }
+# shellcheck source=tests/common.sh
+. "$top/tests/common.sh"
 
 [ -x "$promgen" ] || fail "$promgen missing: run make test-bins"
 

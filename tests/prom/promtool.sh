@@ -6,7 +6,7 @@ set -uo pipefail
 # shellcheck source=tests/prom/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-command -v promtool >/dev/null || skip "promtool missing (apt-get install prometheus)"
+need promtool
 prom_files "$work/out"
 
 rc=0

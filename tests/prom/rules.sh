@@ -8,7 +8,7 @@ set -uo pipefail
 # shellcheck source=tests/prom/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-command -v promtool >/dev/null || skip "promtool missing (apt-get install prometheus)"
+need promtool
 rules=$top/contrib/prometheus/kvshadow-alerts.yml
 
 out=$(promtool check rules "$rules" 2>&1) || fail "promtool check rules: $out"

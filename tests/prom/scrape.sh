@@ -8,11 +8,7 @@ set -uo pipefail
 # shellcheck source=tests/prom/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-command -v prometheus-node-exporter >/dev/null ||
-	skip "prometheus-node-exporter missing (apt-get install prometheus-node-exporter)"
-command -v prometheus >/dev/null || skip "prometheus missing (apt-get install prometheus)"
-command -v curl >/dev/null || skip "curl missing"
-command -v jq >/dev/null || skip "jq missing"
+need prometheus-node-exporter prometheus curl jq
 
 # One producer's file: two would both claim kvshadow_info for this node.
 # The most real producer there is: kvshadowtop, kvshadowstat, then promgen.

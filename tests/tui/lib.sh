@@ -17,6 +17,8 @@ tmux_() { tmux -L "$tui_sock" "$@"; }
 
 # shellcheck source=tests/sysctl.sh
 . tests/sysctl.sh
+# shellcheck source=tests/common.sh
+. tests/common.sh
 
 tui_cleanup() {
 	tmux_ kill-server 2>/dev/null
@@ -210,6 +212,8 @@ tui_suite() {
 	keys p
 	expect "$name: p pauses" 'PAUSED'
 	a=$(screen)
+	# A window, not a wait: three intervals of -d 0.5, each of which would
+	# redraw a running screen.
 	sleep 1.6
 	b=$(screen)
 	if [ "$a" = "$b" ]; then pass "$name: paused screen stays"; else fail "$name: paused screen changed"; diff <(echo "$a") <(echo "$b") | head; fi
@@ -225,11 +229,13 @@ tui_suite() {
 	expect "$name: d 0.25 sets the delay" 'every 0\.25s'
 
 	tmux_ resize-window -t tui -x 20 -y 5
+	# A window, not a wait: four intervals of the -d 0.25 set above, in
+	# which a tool that cannot lay out 20x5 would have died.
 	sleep 1
 	if exited; then fail "$name: died at 20x5"; show; return; fi
 	expect "$name: draws at 20x5" '^kvshadowtop'
 	tmux_ resize-window -t tui -x 1 -y 1
-	sleep 1
+	sleep 1	# the same window at 1x1
 	if exited; then fail "$name: died at 1x1"; show; return; fi
 	pass "$name: survives 1x1"
 	tmux_ resize-window -t tui -x 100 -y 30

@@ -12,9 +12,8 @@ cd "$(dirname "$0")/../.." || exit 1
 # shellcheck source=tests/tui/lib.sh
 . tests/tui/lib.sh
 top=${KVSHADOWTOP:-build/bin/kvshadowtop}
-command -v tmux >/dev/null || skip "tmux is not installed (apt-get install tmux)"
-command -v gzip >/dev/null || skip "gzip is not installed"
-[ -x "$top" ] || skip "$top is not built"
+need tmux gzip
+[ -x "$top" ] || { echo "FAIL: $top is not built (make)"; exit 1; }
 
 printf '%s\n' "shadow_pages 63" "shadow_pages_peak 70" "pages_populated 140" 'pages_released 77' \
 	'pages_allocated 148' 'populate_calls 37' 'populate_failures 0' 'release_calls 6' \
@@ -30,7 +29,9 @@ expect "plays from the first interval" 'interval 1 of 5'
 expect "and shows its numbers" '\(1000 pages\)'
 keys p
 expect "p pauses" 'PAUSED'
-sleep 1.2	# three recorded intervals: a playing replay would have moved on
+# A window, not a wait: three recorded intervals (0.4 s each), in which a
+# playing replay would have moved on.
+sleep 1.2
 if screen | grep -q '(1000 pages)'; then pass "paused: still the first interval"; else fail "paused, yet it moved on"; show; fi
 expect "the title says which interval shows" 'REPLAY 1/5'
 keys Right
@@ -59,7 +60,9 @@ expect_restored "q"
 # and ended cleanly by q.
 tui_start 110 30 "$top" record -o "$tui_tmp/tui.rec" --mode debugfs --file "$tui_tmp/counters" -d 0.2
 expect "record shows the TUI" 'debugfs \(counters only\)'
-sleep 1	# about five intervals into the recording
+# Three intervals recorded (the file is flushed interval by interval).
+state_lines() { [ "$(zcat "$tui_tmp/tui.rec" 2>/dev/null | grep -c '^{"event":"state"')" -ge "$1" ]; }
+wait_until "$TUI_WAIT" state_lines 3 || fail "record under the TUI: no three intervals in ${TUI_WAIT} s"
 keys q
 expect_restored "record: q"
 if "$top" report "$tui_tmp/tui.rec" --json >"$tui_tmp/tui.json" 2>"$tui_tmp/err" &&

@@ -12,7 +12,7 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/tui/header.sh
 
 drv=build/tests/tui/tuidriver
-command -v tmux >/dev/null || skip "tmux is not installed (apt-get install tmux)"
+need tmux
 [ -x "$drv" ] || { echo "FAIL: $drv not built (make test-bins)"; exit 1; }
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=0}
 
@@ -29,8 +29,7 @@ expect "raw bytes in names become ?" 'weird\?\?\[31mname\?'
 keys d 2 Enter
 expect "d 2" 'every 2s'
 # The loop's next read comes at the new interval (up to 2 s away).
-sleep 2.5
-if grep -qx 'interval 2' "$tui_tmp/log" 2>/dev/null; then
+if wait_until "$TUI_WAIT" grep -qx 'interval 2' "$tui_tmp/log"; then
 	pass "the loop got the new interval"
 else
 	fail "the loop did not get interval 2 (log: $(cat "$tui_tmp/log" 2>/dev/null))"

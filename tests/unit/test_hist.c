@@ -67,8 +67,14 @@ static void test_model_interval(void **state)
 	fold(&m, KVS_MODE_EXACT, &r, NULL);
 	assert_true(m.hist[KVS_HIST_POPULATE].available);
 	assert_int_equal(m.hist[KVS_HIST_POPULATE].delta.count, 10);
-	assert_true(m.hist[KVS_HIST_POPULATE].interval_p50_ns >= 4096);
-	assert_true(m.hist[KVS_HIST_POPULATE].p50_ns <= 32);
+	/*
+	 * Exact, not bounds: a quantile interpolates linearly inside its log2
+	 * slot. The interval's 10 events all sit in slot 12, [4096, 8192): the
+	 * 5th of 10 is halfway, 6144. The total's 20: the 10th is the last of
+	 * slot 4, [16, 32): its upper edge, 32.
+	 */
+	assert_float_equal(m.hist[KVS_HIST_POPULATE].interval_p50_ns, 6144.0, 1e-9);
+	assert_float_equal(m.hist[KVS_HIST_POPULATE].p50_ns, 32.0, 1e-9);
 	assert_true(isnan(m.hist[KVS_HIST_RELEASE].interval_p50_ns));
 	kvs_model_free(&m);
 }

@@ -27,10 +27,8 @@ export KVER=${KVER-6.12}
 STOCK_KVER=${STOCK_KVER-6.1}
 # shellcheck source=tests/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
-command -v jq >/dev/null || { echo "SKIP: jq not installed (make deps)"; exit 77; }
+need jq clang bpftool
 [ -x "$top/build/static/bin/kvshadowtop" ] || fail "build/static/bin/kvshadowtop not built (make static)"
-command -v clang >/dev/null && command -v bpftool >/dev/null ||
-	fail "clang and bpftool are needed to build the foreign programs (make deps)"
 
 # The other tool: its own BPF object, skeleton and static binary.
 clang -g -O2 -target bpf -D__TARGET_ARCH_x86 -I"$top/build/gen" \

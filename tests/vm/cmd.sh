@@ -9,7 +9,7 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 kdir=$("$top/kernel/build.sh" --print-dir) || fail "kernel/build.sh --print-dir"
-krel=$(cat "$kdir/kernel.release" 2>/dev/null) || { echo "SKIP: no test kernel built ($kdir): run make kernel"; exit 77; }
+krel=$(cat "$kdir/kernel.release" 2>/dev/null) || fail "no test kernel built ($kdir): run make kernel"
 
 # shellcheck disable=SC2016 # for the guest's shell, verbatim
 cmd='false; echo "status=$?"; i=41; echo "sum=$((i+1))"; echo "rel=$(uname -r)"

@@ -10,7 +10,7 @@
 set -uo pipefail
 # shellcheck source=tests/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
-command -v tmux >/dev/null || { echo "SKIP: tmux not installed (make deps)"; exit 77; }
+need tmux
 [ -x "$top/build/static/bin/kvshadowtop" ] || fail "build/static/bin/kvshadowtop not built (make static)"
 
 start=$SECONDS
@@ -32,6 +32,8 @@ echo "batch demo: $frames frames, ended by itself in ${took}s (boot included)"
 sock=kvshadow-demo-$$
 tm() { tmux -L "$sock" "$@"; }
 trap 'tm kill-server 2>/dev/null; rm -rf "$work"' EXIT
+# The pane's trailing sleep 600 keeps it open after the demo ends, for the
+# screen checks below (the test kills the server on exit).
 tm -f /dev/null new-session -d -s demo -x 132 -y 40 \
 	"TERM=xterm-256color $(printf '%q' "$top/kernel/vm/run.sh") --demo 300; echo DEMO_EXIT=\$?; sleep 600" ||
 	fail "tmux"
@@ -41,7 +43,12 @@ until screen | grep -q 'TOP CALLERS'; do
 	[ $((SECONDS - start)) -lt 180 ] || { screen; fail "the TUI did not show up within 180 s"; }
 	sleep 1
 done
-sleep 4
+# Until a frame has the header, drawn at the terminal's width (a frame or
+# two after the table first shows).
+until screen | grep -q '^kvshadowtop  exact' && [ "$(screen | awk '{ if (length($0) > m) m = length($0) } END { print m + 0 }')" -gt 80 ]; do
+	[ $((SECONDS - start)) -lt 240 ] || break
+	sleep 0.5
+done
 screen >"$work/tui"
 cat "$work/tui"
 grep -q '^kvshadowtop  exact' "$work/tui" || fail "no kvshadowtop header line"

@@ -7,25 +7,27 @@ set -uo pipefail
 # shellcheck source=tests/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-command -v jq >/dev/null || { echo "SKIP: jq not installed (make deps)"; exit 77; }
+need jq
 
 keys='["shadow_pages","shadow_pages_peak","pages_populated","pages_released",
 	"pages_allocated","populate_calls","populate_failures","release_calls"]'
 
 # The guest's sh starts background jobs with SIGINT ignored: stop with TERM.
 # shellcheck disable=SC2016 # expanded in the guest
-vm_run -- '
+vm_run -- '. /kvshadow/tests/lib.sh
 echo @@json; kvshadowstat 0.5 3 --json; echo "@@rc $?"
 echo @@text; kvshadowstat 0.5 3; echo "@@rc $?"
 echo @@load
 kvshadowstat 0.2 --json >/tmp/load.jsonl 2>/tmp/load.err &
 pid=$!
-sleep 0.5
+# Its first line (the counters before the load), then the load, then two
+# more lines: the second one is read after the load ended.
+wait_intervals /tmp/load.jsonl 1 || echo "no first line in 30 s"
 modprobe test_vmalloc run_test_mask=1 test_loop_count=2000 >/dev/null 2>&1
-sleep 0.5
+intervals /tmp/load.jsonl
+wait_intervals /tmp/load.jsonl $((intervals + 2)) || echo "no two more lines in 30 s"
 kill -TERM $pid; wait $pid; echo "@@rc $?"
 cat /tmp/load.err /tmp/load.jsonl
-. /kvshadow/tests/lib.sh
 quiesce
 echo @@same
 # One snapshot of the file for both tools: a fork between two reads could

@@ -5,7 +5,7 @@
 set -uo pipefail
 # shellcheck source=tests/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
-command -v jq >/dev/null || { echo "SKIP: jq not installed"; exit 77; }
+need jq
 [ -x "$top/build/static/bin/kvshadowtop" ] || fail "build/static/bin/kvshadowtop not built (make static)"
 
 out=$work/out
@@ -27,6 +27,8 @@ for k in populate_calls pages_populated pages_allocated populate_failures releas
 	want=$(echo "$exact" | jq ".debugfs.$k - .debugfs_baseline.$k")
 	[ "$got" = "$want" ] || fail "exact: $k $got, debugfs delta $want"
 done
+# A floor that says test_vmalloc was seen (exactness is debugfs's, above):
+# its long_busy_list test alone vmallocs 15000 one-page areas per thread.
 [ "$(echo "$exact" | jq .populate_calls)" -ge 10000 ] || fail "exact: test_vmalloc's populate calls not seen"
 echo "$exact" | jq -e '.top | length > 0 and (.[0].caller | test("0x|ffff") | not)' >/dev/null ||
 	fail "exact: no caller attribution, or an address in a caller name"
@@ -35,6 +37,11 @@ echo "$exact" | jq -e '.latency.populate.available and .latency.populate.p99_ns 
 
 echo "estimate: $(echo "$est" | jq -c '{shadow_pages, populate_calls, events_lost, unknown_frees, debugfs_shadow: .debugfs.shadow_pages}')"
 [ "$(echo "$est" | jq -r .mode)" = estimate ] || fail "estimate: mode is not estimate"
+# Not derived (issue 20, item 5: listed): the 5 % below, the quarter of
+# readings that may be crossed by a purge and the quarter that may need the
+# in-flight allowance come from runs, not from a kernel behaviour. What
+# would be derived: per reading, the populates and releases BPF counted
+# between the model read and the debugfs read (a tool change).
 echo "$est" | jq -e '(.shadow_pages - .debugfs.shadow_pages | fabs) <= 0.05 * .debugfs.shadow_pages' >/dev/null ||
 	fail "estimate: shadow_pages $(echo "$est" | jq .shadow_pages) not within 5 % of debugfs $(echo "$est" | jq .debugfs.shadow_pages)"
 # Every interval, from the first: idle, under load, after purges. A purge

@@ -15,6 +15,8 @@ console=$work/console.log
 export KVER=${KVER-7.2} NODEBUG=${NODEBUG-1}
 
 fail() { echo "FAIL: $*"; exit 1; }
+# shellcheck source=tests/common.sh
+. "$top/tests/common.sh"
 
 # works_where MODE CHECKED-AGAINST: once a test's check of MODE on the
 # kernel it last booted passed, one row of the table of what works where

@@ -8,8 +8,7 @@
 set -uo pipefail
 # shellcheck source=tests/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
-command -v promtool >/dev/null || { echo "SKIP: promtool missing (apt-get install prometheus)"; exit 77; }
-command -v jq >/dev/null || { echo "SKIP: jq missing (make deps)"; exit 77; }
+need promtool jq
 
 out=$work/guest.out
 # shellcheck disable=SC2016 # expanded in the guest
@@ -17,16 +16,20 @@ vm_run -- '. /kvshadow/tests/lib.sh
 kvshadowtop --json -d 0.5 --prom-file /tmp/k.prom >/tmp/k.json 2>/tmp/k.err &
 pid=$!
 # Counting starts at the baseline, after the BPF load: wait for a first line.
-i=0; while [ ! -s /tmp/k.json ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+wait_intervals /tmp/k.json 1 || fail "kvshadowtop: no first line in 30 s"
 modprobe test_vmalloc run_test_mask=1 test_loop_count=300 2>/dev/null
 quiesce
-nap 1.5
+# Two more lines: the second one (and its Prometheus file, written first)
+# is from after the quiet moment.
+intervals /tmp/k.json
+wait_intervals /tmp/k.json $((intervals + 2)) || fail "kvshadowtop: no two more lines in 30 s"
 # All live vmap areas as the kernel lists them, summed by shell builtins,
 # and no fork until the next line of the tool (busybox sleep is a process: a
 # fork may vmalloc a stack and change the sum): nap.
 sum=0; while read -r range size rest; do sum=$((sum + size)); done </proc/vmallocinfo
 echo "VMAPSUM $sum"
-nap 0.6
+intervals /tmp/k.json
+wait_intervals /tmp/k.json $((intervals + 2)) || fail "kvshadowtop: no line after the sum in 30 s"
 kill -TERM $pid; wait $pid || exit 1
 cat /tmp/k.err
 echo ==PROM==; cat /tmp/k.prom; echo ==JSON==; tail -n 1 /tmp/k.json' >"$out" ||
@@ -67,8 +70,12 @@ check kvshadow_populate_calls_total "$(delta populate_calls)"
 check kvshadow_populate_failures_total "$(delta populate_failures)"
 check kvshadow_release_calls_total "$(delta release_calls)"
 check kvshadow_debugfs_drift_bytes 0
+# A floor that says the workload was seen (the counters are exact above):
+# each of test_vmalloc's 300 fixed-size vmallocs per worker calls
+# kasan_populate_vmalloc once, and the kernel's own vmallocs (the tool's maps, forks) add more.
 [ "$(delta populate_calls)" -ge 300 ] || fail "test_vmalloc's populate calls were not counted"
 peak=$(metric kvshadow_shadow_peak_bytes)
+# The peak is the highest shadow_pages since the last reset: never below.
 [ "$peak" -ge "$(metric kvshadow_shadow_bytes)" ] || fail "peak $peak below shadow"
 # The callers, named and "other", add up to the populated bytes.
 callers=$(awk '/^kvshadow_populated_bytes_by_caller_total\{/ { s += $NF } END { print s }' "$work/k.prom")

@@ -6,7 +6,9 @@
 # quiescent moments: after boot, after a 2-thread test_vmalloc, after a
 # forced purge, with the workload module's areas live and after they were
 # freed and purged; and the counters move by exactly what the module's
-# reported areas and the page tables predict (tests/vm/guest/ptdump.sh).
+# reported areas and the page tables predict, in a window the kasan events
+# show quiet (no other task's populate, no release; else again, up to 5
+# times) (tests/vm/guest/ptdump.sh).
 set -uo pipefail
 # shellcheck source=tests/vm/lib.sh
 . "$(dirname "$0")/lib.sh"

@@ -11,12 +11,14 @@
 #   (64 MiB) populates exactly the shadow pages its addresses cover and
 #   spends a share of its time there; its duration is within the module's;
 # - --slow 3600s logs nothing; -b --slow 5ms prints the slow call's line;
-# - the rows' p50/p99 are within a log2 bucket of the module's durations;
+# - the rows' vmalloc p50/p99 are within a log2 bucket of the module's
+#   durations, their populate p50/p99 those of the kasan events of each
+#   function's calls, exactly;
 # - every line of --json output is JSON; slow_vmalloc counts the records.
 set -uo pipefail
 # shellcheck source=tests/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
-command -v jq >/dev/null || { echo "SKIP: jq not installed (make deps)"; exit 77; }
+need jq
 [ -x "$top/build/static/bin/kvshadowtop" ] || fail "build/static/bin/kvshadowtop not built (make static)"
 
 out=$work/out
@@ -99,9 +101,46 @@ cover=$(( ${kcover%-*} - ${kcover#*-} ))
 [ "$cover" = "$((pages * 4096))" ] || fail "slow: the populate event covers $cover shadow bytes, its addresses $pages pages"
 echo "$slow" | jq -e ".nr_populated > 0 and .populate_ns > 0 and .populate_ns < .vmalloc_ns" >/dev/null ||
 	fail "slow: no share of populate in the call"
+# Not derived (issue 20, item 5: listed): fentry/fexit read the same
+# monotonic clock inside the module's two reads around vmalloc(), so the
+# BPF duration can only be shorter; the 2 % + 50 us above it and the half
+# below it were set from TCG runs, not from a kernel behaviour.
 echo "$slow" | jq -e ".vmalloc_ns >= $ns / 2 and .vmalloc_ns <= $ns * 1.02 + 50000" >/dev/null ||
 	fail "slow: vmalloc_ns is not within the module's $ns ns"
 echo "slow: populate share $(echo "$slow" | jq '.populate_ns * 100 / .vmalloc_ns | floor') %"
+
+# The kasan events of each function's calls, as "FN DURATION_NS": an event
+# is the function's whose call made the area at its addr; the slow call's
+# nested page-array area has no line in the log, and its event comes right
+# after that call's own in the shell's trace.
+awk -v shell="$shell" '
+	FNR == NR { for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+		fn_at[f["start"]] = f["fn"]; next }
+	$1 !~ ("-" shell "$") || !/ kasan_vmalloc_populate: / { next }
+	{ for (i = 1; i <= NF; i++) { split($i, kv, "="); g[kv[1]] = kv[2] }
+		if (g["addr"] in fn_at) cur = fn_at[g["addr"]]
+		if (cur != "") print cur, g["duration_ns"] }' "$work/log" "$work/trace" >"$work/popns"
+# pop_quantile FN Q: that quantile of FN's populate durations as the tool
+# computes it: each duration in its log2 slot [2^i, 2^(i+1)) ([0, 2) for
+# slot 0; a zero duration is not filed, as in bpf/exact.bpf.c), then
+# linear inside the slot that holds the Q-th event (kvs_hist_quantile).
+pop_quantile() {
+	awk -v fn="$1" -v q="$2" '$1 == fn && $2 > 0 {
+			s = 0; while (s < 31 && 2 ^ (s + 1) <= $2) s++
+			c[s]++; n++ }
+		END {
+			if (!n) { print "none"; exit }
+			t = q * n
+			for (i = 0; i < 32; i++) {
+				if (!c[i]) continue
+				if (seen + c[i] >= t) {
+					lo = i ? 2 ^ i : 0; fr = (t - seen) / c[i]; if (fr < 0) fr = 0
+					printf "%.3f\n", lo + (2 ^ (i + 1) - lo) * fr; exit
+				}
+				seen += c[i]
+			}
+		}' "$work/popns"
+}
 
 # Rows: p50/p99 within a log2 bucket of the module's durations (vmalloc) and
 # of the kasan events (populate), per function. The module's clock reads
@@ -118,8 +157,15 @@ for fn in slow vmalloc aligned vzalloc; do
 	echo "$row" | jq -e ".vmalloc_p50_ns >= $lo / 4.5 and .vmalloc_p50_ns <= $hi * 2.2 and
 		.vmalloc_p99_ns >= $hi / 4.5 and .vmalloc_p99_ns <= $hi * 2.2" >/dev/null ||
 		fail "rows: kvshadow_wl_$fn's vmalloc p50/p99 are not within a bucket of $lo..$hi ns"
-	echo "$row" | jq -e '.populate_p50_ns > 0 and .populate_p99_ns >= .populate_p50_ns' >/dev/null ||
-		fail "rows: kvshadow_wl_$fn has no populate latency"
+	# Populate: the kernel records every event's duration_ns, and the tool
+	# files the same number in the same slot: its percentiles are the
+	# events', exactly (up to the JSON's 13 significant digits).
+	p50=$(pop_quantile "kvshadow_wl_$fn" 0.5) p99=$(pop_quantile "kvshadow_wl_$fn" 0.99)
+	echo "row kvshadow_wl_$fn: populate p50 $p50 p99 $p99 from $(grep -c "^kvshadow_wl_$fn " "$work/popns") kasan events"
+	[ "$p50" != none ] || fail "rows: no kasan populate event in kvshadow_wl_$fn's calls"
+	echo "$row" | jq -e "(.populate_p50_ns - $p50 | fabs) <= 1e-9 * $p50 + 0.001 and
+		(.populate_p99_ns - $p99 | fabs) <= 1e-9 * $p99 + 0.001" >/dev/null ||
+		fail "rows: kvshadow_wl_$fn's populate p50/p99 $(echo "$row" | jq -c '[.populate_p50_ns, .populate_p99_ns]'), its kasan events' $p50/$p99"
 done
 
 # ---- --slow 3600s: nothing ----

@@ -25,7 +25,7 @@
 set -uo pipefail
 # shellcheck source=tests/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
-command -v jq >/dev/null || fail "jq not installed (make deps)"
+need jq
 [ -x "$top/build/static/bin/kvshadowtop" ] || fail "build/static/bin/kvshadowtop not built (make static)"
 # check KVER MODE: boot the stock KVER kernel, run kvshadowtop in MODE
 # ("" automatic: stock) through the moments, judge against the page tables.

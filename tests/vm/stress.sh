@@ -15,7 +15,7 @@
 set -uo pipefail
 # shellcheck source=tests/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
-command -v jq >/dev/null || { echo "SKIP: jq not installed (make deps)"; exit 77; }
+need jq
 [ -x "$top/build/static/bin/kvshadowtop" ] || fail "build/static/bin/kvshadowtop not built (make static)"
 gcc -static -O2 -Wall -Werror -o "$work/bpfobjs" "$top/tests/vm/tools/bpfobjs.c" ||
 	fail "cannot build tests/vm/tools/bpfobjs.c"
@@ -43,6 +43,8 @@ grep -q '^@@end$' "$out" || fail "the guest script did not finish"
 
 toggles=$(sed -n 's/^@@toggles //p' "$out")
 echo "kasan events switched on and off $toggles times"
+# A floor that says the toggling overlapped the runs: a round is two naps
+# of 0.1 s, so 20 rounds are 4 s, less than the runs take.
 [ "${toggles:-0}" -ge 20 ] || fail "the events were toggled only ${toggles:-0} times"
 
 keys="populate_calls pages_populated pages_allocated populate_failures release_calls pages_released"
@@ -87,6 +89,10 @@ while read -r run; do
 	[ "$(echo "$json" | jq -r .mode)" = exact ] || fail "run $run: not exact mode"
 	[ -z "$bad" ] || fail "run $run: totals differ from the debugfs deltas over the run:$bad"
 	[ "$drift" = 0 ] || fail "run $run: drift_pages $drift"
+	# A floor that says test_vmalloc was seen (the totals are exact against
+	# debugfs above): run_test_mask=9 is two tests of 1000 vmallocs per
+	# thread, 2 threads, 4000 populate calls; why 3000 and not 4000 is
+	# not written down (issue 20, item 5: listed).
 	[ "$(echo "$json" | jq .populate_calls)" -ge 3000 ] || fail "run $run: test_vmalloc's populate calls not seen"
 done < <(sed -n 's/^@@run \([^ ]*\) .*/\1/p' "$out")
 case " $parts " in *" runs "*) [ "$runs" -ge 3 ] || fail "only $runs runs" ;; esac

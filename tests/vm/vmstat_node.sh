@@ -21,9 +21,8 @@ set -uo pipefail
 . "$top/tests/server.sh"
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$work"' EXIT
-exporter=$(command -v prometheus-node-exporter || command -v node_exporter) ||
-	fail "prometheus-node-exporter not installed (make deps)"
-command -v jq >/dev/null || fail "jq not installed (make deps)"
+need prometheus-node-exporter jq
+exporter=$(command -v prometheus-node-exporter)
 
 out=$work/out
 vm_run --debug --page-owner -- 'sh /kvshadow/tests/vmstat_node.sh' >"$out"

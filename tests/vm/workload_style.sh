@@ -11,7 +11,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/kvshadow-wlstyle.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 
-[ -r "$tarball" ] || { echo "SKIP: $tarball missing (apt-get install linux-source-6.12)"; exit 77; }
+[ -r "$tarball" ] || fail "$tarball missing: install it (make deps: linux-source-6.12)"
 src=$top/tests/vm/workload
 head -n 1 "$src/kvshadow_workload.c" | grep -qx '// SPDX-License-Identifier: GPL-2.0' || fail "no GPL-2.0 SPDX line"
 grep -q '^MODULE_LICENSE("GPL");$' "$src/kvshadow_workload.c" || fail "no MODULE_LICENSE(\"GPL\")"

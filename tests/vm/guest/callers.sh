@@ -51,6 +51,10 @@ run_config() {
 		done
 		;;
 	esac
+	# Emptied here, not only by the redirections: wait_line must not find
+	# the previous configuration's lines before the new tools truncate.
+	: >/tmp/c.json
+	: >/tmp/p.json
 	# shellcheck disable=SC2086 # $opts: zero or one option
 	kvshadowtop --mode "$mode" $opts --json -d 0.5 -r 100 --by caller >/tmp/c.json 2>/tmp/c.err &
 	cpid=$!
@@ -76,7 +80,10 @@ run_config() {
 		echo "alloc aligned n=2 size=192K thread=1" >"$WL/control" || fail "$cfg: alloc commands"
 	settle
 	# Two more intervals: the lines after the allocations settled.
-	nap 1.2
+	intervals /tmp/c.json
+	wait_intervals /tmp/c.json $((intervals + 2)) || fail "$cfg: no two more caller lines in 30 s"
+	intervals /tmp/p.json
+	wait_intervals /tmp/p.json $((intervals + 2)) || fail "$cfg: no two more process lines in 30 s"
 	echo "@@caller $cfg $(tail -n 1 /tmp/c.json)"
 	echo "@@process $cfg $(tail -n 1 /tmp/p.json)"
 	kill -TERM "$cpid" "$ppid"

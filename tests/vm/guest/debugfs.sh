@@ -30,6 +30,10 @@ snap a
 # Populate allocates pages only for shadow PTEs it finds empty: beyond the
 # pages it maps, only those that lost a race with a concurrent populate
 # of a neighbouring area (the stock kernel allocated 2.8 per page mapped).
+# Not derived: a lost race costs one page, and only an area's two edge
+# shadow pages can be shared with a neighbour populating at the same
+# time, so the bound that follows is alloc - pop <= 2 * populate_calls;
+# 1.05 per page is what runs have shown (issue 20, item 5: listed).
 alloc=$((a_pages_allocated - s_pages_allocated)) pop=$((a_pages_populated - s_pages_populated))
 [ "$pop" -gt 0 ] || fail "test_vmalloc populated no shadow"
 [ $((alloc * 100)) -le $((pop * 105)) ] ||

@@ -36,7 +36,8 @@ until [ -s /tmp/top.json ] && [ -s /tmp/k.prom ]; do
 	nap 0.2; i=$((i + 1))
 	[ $i -lt 100 ] || { cat /tmp/top.err; fail "kvshadowtop wrote nothing in 20 s"; }
 done
-nap 2
+# Four intervals of series before the faults, for the alert test's history.
+wait_intervals /tmp/top.json 5 || fail "kvshadowtop: no five lines in 30 s"
 
 # Every page allocation made inside kasan_populate_vmalloc() by a task
 # marked make_it_fail fails: order 0 too, sleeping ones too (GFP_KERNEL),
@@ -91,7 +92,11 @@ echo free >"$WL/control" && echo purge >"$WL/control" || fail "free, purge"
 # addresses are the lowest free ones, and the next thread stack lands there.
 ptdump_save /tmp/purged.dump
 quiesce
-nap 2
+# The line after the next: its snapshot follows the quiet moment, and the
+# Prometheus file of the interval before it is in place (the keeper copies
+# it by hand below).
+intervals /tmp/top.json
+wait_intervals /tmp/top.json $((intervals + 3)) || fail "kvshadowtop: no three more lines in 30 s"
 snap z
 cp /tmp/k.prom /tmp/prom/9999 || fail "keeping the last Prometheus file"
 # A background job starts with SIGINT ignored, and the tool keeps it so: TERM.

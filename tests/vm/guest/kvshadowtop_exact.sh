@@ -3,23 +3,28 @@
 # exact mode and, at the same time, forced into estimate mode, around a
 # test_vmalloc run; prints each tool's last JSON line after quiescence.
 set -u
+. /kvshadow/tests/lib.sh
 # Estimate mode reads /proc/vmallocinfo addresses: kptr_restrict=1 for this
 # run (the tool never writes it), the old value back at the end.
 kptr_old=$(cat /proc/sys/kernel/kptr_restrict)
 echo 1 >/proc/sys/kernel/kptr_restrict
 kvshadowtop --json -d 0.5 --mode exact >/tmp/exact.json 2>/tmp/exact.err &
 exact=$!
-sleep 2
+# Each tool attached and seeded (its first line) before the next step.
+wait_intervals /tmp/exact.json 1 || { cat /tmp/exact.err; fail "exact: no first line in 30 s"; }
 kvshadowtop --json -d 0.5 --mode estimate >/tmp/estimate.json 2>/tmp/estimate.err &
 estimate=$!
-sleep 3
+wait_intervals /tmp/estimate.json 1 || { cat /tmp/estimate.err; fail "estimate: no first line in 30 s"; }
 # Its init returns -EAGAIN on purpose: the error is expected.
 modprobe test_vmalloc run_test_mask=7 test_loop_count=300 nr_threads=2 2>/dev/null
 # Quiescence: the lazy purges after the run end (counters still for a
-# second, builtins only), then the last intervals see it.
-. /kvshadow/tests/lib.sh
+# second, builtins only), then the last intervals see it: two more lines
+# of each, the second taken after the quiet moment.
 quiesce
-sleep 2
+intervals /tmp/exact.json
+wait_intervals /tmp/exact.json $((intervals + 2)) || fail "exact: no two more lines in 30 s"
+intervals /tmp/estimate.json
+wait_intervals /tmp/estimate.json $((intervals + 2)) || fail "estimate: no two more lines in 30 s"
 # Background jobs start with SIGINT ignored, and the tool leaves it so: TERM.
 kill -TERM "$exact" "$estimate"
 wait "$exact"; rc_exact=$?

@@ -31,6 +31,36 @@ nap() {
 	return 0
 }
 
+# intervals FILE: how many whole intervals kvshadowtop has written to FILE,
+# into $intervals, with builtins only (no fork): a JSON line each (not the
+# {"event":...} lines of --slow records), and in the batch text each
+# interval ends with an empty line.
+intervals() {
+	intervals=0
+	while IFS= read -r _l; do
+		case $_l in
+		'{"event"'*) ;;
+		"" | "{"*) intervals=$((intervals + 1)) ;;
+		esac
+	done <"$1"
+}
+
+# wait_intervals FILE N [SECONDS]: until FILE holds N whole intervals, at
+# most SECONDS (default 30; 1 after that), without a fork. Where a test
+# wants "two more intervals": the line after the one in progress, whose
+# snapshot is taken after the one in progress was printed (the tool's loop
+# is snapshot, print, sleep), so after anything the test did before it
+# counted.
+wait_intervals() {
+	_wi=0
+	while intervals "$1"; [ "$intervals" -lt "$2" ]; do
+		[ $_wi -lt $((${3:-30} * 10)) ] || return 1
+		nap 0.1
+		_wi=$((_wi + 1))
+	done
+	return 0
+}
+
 # quiesce: wait until the counters stop moving (lazy purges run from
 # workqueues after the workload returns), at most ~20 s.
 quiesce() {

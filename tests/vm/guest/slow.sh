@@ -45,7 +45,8 @@ run() {
 	control "alloc aligned n=3"
 	control "alloc vzalloc n=2 size=40K"
 	# Two more intervals: the records reach the output.
-	nap 1.2
+	intervals /tmp/$tag.out
+	wait_intervals /tmp/$tag.out $((intervals + 2)) || fail "$tag: no two more intervals in 30 s"
 	kill -TERM $pid
 	wait $pid
 	echo "RC $tag $?"

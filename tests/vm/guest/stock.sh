@@ -56,13 +56,14 @@ moment() {
 		# No fork until the line is taken: a fork may map a stack's shadow.
 		last_line
 		before=$line
-		nap 1.2
+		intervals /tmp/s.json
+		wait_intervals /tmp/s.json $((intervals + 2)) || fail "$1: no two more lines in 30 s"
 		last_line
 		_pt_shadow_save /tmp/quiet.after
 		cmp -s /tmp/quiet.before /tmp/quiet.after &&
 			[ "$(counts "$before")" = "$(counts "$line")" ] && break
 		tries=$((tries + 1))
-		[ $tries -lt 5 ] || fail "$1: never quiet for 1.2 s in 5 tries"
+		[ $tries -lt 5 ] || fail "$1: never quiet for two intervals in 5 tries"
 	done
 	echo "@@json $1 $line"
 	pages=$(ptdump_shadow_pages "/tmp/m.$1") || fail "$1: ptdump_shadow_pages"

@@ -60,7 +60,8 @@ start_top() {
 # stop_top N: at quiescence, two more intervals, then SIGTERM.
 stop_top() {
 	quiesce
-	nap 1.2
+	intervals "/tmp/run$1.json"
+	wait_intervals "/tmp/run$1.json" $((intervals + 2)) || fail "run $1: no two more lines in 30 s"
 	# A background job starts with SIGINT ignored, and the tool keeps it so: TERM.
 	kill -TERM "$top"
 	wait "$top"
@@ -94,11 +95,12 @@ done
 if part late; then
 	modprobe test_vmalloc run_test_mask=9 test_loop_count=2000 nr_threads=2 2>/dev/null &
 	load=$!
-	nap 1
+	nap 1	# the workload's pacing: the tool starts a second into the load
 	start_top late
 	wait $load
 	quiesce
-	nap 1.2
+	intervals /tmp/runlate.json
+	wait_intervals /tmp/runlate.json $((intervals + 2)) || fail "run late: no two more lines in 30 s"
 	echo "@@quiet $(wc -l <"/tmp/runlate.json")"
 	modprobe test_vmalloc run_test_mask=9 test_loop_count=300 nr_threads=2 2>/dev/null
 	stop_top late

@@ -111,12 +111,6 @@ sys_nodes() {
 	done
 }
 
-# lines FILE: its complete lines into $lines, without a fork.
-count_lines() {
-	lines=0
-	while IFS= read -r _l; do lines=$((lines + 1)); done <"$1"
-}
-
 # kvshadowtop's nodes (issue 19) in MODE, against the nodes' vmstat read
 # before and after two or more of its intervals at a quiet moment (nothing
 # mapped or released from the first read to the last, the per-CPU counts
@@ -152,11 +146,12 @@ tool_nodes() {
 		snap a
 		sys_nodes
 		s1=$nodes
-		count_lines /tmp/kt.json
-		n1=$lines
-		nap 7	# three intervals or more
-		count_lines /tmp/kt.json
-		n2=$lines
+		intervals /tmp/kt.json
+		n1=$intervals
+		# Three more lines of -d 2: two whole intervals in the window.
+		wait_intervals /tmp/kt.json $((n1 + 3)) || echo "$mode try $tries: no three more lines in 30 s"
+		intervals /tmp/kt.json
+		n2=$intervals
 		sys_nodes
 		s2=$nodes
 		snap b
