@@ -249,11 +249,13 @@ static bool activity(struct kvs_collect *c, uint64_t *token, bool *busy)
 
 /*
  * A reading no purge cut through, where the source can tell: when a purge
- * ran while the sources were read, read once more (the purge's event is
- * then in the model, its releases in the kernel's count). If one runs
- * across that reading too, the reading says so (purge_crossed): the
+ * ran while the sources were read, read again, up to twice more (the
+ * purge's event is then in the model, its releases in the kernel's count;
+ * under a vmalloc storm purges follow each other closely). If one runs
+ * across the last reading too, the reading says so (purge_crossed): the
  * kernel's count may be ahead of the model by what that purge released.
  */
+#define KVS_PURGE_TRIES 3
 int kvs_collect_read(struct kvs_collect *c, struct kvs_reading *r, char *err, size_t errlen)
 {
 	uint64_t before = 0, after = 0;
@@ -281,7 +283,7 @@ int kvs_collect_read(struct kvs_collect *c, struct kvs_reading *r, char *err, si
 		r->have_purge_crossed = true;
 		r->purge_crossed = !activity(c, &after, &busy_after) || busy_before || busy_after ||
 				   after != before;
-		if (!r->purge_crossed || tries == 1)
+		if (!r->purge_crossed || tries == KVS_PURGE_TRIES - 1)
 			break;
 		kvs_reading_free(r);
 	}
