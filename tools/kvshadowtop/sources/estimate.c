@@ -140,12 +140,11 @@ static void area_delete(struct kvs_estimate *e, struct kvs_est_area *a)
 	e->areas[i] = (struct kvs_est_area){ 0 };
 }
 
-/* kasan_release_vmalloc(start, end, start, end, PAGE_RANGE): only wholly covered pages. */
-static long release_area(struct kvs_estimate *e, uint64_t start, uint64_t end)
+/* One kasan_release_vmalloc() of [start, end) that unmaps shadow pages [lo, hi). */
+static long release_pages(struct kvs_estimate *e, uint64_t start, uint64_t end, uint64_t lo,
+			  uint64_t hi)
 {
-	uint64_t lo = (start + e->span - 1) / e->span;
-	uint64_t hi = end / e->span;
-	long n = kvs_pageset_remove(&e->mapped, lo, hi);
+	long n = kvs_pageset_remove(&e->mapped, lo, hi);	/* none when hi <= lo */
 
 	if (n < 0)
 		return n;
@@ -154,6 +153,12 @@ static long release_area(struct kvs_estimate *e, uint64_t start, uint64_t end)
 	e->c.pages_released += n;
 	e->c.shadow_pages -= n;
 	return n;
+}
+
+/* kasan_release_vmalloc(start, end, start, end, PAGE_RANGE): only wholly covered pages. */
+static long release_area(struct kvs_estimate *e, uint64_t start, uint64_t end)
+{
+	return release_pages(e, start, end, (start + e->span - 1) / e->span, end / e->span);
 }
 
 /*
@@ -397,20 +402,12 @@ static bool shadow_page_free(const struct kvs_estimate *e, uint64_t sp)
 static long release_merged(struct kvs_estimate *e, uint64_t start, uint64_t end)
 {
 	uint64_t lo = (start + e->span - 1) / e->span, hi = end / e->span;
-	long n;
 
 	if (start % e->span && shadow_page_free(e, start / e->span))
 		lo--;
 	if (end % e->span && shadow_page_free(e, end / e->span))
 		hi++;
-	n = lo < hi ? kvs_pageset_remove(&e->mapped, lo, hi) : 0;
-	if (n < 0)
-		return n;
-	e->c.release_calls++;
-	e->c.vmap_area_purged_bytes += end - start;
-	e->c.pages_released += n;
-	e->c.shadow_pages -= n;
-	return n;
+	return release_pages(e, start, end, lo, hi);
 }
 
 struct range {
