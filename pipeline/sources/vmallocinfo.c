@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Parser of /proc/vmallocinfo. A line starts the way the kernel prints it,
- * "0x<start>-0x<end> <size> ...": lowercase hex of 1 to 16 digits, then
- * blanks and the size in decimal. Strict by hand: sscanf's %llx also took
+ * "0x<start>-0x<end> <size> ...": lowercase hex of 1 to 16 digits (or, for
+ * a pointer %pK hides before the kernel's hash key is ready, the literal
+ * "(____ptrval____)", read as 0: hidden), then blanks and the size in
+ * decimal. Strict by hand: sscanf's %llx also took
  * signs, blanks and a second "0x" ("0x-f-0x-1" became an area, found by
  * tests/fuzz/vmallocinfo).
  */
@@ -22,7 +24,10 @@ static int hex_digit(char c)
 	return -1;
 }
 
-/* "0x" and 1 to 16 hex digits at p; the end of it, or NULL. */
+/* What %p prints for a hashed pointer until the hash key is ready (early boot, or a guest with little entropy). */
+#define PTRVAL "(____ptrval____)"
+
+/* "0x" and 1 to 16 hex digits (or PTRVAL, as 0) at p; the end of it, or NULL. */
 static const char *hex_field(const char *p, uint64_t *v)
 {
 	int n = 0, d;
@@ -30,6 +35,8 @@ static const char *hex_field(const char *p, uint64_t *v)
 	if (p[0] != '0' || p[1] != 'x')
 		return NULL;
 	*v = 0;
+	if (!strncmp(p + 2, PTRVAL, strlen(PTRVAL)))
+		return p + 2 + strlen(PTRVAL);
 	for (p += 2; (d = hex_digit(*p)) >= 0; p++) {
 		if (++n > 16)
 			return NULL;
@@ -81,8 +88,8 @@ long kvs_vmallocinfo_parse(FILE *f, kvs_area_fn fn, void *arg)
 			continue;
 		if (!(start >> 63)) {
 			/*
-			 * Not a kernel address: %pK printed 0 (no CAP_SYSLOG)
-			 * or a hash (kptr_restrict=0).
+			 * Not a kernel address: %pK printed 0 (no CAP_SYSLOG),
+			 * a hash or PTRVAL (kptr_restrict=0).
 			 */
 			hidden++;
 			continue;

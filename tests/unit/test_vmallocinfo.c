@@ -22,6 +22,10 @@ static const char real[] =
 static const char hashed[] =
 	"0x00000000a1b2c3d4-0x00000000deadbeef   20480 irq_init_percpu_irqstack+0x114/0x1a0 vmap\n"
 	"0x000000001234abcd-0x0000000077777777    8192 gen_pool_add_owner+0x45/0xa0 pages=1 vmalloc\n";
+/* Before the kernel's hash key is ready (6.1 in a guest), kptr_restrict=0 prints this. */
+static const char ptrval[] =
+	"0x(____ptrval____)-0x(____ptrval____)   36864 irq_init_percpu_irqstack+0x23f/0x2c9 vmap\n"
+	"0x(____ptrval____)-0x(____ptrval____)   20480 unpurged vm_area\n";
 static const char zeros[] =
 	"0x0000000000000000-0x0000000000000000   20480 irq_init_percpu_irqstack+0x114/0x1a0 vmap\n";
 
@@ -97,6 +101,9 @@ static void test_areas(void **state)
 	assert_int_equal(parse(hashed, &s), -EACCES);
 	assert_int_equal(s.n, 0);
 	assert_int_equal(parse(zeros, &s), -EACCES);
+	assert_int_equal(parse(ptrval, &s), -EACCES);
+	assert_int_equal(s.n, 0);
+	assert_int_equal(parse("0x(____ptrval____)-0x1 4096 x\n0x(____ptrval__-0x1 4096 x\n", &s), -EACCES);
 	assert_int_equal(parse("", &s), 0);
 	/*
 	 * Only what the kernel prints (found by tests/fuzz/vmallocinfo: %llx
@@ -148,6 +155,8 @@ static void test_sizes(void **state)
 	assert_true(s.end[0] == 20480 && s.lazy[0] == 1);
 	assert_true(s.end[1] == 2101248 && s.lazy[1] == 0);
 	assert_int_equal(sizes(zeros, &s), 1);
+	assert_int_equal(sizes(ptrval, &s), 2);
+	assert_true(s.end[0] == 36864 && !s.lazy[0] && s.end[1] == 20480 && s.lazy[1]);
 	assert_int_equal(sizes("nothing\n0x1-0x2 -1 x\n", &s), 0);
 	/* The callback's error stops the parse and comes back. */
 	assert_int_equal(sizes("0x1-0x2 1 a\n0x1-0x2 1 a\n0x1-0x2 1 a\n0x1-0x2 1 a\n"
