@@ -351,4 +351,16 @@ struct kvs_learn_event {
 	__u8 raw[KVS_RAW_STACK];
 };
 
+/* Estimate mode's seed from the kernel's vmap area lists (bpf/vmapwalk.bpf.c). */
+struct kvs_va_rec {
+	__u64 start, end;	/* the area [start, end), guard page included */
+	__u32 lazy;		/* freed, waiting for a purge */
+	__u32 list;		/* which list: each is in address order */
+};
+
+struct kvs_va_walk_result {
+	__u32 n;		/* areas in va_out */
+	__s32 err;		/* 0, or -errno: the walk stopped early */
+};
+
 #endif /* KVSHADOW_H */

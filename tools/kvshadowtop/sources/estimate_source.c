@@ -18,6 +18,7 @@
 #include "kvshadow.h"
 #include "sanitize.h"
 #include "vmallocinfo.h"
+#include "vmap_walk.h"
 #include "errmsg.h"
 
 /* A drain past its budget gives the loop back (the producer may never pause). */
@@ -189,12 +190,26 @@ static int seed_from_sizes(struct kvs_estimate *e, FILE *f, long page_size, char
 	return 0;
 }
 
+/* The lines of f from its start: about how many areas /proc/vmallocinfo shows. */
+static size_t count_lines(FILE *f)
+{
+	size_t n = 0;
+	int c;
+
+	if (fseek(f, 0, SEEK_SET))
+		return 0;
+	while ((c = getc(f)) != EOF)
+		n += c == '\n';
+	return n;
+}
+
 /*
  * The live areas now, into a fresh estimate e. /proc/vmallocinfo prints them
  * with %pK: real addresses only with kptr_restrict=1 and CAP_SYSLOG. The
  * tool does not lower or raise that setting: where the addresses are
- * hidden it seeds from the areas' sizes, approximately, and says how to
- * get the exact seed (in note).
+ * hidden it reads the kernel's vmap area lists with BPF (vmap_walk.h),
+ * where kallsyms shows them, and otherwise seeds from the areas' sizes,
+ * approximately, and says how to get the exact seed (in note).
  */
 static int seed(struct kvs_estimate *e, long page_size, struct kvs_seed_note *note, char *err,
 		size_t errlen)
@@ -220,11 +235,26 @@ static int seed(struct kvs_estimate *e, long page_size, struct kvs_seed_note *no
 	n = kvs_vmallocinfo_parse(f, seed_area, e);
 	*note = (struct kvs_seed_note){ .kind = KVS_SEED_EXACT };
 	if (n == -EACCES) {
-		int kr = kptr_restrict();
+		int kr = kptr_restrict(), walk_ret = -ENOENT;
+		char walk_err[KVS_WHY_LEN] = "";
 
 		/* Nothing was seeded: the same empty estimate (its page size was taken above). */
 		kvs_estimate_free(e);
-		if (kvs_estimate_init(e, page_size))
+		n = kvs_estimate_init(e, page_size);
+		/* Not beside another file: the lists are of this instant, not the file's. */
+		if (!n && kr != 2 && !(path && *path)) {
+			n = walk_ret = kvs_vmap_walk(count_lines(f), seed_area, e, walk_err,
+						     sizeof(walk_err));
+			if (!n) {
+				fclose(f);
+				kvs_estimate_reset_counters(e);
+				return 0;
+			}
+			/* A walk cut short may have seeded some: start again from sizes. */
+			kvs_estimate_free(e);
+			n = kvs_estimate_init(e, page_size);
+		}
+		if (n)
 			n = kvs_err(err, errlen, -EINVAL, "page size %ld", page_size);
 		else
 			n = seed_from_sizes(e, f, page_size, err, errlen);
@@ -235,6 +265,9 @@ static int seed(struct kvs_estimate *e, long page_size, struct kvs_seed_note *no
 		else if (kr == 1)
 			kvs_why(note->why, "the area addresses need CAP_SYSLOG: seeded from sizes; "
 				"exact seed: run as root");
+		else if (walk_ret != -ENOENT)
+			kvs_why(note->why, "kernel.kptr_restrict=%d hides the area addresses and "
+				"the vmap list walk failed (%s): seeded from sizes", kr, walk_err);
 		else
 			kvs_why(note->why, "kernel.kptr_restrict=%d hides the area addresses: seeded "
 				"from sizes; exact seed: sysctl kernel.kptr_restrict=1", kr);
