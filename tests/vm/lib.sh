@@ -4,7 +4,8 @@
 # console, and check the console for reports nobody asked for.
 top=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/kvshadow-vmtest.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+# VM_TEST_KEEPDIR=DIR keeps the test's files (guest output, console) there.
+trap '[ -n "${VM_TEST_KEEPDIR:-}" ] && cp -r "$work" "$VM_TEST_KEEPDIR"; rm -rf "$work"' EXIT
 console=$work/console.log
 # The VM tests boot Linux 7.2 (the series, and stock) without syzbot's
 # debug options, unless they ask for others (vm_run --debug): KUnit, the
@@ -65,4 +66,28 @@ console_clean() {
 			print "unexpected on the console: " $0; bad = 1
 		}
 		END { exit bad }'
+}
+
+# log2_quantile FILE KEY Q: the Q quantile of the durations in FILE's
+# "KEY DURATION_NS" lines as kvshadowtop computes it from its histograms:
+# each duration in its log2 slot [2^i, 2^(i+1)) ([0, 2) for slot 0; a
+# zero duration is not filed, as in bpf/exact.bpf.c), then linear inside
+# the slot that holds the Q-th event (kvs_hist_quantile). "none" when
+# KEY has no duration.
+log2_quantile() {
+	awk -v key="$2" -v q="$3" '$1 == key && $2 > 0 {
+			s = 0; while (s < 31 && 2 ^ (s + 1) <= $2) s++
+			c[s]++; n++ }
+		END {
+			if (!n) { print "none"; exit }
+			t = q * n
+			for (i = 0; i < 32; i++) {
+				if (!c[i]) continue
+				if (seen + c[i] >= t) {
+					lo = i ? 2 ^ i : 0; fr = (t - seen) / c[i]; if (fr < 0) fr = 0
+					printf "%.3f\n", lo + (2 ^ (i + 1) - lo) * fr; exit
+				}
+				seen += c[i]
+			}
+		}' "$1"
 }

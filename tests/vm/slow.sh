@@ -120,28 +120,6 @@ awk -v shell="$shell" '
 	{ for (i = 1; i <= NF; i++) { split($i, kv, "="); g[kv[1]] = kv[2] }
 		if (g["addr"] in fn_at) cur = fn_at[g["addr"]]
 		if (cur != "") print cur, g["duration_ns"] }' "$work/log" "$work/trace" >"$work/popns"
-# pop_quantile FN Q: that quantile of FN's populate durations as the tool
-# computes it: each duration in its log2 slot [2^i, 2^(i+1)) ([0, 2) for
-# slot 0; a zero duration is not filed, as in bpf/exact.bpf.c), then
-# linear inside the slot that holds the Q-th event (kvs_hist_quantile).
-pop_quantile() {
-	awk -v fn="$1" -v q="$2" '$1 == fn && $2 > 0 {
-			s = 0; while (s < 31 && 2 ^ (s + 1) <= $2) s++
-			c[s]++; n++ }
-		END {
-			if (!n) { print "none"; exit }
-			t = q * n
-			for (i = 0; i < 32; i++) {
-				if (!c[i]) continue
-				if (seen + c[i] >= t) {
-					lo = i ? 2 ^ i : 0; fr = (t - seen) / c[i]; if (fr < 0) fr = 0
-					printf "%.3f\n", lo + (2 ^ (i + 1) - lo) * fr; exit
-				}
-				seen += c[i]
-			}
-		}' "$work/popns"
-}
-
 # Rows: p50/p99 within a log2 bucket of the module's durations (vmalloc) and
 # of the kasan events (populate), per function. The module's clock reads
 # bracket more than fentry/fexit do (the vmalloc() wrapper and, under TCG,
@@ -160,7 +138,7 @@ for fn in slow vmalloc aligned vzalloc; do
 	# Populate: the kernel records every event's duration_ns, and the tool
 	# files the same number in the same slot: its percentiles are the
 	# events', exactly (up to the JSON's 13 significant digits).
-	p50=$(pop_quantile "kvshadow_wl_$fn" 0.5) p99=$(pop_quantile "kvshadow_wl_$fn" 0.99)
+	p50=$(log2_quantile "$work/popns" "kvshadow_wl_$fn" 0.5) p99=$(log2_quantile "$work/popns" "kvshadow_wl_$fn" 0.99)
 	echo "row kvshadow_wl_$fn: populate p50 $p50 p99 $p99 from $(grep -c "^kvshadow_wl_$fn " "$work/popns") kasan events"
 	[ "$p50" != none ] || fail "rows: no kasan populate event in kvshadow_wl_$fn's calls"
 	echo "$row" | jq -e "(.populate_p50_ns - $p50 | fabs) <= 1e-9 * $p50 + 0.001 and

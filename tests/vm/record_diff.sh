@@ -1,0 +1,164 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# record, report and diff on two kernels whose difference we know (issue
+# 21, "Done means"), and the purge numbers against the kernel's events.
+# The patched 7.2 debug kernel boots twice, A without and B with
+# page_owner=on, and tests/vm/guest/record_diff.sh records the same
+# workload in both (three purges of 32 areas of 1 MiB by the shell).
+# page_owner=on saves a stack for every page freed, so every shadow
+# release is slower in B; the kasan_vmalloc_release events time each
+# release (duration_ns), so the size of the difference is the events'.
+# Each run, against the trace of the same window:
+#  - each purge of the shell is one slow_purge record (--slow 0s) with the
+#    purge_vmap_area_lazy event's npurged as its areas; the release events
+#    before it summed as its shadow_pages_released, release_ns and flush_ns
+#    (flags TLB_FLUSH alone); its purge_ns at least those events' time
+#    and within the module's clock around vm_unmap_aliases();
+#  - every workload area released its 32 shadow pages in one event;
+#  - the run's latency.release count, p50 and p99 are the release events'
+#    (filed in the same log2 slots: exact);
+#  - report --json prints what the live --json printed;
+#  - shadow_pages_peak, since the tool started, is the debugfs peak reset
+#    at a quiet moment after its start (the rounds' high point is far
+#    above what the tool's own start maps), and holds at least the 1024
+#    shadow pages of one round above the shadow of that moment.
+# And diff A B: latency.release p50/p99 as the two runs' events give them,
+# with their sign and relative size; --fail-on exits 3 at half the change
+# and 0 at twice it; the workload caller's populate_calls, 96 in both by
+# construction, unchanged, and a gate on them passes.
+set -uo pipefail
+# shellcheck source=tests/vm/lib.sh
+. "$(dirname "$0")/lib.sh"
+need jq base64 gzip
+[ -x "$top/build/static/bin/kvshadowtop" ] || fail "build/static/bin/kvshadowtop not built (make static)"
+tool=$top/build/bin/kvshadowtop
+[ -x "$tool" ] || fail "build/bin/kvshadowtop not built (make)"
+WL=kvshadow_workload
+caller="kvshadow_wl_aligned [$WL]"
+
+# section FILE NAME: the lines of the guest's ==NAME== section.
+section() { sed -n "/^==$2==\$/,/^==/p" "$1" | sed '1d;$d'; }
+
+# run TAG [vm_run options]: boot, record, and check the run against the
+# kernel's events; leaves $work/TAG.rec and $work/TAG.release (the
+# release events' "release DURATION_NS" lines).
+run() {
+	local tag=$1 out=$work/$1.out shell
+	shift
+	vm_run --debug "$@" -- 'sh /kvshadow/tests/record_diff.sh' >"$out" ||
+		{ cat "$out"; fail "$tag: guest run failed"; }
+	grep -q '^record_diff OK$' "$out" || { cat "$out"; fail "$tag: the guest script did not finish"; }
+	console_clean || fail "$tag: unexpected report on the console"
+	grep -q '^RC 0$' "$out" || { section "$out" err; fail "$tag: kvshadowtop did not exit 0 on SIGTERM"; }
+	[ -z "$(section "$out" err)" ] || { section "$out" err; fail "$tag: kvshadowtop wrote to stderr"; }
+	shell=$(sed -n 's/^SHELL //p' "$out")
+	section "$out" rec | base64 -d >"$work/$tag.rec" || fail "$tag: the recording did not come back"
+	section "$out" out >"$work/$tag.live"
+	section "$out" log >"$work/$tag.log"
+	section "$out" trace >"$work/$tag.trace"
+
+	# report prints what the live run printed, then its summary.
+	"$tool" report --json "$work/$tag.rec" >"$work/$tag.report" || fail "$tag: report failed"
+	head -n -1 "$work/$tag.report" | diff -q - "$work/$tag.live" >/dev/null ||
+		fail "$tag: report --json is not the live output"
+	tail -n 1 "$work/$tag.report" >"$work/$tag.summary"
+
+	# The peak: the tool's against debugfs's in the last line.
+	local base
+	base=$(sed -n 's/^BASE //p' "$out")
+	jq -s 'map(select(has("event") | not)) | last' "$work/$tag.live" >"$work/$tag.last"
+	jq -c '{shadow_pages_peak, debugfs_peak: .debugfs.shadow_pages_peak}' "$work/$tag.last"
+	jq -e --argjson base "$base" '.shadow_pages_peak == .debugfs.shadow_pages_peak
+		and .shadow_pages_peak >= $base + 1024' "$work/$tag.last" >/dev/null ||
+		fail "$tag: shadow_pages_peak is not the debugfs peak since its reset at $base pages (+1024 at least)"
+
+	# The shell's purges as the trace has them: "NPURGED RELEASED RELEASE_NS
+	# FLUSH_NS" per purge_vmap_area_lazy event, its release events before it.
+	awk -v shell="$shell" '$1 !~ ("-" shell "$") { next }
+		{ for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] } }
+		/ kasan_vmalloc_release: / {
+			rel += f["nr_released"]
+			if (f["flags"] == "TLB_FLUSH") fl += f["duration_ns"]; else rns += f["duration_ns"] }
+		/ purge_vmap_area_lazy: / { print f["num_purged"], rel + 0, rns + 0, fl + 0; rel = rns = fl = 0 }' \
+		"$work/$tag.trace" >"$work/$tag.want"
+	jq -r --argjson p "$shell" 'select(.event == "slow_purge" and .pid == $p)
+		| "\(.areas) \(.shadow_pages_released) \(.release_ns) \(.flush_ns)"' \
+		"$work/$tag.live" >"$work/$tag.got"
+	echo "$tag: the shell's purges (areas released release_ns flush_ns): events / records"
+	paste -d '|' "$work/$tag.want" "$work/$tag.got"
+	[ "$(wc -l <"$work/$tag.want")" = 3 ] || fail "$tag: $(wc -l <"$work/$tag.want") purges by the shell in the trace, want 3"
+	diff "$work/$tag.want" "$work/$tag.got" >/dev/null || fail "$tag: the slow_purge records are not the purge and release events"
+	# Its time: the release events run inside the purge; the module's
+	# local_clock reads bracket vm_unmap_aliases(), which runs it. The
+	# 2 % + 50 us is vm/slow.sh's allowance for the two clocks under TCG.
+	paste -d ' ' <(awk '/op=purge/ { for (i = 1; i <= NF; i++) if ($i ~ /^ns=/) print substr($i, 4) }' "$work/$tag.log") \
+		<(jq -r --argjson p "$shell" 'select(.event == "slow_purge" and .pid == $p) | .purge_ns' "$work/$tag.live") \
+		"$work/$tag.want" | awk '{ if ($2 < $5 + $6 || $2 > $1 * 1.02 + 50000) { print "purge_ns " $2 ": events " $5 + $6 ", module " $1; bad = 1 } }
+		END { exit bad }' || fail "$tag: a purge's time is outside its events' and the module's"
+	jq -e --argjson p "$shell" 'select(.event == "slow_purge" and .pid == $p) | .in_vmalloc == false and .comm == "sh"' \
+		"$work/$tag.live" | grep -qv true && fail "$tag: a purge of the shell not said to be its own"
+	# Every workload area: one release of its 32 shadow pages (the
+	# flush-only call of a purge names the first area's start too; a round
+	# may reuse the addresses of the one before: as many releases at an
+	# address as areas made there).
+	awk 'FNR == NR { if (/op=alloc/) { for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+			want[f["start"]]++; n++ }; next }
+		/ kasan_vmalloc_release: / { for (i = 1; i <= NF; i++) { split($i, kv, "="); g[kv[1]] = kv[2] }
+			if (g["flags"] == "PAGE_RANGE" && g["start"] in want) { if (g["nr_released"] != 32) bad = 1; seen[g["start"]]++ } }
+		END { for (a in want) if (seen[a] != want[a]) bad = 1; if (n != 96) bad = 1; exit bad }' \
+		"$work/$tag.log" "$work/$tag.trace" || fail "$tag: not 96 workload areas each released once with 32 shadow pages"
+
+	# latency.release: the run's release events, filed as the tool files them.
+	sed -n 's/.* kasan_vmalloc_release: .* duration_ns=\([0-9]*\).*/release \1/p' "$work/$tag.trace" >"$work/$tag.release"
+	local first n p50 p99
+	first=$(jq -s 'map(select(has("event") | not)) | first | .latency.release.count' "$work/$tag.live")
+	n=$(awk '$2 > 0' "$work/$tag.release" | wc -l)
+	p50=$(log2_quantile "$work/$tag.release" release 0.5) p99=$(log2_quantile "$work/$tag.release" release 0.99)
+	echo "$tag: release events $n, p50 $p50 p99 $p99; the tool: $(jq -c .latency.release "$work/$tag.summary")"
+	# The window starts at the first report; nothing frees before the
+	# workload does, so the tool has counted nothing the trace missed.
+	[ "$first" = 0 ] || fail "$tag: $first releases before the window: the percentiles cannot be compared"
+	jq -e --argjson n "$n" --argjson p50 "$p50" --argjson p99 "$p99" '.latency.release | .count == $n
+		and (.p50_ns - $p50 | fabs) <= 1e-9 * $p50 + 0.001 and (.p99_ns - $p99 | fabs) <= 1e-9 * $p99 + 0.001' \
+		"$work/$tag.summary" >/dev/null || fail "$tag: latency.release is not the release events'"
+	echo "$p50 $p99" >"$work/$tag.pct"
+}
+
+run a
+run b --page-owner
+# RECORD_DIFF_KEEP=DIR keeps both recordings (the README's example).
+[ -z "${RECORD_DIFF_KEEP:-}" ] || cp "$work/a.rec" "$work/b.rec" "$RECORD_DIFF_KEEP/"
+read -r a50 a99 <"$work/a.pct"
+read -r b50 b99 <"$work/b.pct"
+echo "release p50 $a50 -> $b50, p99 $a99 -> $b99 (page_owner=on)"
+# The difference this test relies on: page_owner's stack per freed page.
+awk -v a="$a50" -v b="$b50" 'BEGIN { exit !(b > a) }' ||
+	fail "page_owner=on did not make the median release slower ($a50 -> $b50 ns): the known difference is gone"
+
+"$tool" diff "$work/a.rec" "$work/b.rec" --json >"$work/diff.json" || fail "diff exited $?"
+"$tool" diff "$work/a.rec" "$work/b.rec" --fail-on "latency.release.p99_ns>+20%" | tee "$work/diff.txt"
+for q in p50:1 p99:2; do
+	a=$(cut -d' ' -f"${q#*:}" "$work/a.pct") b=$(cut -d' ' -f"${q#*:}" "$work/b.pct") q=${q%:*}
+	jq -e --arg k "latency.release.${q}_ns" --argjson a "$a" --argjson b "$b" '[.keys[] | select(.key == $k)][0]
+		| (.a - $a | fabs) <= 1e-9 * $a + 0.001 and (.b - $b | fabs) <= 1e-9 * $b + 0.001
+		and (.change - ($b - $a) | fabs) <= 1e-9 * $b + 0.002
+		and (.relative_change - ($b - $a) / $a | fabs) < 1e-6' "$work/diff.json" >/dev/null ||
+		fail "diff: latency.release.${q}_ns is not $a -> $b: $(jq -c --arg k "latency.release.${q}_ns" '.keys[] | select(.key == $k)' "$work/diff.json")"
+done
+# The gate: exit 3 at half the p50 change, 0 at twice it (whole percents).
+read -r below above < <(awk -v a="$a50" -v b="$b50" 'BEGIN { r = (b - a) / a * 100
+	lo = int(r / 2); if (lo < 1) lo = 1; printf "%d %d\n", lo, int(r * 2) + 1 }')
+"$tool" diff "$work/a.rec" "$work/b.rec" --fail-on "latency.release.p50_ns>+$below%" >"$work/gate" 2>&1
+[ $? = 3 ] || { cat "$work/gate"; fail "--fail-on latency.release.p50_ns>+$below%: not exit 3"; }
+grep -qF "crossed  latency.release.p50_ns>+$below%" "$work/gate" || fail "--fail-on: the crossed threshold not named"
+"$tool" diff "$work/a.rec" "$work/b.rec" --fail-on "latency.release.p50_ns>+$above%" >"$work/gate" 2>&1 ||
+	{ cat "$work/gate"; fail "--fail-on latency.release.p50_ns>+$above%: exit $?"; }
+echo "gate: exit 3 at +$below %, 0 at +$above %"
+# What did not change: the workload's calls, 3 rounds of 32 in both.
+jq -e --arg c "$caller" '[.rows[] | select(.caller == $c and .key == "populate_calls")][0]
+	| .a == 96 and .b == 96 and .change == 0' "$work/diff.json" >/dev/null ||
+	fail "diff: $caller populate_calls: $(jq -c --arg c "$caller" '[.rows[] | select(.caller == $c)]' "$work/diff.json")"
+"$tool" diff "$work/a.rec" "$work/b.rec" --fail-on "caller=$caller:populate_calls>+0" >"$work/gate" 2>&1 ||
+	{ cat "$work/gate"; fail "--fail-on caller=$caller:populate_calls>+0: exit $?"; }
+works_where "exact, record and diff" "the kasan and vmalloc events (purges, release latency), the workload module's areas"
+echo PASS
