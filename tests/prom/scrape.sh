@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 # End to end: a .prom file in a textfile directory, a real node_exporter
 # serving it (node_textfile_scrape_error 0), a real Prometheus scraping that
-# every second, and PromQL answering kvshadow_shadow_bytes. Everything runs
-# on free loopback ports and is killed on exit.
+# every second, and PromQL answering kvshadow_shadow_bytes and every other
+# family with the file's series and values (the file's values against the
+# kernel are the VM tests' part: prom_exact, stock). Everything runs on
+# free loopback ports and is killed on exit.
 set -uo pipefail
 # shellcheck source=tests/prom/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -68,6 +70,28 @@ done
 [ "$result" != '[]' ] || fail "PromQL kvshadow_shadow_bytes returned nothing in 30 s: $(tail -n 5 "$work/prometheus.log")"
 echo "ok: PromQL kvshadow_shadow_bytes -> $result"
 [ "$(query 'up{job="node"}' | jq -r '.[0].value[1]')" = 1 ] || fail "node target not up"
+
+# Every family's values as Prometheus stored them against the file's: as
+# many series, and the same sum of values. (Sums, not series by series, so
+# that the test need not parse label sets; 1e-9 relative: awk and
+# Prometheus add the same float64 values in different orders.)
+awk '!/^#/ && NF { name = $1; sub(/\{.*/, "", name); n[name]++; s[name] += $NF }
+	END { for (k in n) printf "%s %d %.17g\n", k, n[k], s[k] }' "$textdir/kvshadow.prom" |
+	sort >"$work/file.sums"
+sel='{__name__=~"kvshadow_.*",job="node"}'
+paste -d ' ' <(query "count by (__name__) ($sel)" | jq -r '.[] | "\(.metric.__name__) \(.value[1])"' | sort) \
+	<(query "sum by (__name__) ($sel)" | jq -r '.[] | "\(.metric.__name__) \(.value[1])"' | sort) |
+	awk '$1 == $3 { print $1, $2, $4 }' >"$work/prom.sums"
+echo "per family: series and sum of values, the file's then Prometheus's"
+join "$work/file.sums" "$work/prom.sums"
+[ "$(wc -l <"$work/file.sums")" -gt 0 ] || fail "the file has no samples"
+[ "$(cut -d' ' -f1 "$work/file.sums")" = "$(cut -d' ' -f1 "$work/prom.sums")" ] ||
+	fail "the families differ: $(diff <(cut -d' ' -f1 "$work/file.sums") <(cut -d' ' -f1 "$work/prom.sums") | tr '\n' ' ')"
+join "$work/file.sums" "$work/prom.sums" | awk '{
+		d = $3 - $5; if (d < 0) d = -d; m = $3 < 0 ? -$3 : $3
+		if ($2 != $4 || d > 1e-9 * m) { print "  " $1 ": file " $2 " series, sum " $3 "; Prometheus " $4 ", " $5; bad = 1 } }
+	END { exit bad }' || fail "Prometheus does not hold the file's values"
+echo "ok: Prometheus holds every family of the file, series and values"
 
 # The dashboard's kinds of queries work on these series too (the first two
 # only where the producer has histograms and callers).

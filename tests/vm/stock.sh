@@ -10,7 +10,11 @@
 # moments its counters move exactly as the page tables did (the net
 # change), and each direction by at least the pages mapped and unmapped
 # there, address by address
-# (tests/vm/guest/stock.sh). The same in the patched kernel, where debugfs
+# (tests/vm/guest/stock.sh). Its Prometheus file at the same moments:
+# kvshadow_shadow_bytes is the page tables' shadow in bytes, and
+# kvshadow_vmalloc_used_bytes /proc/meminfo's VmallocUsed,
+# kvshadow_vmap_bytes (estimate mode; stock mode has none) /proc/vmallocinfo's
+# sizes summed, and both ratios those truths' quotients. The same in the patched kernel, where debugfs
 # is a second truth, is tests/vm/callers.sh and kvshadowtop_exact.sh's.
 # On Linux 7.2 and on Debian 12's 6.1, which has no vmalloc events: there
 # the mode line names the other method (STOCK_KVERS="7.2 6.12 6.1" runs
@@ -18,7 +22,8 @@
 # Estimate mode, forced on the stock 6.1 kernel (ESTIMATE_KVERS), the same
 # way: its model of what KASAN_VMALLOC maps, fed from fentry there (no
 # vmalloc events), against what the kernel mapped, exactly, at every
-# moment (kptr_restrict=1 gives it the exact seed). Its known blind spot,
+# moment (at kptr_restrict=0, where /proc/vmallocinfo hides the addresses,
+# its exact seed comes from the kernel's vmap area lists, read with BPF). Its known blind spot,
 # shadow left mapped by areas purged before it started, cannot arise on
 # 6.1, which releases a purged area's edge pages with the free space
 # around them.
@@ -82,12 +87,33 @@ check() {
 			echo "$label: events_lost $(echo "$json" | jq .events_lost), estimate_reseeds $(echo "$json" | jq .estimate_reseeds), ring $(echo "$json" | jq .ring_buffer_bytes) bytes"
 			[ "$(echo "$json" | jq .events_lost)" = 0 ] || fail "$label: estimate events lost"
 			[ "$(echo "$json" | jq .estimate_reseeds)" = 0 ] || fail "$label: the estimate re-seeded"
+			[ "$(echo "$json" | jq -r .estimate_seed)" = exact ] || fail "$label: the seed is not exact (the vmap list walk)"
 		fi
 		if [ -n "$mode" ] && [ "$(sed -n 's/^@@events //p' "$out")" = no ]; then
 			echo "$json" | jq -r .method | grep -q '(no vmalloc events)' ||
 				fail "$label: the estimate's method does not say it has no vmalloc events"
 		fi
 		[ "$sp" = "$pages" ] || fail "$label: shadow_pages $sp, the page tables hold $pages"
+		# The Prometheus file of the same quiet moment: bytes of the page
+		# tables' shadow pages (4 KiB), /proc/meminfo's VmallocUsed, the
+		# sizes of /proc/vmallocinfo summed, and the first over the second
+		# (1e-9: the file's decimal digits); JSON's ratio over vmap bytes.
+		read -r pshadow pused pvmap pratio kb vmap < <(sed -n "s/^@@prom $label //p" "$out")
+		echo "$label: Prometheus shadow $pshadow vmalloc_used $pused vmap $pvmap ratio $pratio; /proc/meminfo VmallocUsed $kb kB, /proc/vmallocinfo $vmap bytes"
+		[ "$pshadow" = $((pages * 4096)) ] || fail "$label: kvshadow_shadow_bytes $pshadow, the page tables hold $((pages * 4096)) bytes"
+		[ "$pused" = $((kb * 1024)) ] || fail "$label: kvshadow_vmalloc_used_bytes $pused, /proc/meminfo says $((kb * 1024))"
+		# Stock mode has no vmap bytes (exact mode moves a baseline read by
+		# its events, estimate mode has its model's areas): null, no family.
+		if [ -z "$mode" ]; then
+			[ "$pvmap" = - ] || fail "$label: kvshadow_vmap_bytes $pvmap in stock mode"
+			[ "$(echo "$json" | jq .overhead_ratio_vmap)" = null ] || fail "$label: overhead_ratio_vmap is not null in stock mode"
+		else
+			[ "$pvmap" = "$vmap" ] || fail "$label: kvshadow_vmap_bytes $pvmap, /proc/vmallocinfo says $vmap"
+			echo "$json" | jq -e --argjson s $((pages * 4096)) --argjson v "$vmap" '(.overhead_ratio_vmap - $s / $v | fabs) <= 1e-9 * ($s / $v)' >/dev/null ||
+				fail "$label: overhead_ratio_vmap $(echo "$json" | jq .overhead_ratio_vmap), the page tables over /proc/vmallocinfo give $((pages * 4096)) / $vmap"
+		fi
+		awk -v r="$pratio" -v s=$((pages * 4096)) -v u=$((kb * 1024)) 'BEGIN { d = r - s / u; exit !(d < 1e-9 * r && -d < 1e-9 * r) }' ||
+			fail "$label: kvshadow_shadow_overhead_ratio $pratio, the page tables over /proc/meminfo give $((pages * 4096)) / $((kb * 1024))"
 		if [ -n "$prev_pop" ]; then
 			dpop=$((pop - prev_pop)) drel=$((rel - prev_rel))
 			echo "$label: since the last moment +$dpop populated, +$drel released; page tables: $new mapped, $gone unmapped"
@@ -105,8 +131,10 @@ check() {
 	console_clean || fail "unexpected report on the console"
 	if [ -z "$mode" ]; then
 		works_where stock "the kernel page tables (ptdump) at quiet moments: shadow_pages exact"
+		works_where "stock, Prometheus file" "the page tables, /proc/meminfo and /proc/vmallocinfo at the same quiet moments"
 	else
-		works_where "$mode (forced)" "the kernel page tables (ptdump) at quiet moments: shadow_pages exact"
+		works_where "$mode (forced, seed from the vmap lists by BPF)" "the kernel page tables (ptdump) at quiet moments: shadow_pages exact"
+		works_where "$mode (forced), Prometheus file" "the page tables, /proc/meminfo and /proc/vmallocinfo at the same quiet moments"
 	fi
 }
 

@@ -9,20 +9,28 @@
 #   @@moment LABEL PAGES NEW GONE   page tables now; pages mapped and
 #                        unmapped since the previous moment (by address)
 #   @@json LABEL {json}  the tool's line for that moment
+#   @@prom LABEL SHADOW_BYTES VMALLOC_USED_BYTES VMAP_BYTES RATIO MEMINFO_KB
+#          VMALLOCINFO_BYTES  its Prometheus file's gauges then (the
+#                        overhead ratio too; "-" for one it has not),
+#                        /proc/meminfo's VmallocUsed
+#                        and the sizes in /proc/vmallocinfo summed (both
+#                        stayed put too)
 # With an argument, kvshadowtop runs in that mode (--mode MODE) for the
-# moments; estimate mode at kptr_restrict=1, its exact seed (put back after).
+# moments; estimate mode at kptr_restrict=0, where /proc/vmallocinfo hides
+# the addresses and its exact seed comes from the kernel's vmap area lists,
+# read with BPF (put back after).
 . /kvshadow/tests/lib.sh
 [ ! -e "$VS" ] || fail "$VS exists: this is not the stock kernel"
 [ -r "$PT" ] || fail "$PT missing: the test kernel needs CONFIG_PTDUMP_DEBUGFS"
 mode=${1:-}
 kptr=$(cat /proc/sys/kernel/kptr_restrict)
-[ "$mode" != estimate ] || echo 1 >/proc/sys/kernel/kptr_restrict
+[ "$mode" != estimate ] || echo 0 >/proc/sys/kernel/kptr_restrict
 
 kvshadowtop -b -n 1 -d 0.5 >/tmp/auto.out 2>&1 || { cat /tmp/auto.out; fail "kvshadowtop -b -n 1 failed"; }
 while IFS= read -r l; do echo "@@auto $l"; done </tmp/auto.out
 if [ -d $T/events/vmalloc ]; then echo "@@events yes"; else echo "@@events no"; fi
 
-kvshadowtop ${mode:+--mode "$mode"} --json -d 0.5 >/tmp/s.json 2>/tmp/s.err &
+kvshadowtop ${mode:+--mode "$mode"} --json -d 0.5 --prom-file /tmp/s.prom >/tmp/s.json 2>/tmp/s.err &
 top=$!
 i=0
 until [ -s /tmp/s.json ]; do
@@ -35,6 +43,20 @@ prev=""
 last_line() {
 	line=""
 	while IFS= read -r _l; do line=$_l; done </tmp/s.json
+}
+
+# vmalloc_used: /proc/meminfo's VmallocUsed (kB) into $vmu, no fork.
+vmalloc_used() {
+	vmu=""
+	while read -r _k _v _; do [ "$_k" != VmallocUsed: ] || vmu=$_v; done </proc/meminfo
+}
+
+# vmap_bytes: the sizes in /proc/vmallocinfo summed into $vmap, no fork.
+vmap_bytes() {
+	vmap=0
+	while read -r _r _s _; do
+		case $_s in '' | *[!0-9]*) ;; *) vmap=$((vmap + _s)) ;; esac
+	done </proc/vmallocinfo
 }
 
 # The populate and release counts of a JSON line (totals and deltas).
@@ -56,16 +78,33 @@ moment() {
 		# No fork until the line is taken: a fork may map a stack's shadow.
 		last_line
 		before=$line
+		vmalloc_used
+		vmu_before=$vmu
+		vmap_bytes
+		vmap_before=$vmap
 		intervals /tmp/s.json
 		wait_intervals /tmp/s.json $((intervals + 2)) || fail "$1: no two more lines in 30 s"
 		last_line
+		vmalloc_used
+		vmap_bytes
+		prom_shadow="" prom_used="" prom_vmap="" prom_ratio=""
+		while read -r _n _v; do
+			case $_n in
+			kvshadow_shadow_bytes) prom_shadow=$_v ;;
+			kvshadow_vmalloc_used_bytes) prom_used=$_v ;;
+			kvshadow_vmap_bytes) prom_vmap=$_v ;;
+			kvshadow_shadow_overhead_ratio) prom_ratio=$_v ;;
+			esac
+		done </tmp/s.prom
 		_pt_shadow_save /tmp/quiet.after
-		cmp -s /tmp/quiet.before /tmp/quiet.after &&
+		[ "$vmu" = "$vmu_before" ] && [ "$vmap" = "$vmap_before" ] &&
+			cmp -s /tmp/quiet.before /tmp/quiet.after &&
 			[ "$(counts "$before")" = "$(counts "$line")" ] && break
 		tries=$((tries + 1))
 		[ $tries -lt 5 ] || fail "$1: never quiet for two intervals in 5 tries"
 	done
 	echo "@@json $1 $line"
+	echo "@@prom $1 ${prom_shadow:--} ${prom_used:--} ${prom_vmap:--} ${prom_ratio:--} $vmu $vmap"
 	pages=$(ptdump_shadow_pages "/tmp/m.$1") || fail "$1: ptdump_shadow_pages"
 	new=0 gone=0
 	if [ -n "$prev" ]; then
