@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Runs every libFuzzer target of tests/fuzz/ (built by `make test-bins` into
-# build/fuzz/) for FUZZ_SECONDS each (default 20; `make fuzz`: 300), from
+# build/fuzz/) for FUZZ_SECONDS each (default 20; `make fuzz`: 300), as many
+# at once as there are CPUs (FUZZ_JOBS), from
 # its seed corpus tests/fuzz/<target>/. Any finding (a crash, a sanitizer
 # report, a leak, a failed property, a timeout) fails the test and prints
 # the report, the input and the command that reproduces it.
@@ -23,7 +24,9 @@ failed=0
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
 
-for t in $targets; do
+# fuzz_one TARGET: one target's run; its verdict on stdout, status 1 on a finding.
+fuzz_one() {
+	local t=$1 bin seeds corpus art log rc runs
 	bin=build/fuzz/$t
 	seeds=tests/fuzz/$t
 	corpus=build/fuzz/corpus/$t
@@ -31,13 +34,11 @@ for t in $targets; do
 	log=build/fuzz/$t.log
 	if [ ! -x "$bin" ]; then
 		echo "FAIL: $t: $bin not built (make test-bins)"
-		failed=$((failed + 1))
-		continue
+		return 1
 	fi
 	if [ -z "$(ls -A "$seeds" 2>/dev/null)" ]; then
 		echo "FAIL: $t: no seed corpus in $seeds"
-		failed=$((failed + 1))
-		continue
+		return 1
 	fi
 	mkdir -p "$corpus"
 	rm -rf "$art"
@@ -48,9 +49,8 @@ for t in $targets; do
 	runs=$(grep -oE 'Done [0-9]+ runs' "$log" | grep -oE '[0-9]+')
 	if [ "$rc" = 0 ] && [ -z "$(ls -A "$art")" ]; then
 		echo "ok: $t: ${runs:-?} runs in ${secs}s, corpus of $(find "$corpus" -type f | wc -l) + $(find "$seeds" -type f | wc -l) seeds"
-		continue
+		return 0
 	fi
-	failed=$((failed + 1))
 	echo "FAIL: $t: exit $rc after ${runs:-?} runs; the report:"
 	grep -vE '^#[0-9]+\s+(NEW|REDUCE|pulse|INITED|RELOAD)' "$log" | tail -n 40 | sed 's/^/    | /'
 	for a in "$art"/*; do
@@ -60,6 +60,26 @@ for t in $targets; do
 		echo "  reproduce: $bin $a"
 		echo "  once fixed, keep it as a seed: cp $a $seeds/"
 	done
+	return 1
+}
+
+# One target per CPU at a time (each is single-threaded): every target
+# still gets its FUZZ_SECONDS; the verdicts are printed in target order.
+jobs=${FUZZ_JOBS:-$(nproc)}
+mkdir -p build/fuzz
+running=0
+for t in $targets; do
+	if [ "$running" -ge "$jobs" ]; then
+		wait -n
+		running=$((running - 1))
+	fi
+	( fuzz_one "$t" >"build/fuzz/$t.verdict" 2>&1; echo $? >"build/fuzz/$t.rc" ) &
+	running=$((running + 1))
+done
+wait
+for t in $targets; do
+	cat "build/fuzz/$t.verdict"
+	[ "$(cat "build/fuzz/$t.rc" 2>/dev/null)" = 0 ] || failed=$((failed + 1))
 done
 
 [ "$failed" = 0 ] || { echo "$failed fuzz targets found something"; exit 1; }
