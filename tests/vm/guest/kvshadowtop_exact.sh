@@ -14,15 +14,6 @@ kvshadowtop --json -d 0.5 --mode exact >/tmp/exact.json 2>/tmp/exact.err &
 exact=$!
 # Each tool attached and seeded (its first line) before the next step.
 wait_intervals /tmp/exact.json 1 || { cat /tmp/exact.err; fail "exact: no first line in 30 s"; }
-# The other seeds, from the first interval of a short run each: the file's
-# addresses at 1, the sizes alone at 2 (which hides kallsyms too).
-for v in 1 2; do
-	echo $v >/proc/sys/kernel/kptr_restrict
-	kvshadowtop --json -n 2 -d 0.3 --mode estimate >/tmp/k$v.json 2>/tmp/k$v.err ||
-		{ cat /tmp/k$v.err; fail "estimate at kptr_restrict=$v failed"; }
-	echo "KPTR$v $(tail -n 1 /tmp/k$v.json)"
-done
-echo 0 >/proc/sys/kernel/kptr_restrict
 kvshadowtop --json -d 0.5 --mode estimate >/tmp/estimate.json 2>/tmp/estimate.err &
 estimate=$!
 wait_intervals /tmp/estimate.json 1 || { cat /tmp/estimate.err; fail "estimate: no first line in 30 s"; }
