@@ -156,10 +156,29 @@ out:
 	return r;
 }
 
+int kvs_write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -EIO;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
 int atomicfile_write(struct atomicfile *af, const void *data, size_t len,
 		     char *err, size_t errlen)
 {
-	const char *p = data, *op = "write";
+	const char *op = "write";
 	int fd, e;
 
 	if (errlen)
@@ -169,18 +188,9 @@ int atomicfile_write(struct atomicfile *af, const void *data, size_t len,
 		drop_temp(af);
 		return fd;
 	}
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			e = n < 0 ? errno : EIO;
-			goto fail_fd;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
+	e = -kvs_write_all(fd, data, len);
+	if (e)
+		goto fail_fd;
 	/* Without fsync a crash could leave the renamed file empty. */
 	if (fsync(fd)) {
 		e = errno, op = "fsync";

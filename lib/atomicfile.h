@@ -37,6 +37,9 @@ int atomicfile_open(struct atomicfile *af, const char *path,
 int atomicfile_write(struct atomicfile *af, const void *data, size_t len,
 		     char *err, size_t errlen);
 
+/* All of buf to fd, a write interrupted by a signal resumed: 0 or -errno (-EIO: nothing written). */
+int kvs_write_all(int fd, const void *buf, size_t len);
+
 /* Removes a leftover temporary file and frees af. The target stays. */
 void atomicfile_close(struct atomicfile *af);
 

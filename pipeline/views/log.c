@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "atomicfile.h"
 #include "errmsg.h"
 #include "view.h"
 
@@ -46,24 +47,6 @@ static int log_open(const struct kvs_options *opts, void **state, char *err, siz
 	return 0;
 }
 
-/* All of buf, or -errno. */
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return -EIO;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 static int log_update(void *state, const struct kvs_model *m, char *err, size_t errlen)
 {
 	struct log_view *v = state;
@@ -79,7 +62,7 @@ static int log_update(void *state, const struct kvs_model *m, char *err, size_t 
 	if (fclose(mem) && !r)
 		r = -errno;
 	if (!r)
-		r = write_all(v->fd, buf, len);
+		r = kvs_write_all(v->fd, buf, len);
 	free(buf);
 	if (r)
 		return kvs_err(err, errlen, r, "%s: %s", v->opts->log_file, strerror(-r));
