@@ -74,7 +74,7 @@ static const char *range(const char *line, uint64_t *start, uint64_t *end)
 	return p && (!*p || *p == ' ' || *p == '\n') ? p : NULL;
 }
 
-long kvs_vmallocinfo_parse(FILE *f, kvs_area_fn fn, void *arg)
+long kvs_vmallocinfo_parse(FILE *f, kvs_area_fn fn, void *arg, long *hidden_out)
 {
 	char *line = NULL;
 	size_t cap = 0;
@@ -102,6 +102,8 @@ long kvs_vmallocinfo_parse(FILE *f, kvs_area_fn fn, void *arg)
 		nr++;
 	}
 	free(line);
+	if (hidden_out)
+		*hidden_out = hidden;
 	if (ret)
 		return ret;
 	if (ferror(f))

@@ -13,9 +13,10 @@ typedef int (*kvs_area_fn)(void *arg, uint64_t start, uint64_t end, int lazy);
 /*
  * Feed every area of vmallocinfo text in f to fn. Returns the number of
  * areas, -EACCES when the addresses are hidden (zero or hashed), or
- * fn's error.
+ * fn's error. hidden, when not NULL: the area lines whose address was
+ * hidden (how many areas there are when the result is -EACCES).
  */
-long kvs_vmallocinfo_parse(FILE *f, kvs_area_fn fn, void *arg);
+long kvs_vmallocinfo_parse(FILE *f, kvs_area_fn fn, void *arg, long *hidden);
 
 /* Called per vmap area with its size column: printed even where addresses are hidden. */
 typedef int (*kvs_size_fn)(void *arg, uint64_t bytes, int lazy);

@@ -142,7 +142,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	s.nr_want = ref_areas(data, size, want);
 	f = fuzz_stream(data, size, &buf);
-	nr = kvs_vmallocinfo_parse(f, on_area, &s);
+	nr = kvs_vmallocinfo_parse(f, on_area, &s, NULL);
 	fclose(f);
 	free(buf);
 	CHECK(nr >= 0 || nr == -EACCES || nr == -EIO, "ret %ld", nr);
@@ -159,7 +159,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct seen t = { .stop_at = s.areas / 2, .want = want, .nr_want = s.nr_want };
 
 		f = fuzz_stream(data, size, &buf);
-		nr = kvs_vmallocinfo_parse(f, on_area, &t);
+		nr = kvs_vmallocinfo_parse(f, on_area, &t, NULL);
 		fclose(f);
 		free(buf);
 		CHECK(nr == -E2BIG && t.areas == s.areas / 2 + 1, "ret %ld after %ld areas", nr,

@@ -33,6 +33,7 @@ struct seen {
 	uint64_t start[8], end[8];
 	int lazy[8];
 	int n;
+	long hidden;	/* parse: the area lines whose address was hidden */
 };
 
 static int record(void *arg, uint64_t start, uint64_t end, int lazy)
@@ -62,7 +63,8 @@ static long parse_as(const char *text, struct seen *s, bool sizes)
 
 	assert_non_null(f);
 	memset(s, 0, sizeof(*s));
-	n = sizes ? kvs_vmallocinfo_sizes(f, record_size, s) : kvs_vmallocinfo_parse(f, record, s);
+	n = sizes ? kvs_vmallocinfo_sizes(f, record_size, s) :
+		    kvs_vmallocinfo_parse(f, record, s, &s->hidden);
 	fclose(f);
 	return n;
 }
@@ -93,6 +95,7 @@ static void test_areas(void **state)
 	struct seen s;
 
 	assert_int_equal(parse(real, &s), 4);
+	assert_int_equal(s.hidden, 0);
 	assert_true(s.start[0] == 0xffffc90000000000ULL && s.end[0] == 0xffffc90000005000ULL);
 	assert_int_equal(s.lazy[0], 0);
 	assert_int_equal(s.lazy[2], 1);		/* unpurged vm_area: lazily freed */
@@ -100,9 +103,11 @@ static void test_areas(void **state)
 	/* Addresses the kernel hid: refused, so the estimate is not seeded with nonsense. */
 	assert_int_equal(parse(hashed, &s), -EACCES);
 	assert_int_equal(s.n, 0);
+	assert_int_equal(s.hidden, 2);	/* the walk's estimate of how many there are */
 	assert_int_equal(parse(zeros, &s), -EACCES);
 	assert_int_equal(parse(ptrval, &s), -EACCES);
 	assert_int_equal(s.n, 0);
+	assert_int_equal(s.hidden, 2);
 	assert_int_equal(parse("0x(____ptrval____)-0x1 4096 x\n0x(____ptrval__-0x1 4096 x\n", &s), -EACCES);
 	assert_int_equal(parse("", &s), 0);
 	/*

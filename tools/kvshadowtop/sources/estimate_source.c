@@ -190,19 +190,6 @@ static int seed_from_sizes(struct kvs_estimate *e, FILE *f, long page_size, char
 	return 0;
 }
 
-/* The lines of f from its start: about how many areas /proc/vmallocinfo shows. */
-static size_t count_lines(FILE *f)
-{
-	size_t n = 0;
-	int c;
-
-	if (fseek(f, 0, SEEK_SET))
-		return 0;
-	while ((c = getc(f)) != EOF)
-		n += c == '\n';
-	return n;
-}
-
 /*
  * The live areas now, into a fresh estimate e. /proc/vmallocinfo prints them
  * with %pK: real addresses only with kptr_restrict=1 and CAP_SYSLOG. The
@@ -216,7 +203,7 @@ static int seed(struct kvs_estimate *e, long page_size, struct kvs_seed_note *no
 {
 	const char *path;
 	FILE *f;
-	long n;
+	long n, hidden = 0;
 
 	if (kvs_estimate_init(e, page_size)) {
 		return kvs_err(err, errlen, -EINVAL,
@@ -232,7 +219,7 @@ static int seed(struct kvs_estimate *e, long page_size, struct kvs_seed_note *no
 			       "seeding from %s: %s", path && *path ? path : "/proc/vmallocinfo",
 			       strerror(errno));
 	}
-	n = kvs_vmallocinfo_parse(f, seed_area, e);
+	n = kvs_vmallocinfo_parse(f, seed_area, e, &hidden);
 	*note = (struct kvs_seed_note){ .kind = KVS_SEED_EXACT };
 	if (n == -EACCES) {
 		int kr = kptr_restrict(), walk_ret = -ENOENT;
@@ -243,7 +230,7 @@ static int seed(struct kvs_estimate *e, long page_size, struct kvs_seed_note *no
 		n = kvs_estimate_init(e, page_size);
 		/* Not beside another file: the lists are of this instant, not the file's. */
 		if (!n && kr != 2 && !(path && *path)) {
-			n = walk_ret = kvs_vmap_walk(count_lines(f), seed_area, e, walk_err,
+			n = walk_ret = kvs_vmap_walk((size_t)hidden, seed_area, e, walk_err,
 						     sizeof(walk_err));
 			if (!n) {
 				fclose(f);

@@ -15,7 +15,7 @@ typedef int (*kvs_va_fn)(void *arg, uint64_t start, uint64_t end, int lazy);
 /*
  * Calls fn for every vmap area the kernel lists now: [start, end), lazy
  * when it was freed and waits for a purge. hint: about how many there are
- * (the lines of /proc/vmallocinfo); room is made for twice as many.
+ * (the area lines of /proc/vmallocinfo); room is made for twice as many.
  * Returns 0, fn's first non-zero return, or -errno with err: -ENOENT when
  * kallsyms shows no address of the lists (no CONFIG_KALLSYMS_ALL, or
  * kernel.kptr_restrict=2), -EAGAIN when every walk met a list changing
