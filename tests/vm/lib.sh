@@ -68,6 +68,9 @@ console_clean() {
 		END { exit bad }'
 }
 
+# section FILE NAME: the lines of a guest script's ==NAME== section in FILE.
+section() { sed -n "/^==$2==\$/,/^==/p" "$1" | sed '1d;$d'; }
+
 # log2_quantile FILE KEY Q: the Q quantile of the durations in FILE's
 # "KEY DURATION_NS" lines as kvshadowtop computes it from its histograms:
 # each duration in its log2 slot [2^i, 2^(i+1)) ([0, 2) for slot 0; a

@@ -36,9 +36,6 @@ tool=$top/build/bin/kvshadowtop
 WL=kvshadow_workload
 caller="kvshadow_wl_aligned [$WL]"
 
-# section FILE NAME: the lines of the guest's ==NAME== section.
-section() { sed -n "/^==$2==\$/,/^==/p" "$1" | sed '1d;$d'; }
-
 # run TAG [vm_run options]: boot, record, and check the run against the
 # kernel's events; leaves $work/TAG.rec and $work/TAG.release (the
 # release events' "release DURATION_NS" lines).

@@ -27,15 +27,14 @@ vm_run -- 'sh /kvshadow/tests/slow.sh' >"$out" || { cat "$out"; fail "guest run 
 [ -z "${VM_TEST_KEEP:-}" ] || cp "$out" "$VM_TEST_KEEP"
 grep -q '^slow OK$' "$out" || { cat "$out"; fail "the guest script did not finish"; }
 shell=$(sed -n 's/^SHELL //p' "$out")
-section() { sed -n "/^==$1==\$/,/^==/p" "$out" | sed '1d;$d'; }
 for t in all none batch; do
-	grep -q "^RC $t 0$" "$out" || { section "$t.err"; fail "$t: kvshadowtop did not exit 0 on SIGTERM"; }
-	[ -z "$(section "$t.err")" ] || { section "$t.err"; fail "$t: kvshadowtop wrote to stderr"; }
+	grep -q "^RC $t 0$" "$out" || { section "$out" "$t.err"; fail "$t: kvshadowtop did not exit 0 on SIGTERM"; }
+	[ -z "$(section "$out" "$t.err")" ] || { section "$out" "$t.err"; fail "$t: kvshadowtop wrote to stderr"; }
 done
 WL=kvshadow_workload
 
 # ---- --slow 0s: every call ----
-section all.out >"$work/all.json"
+section "$out" all.out >"$work/all.json"
 jq -e . "$work/all.json" >/dev/null || fail "all: a line is not JSON"
 jq -c 'select(.event == "slow_vmalloc")' "$work/all.json" >"$work/rec"
 last=$(jq -c 'select(has("event") | not)' "$work/all.json" | tail -n 1)
@@ -44,8 +43,8 @@ echo "all: $nrec records, slow_vmalloc $(echo "$last" | jq .slow_vmalloc), slow_
 [ "$(echo "$last" | jq .slow_vmalloc)" = "$nrec" ] || fail "all: slow_vmalloc is not the number of records"
 [ "$(echo "$last" | jq .slow_lost)" = 0 ] || fail "all: records lost"
 
-section all.log | awk '$2 == "op=alloc"' >"$work/log"
-section all.trace >"$work/trace"
+section "$out" all.log | awk '$2 == "op=alloc"' >"$work/log"
+section "$out" all.trace >"$work/trace"
 # The shell's calls as the module logged them: "fn size" lines, sorted.
 awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
 	print f["fn"] " [" wl "] " f["size"] }' wl=$WL "$work/log" | sort >"$work/want"
@@ -147,16 +146,16 @@ for fn in slow vmalloc aligned vzalloc; do
 done
 
 # ---- --slow 3600s: nothing ----
-section none.out >"$work/none.json"
+section "$out" none.out >"$work/none.json"
 jq -e . "$work/none.json" >/dev/null || fail "none: a line is not JSON"
 [ "$(jq -c 'select(.event)' "$work/none.json" | grep -c .)" = 0 ] || fail "none: records above every call's time"
 [ "$(jq -s 'map(select(has("event") | not)) | last | .slow_vmalloc' "$work/none.json")" = 0 ] ||
 	fail "none: slow_vmalloc is not 0"
 
 # ---- -b --slow 5ms: the slow call's line ----
-section batch.out >"$work/batch"
+section "$out" batch.out >"$work/batch"
 grep '^slow ' "$work/batch"
-bns=$(section batch.log | awk '/op=alloc fn=kvshadow_wl_slow/ { for (i = 1; i <= NF; i++) if ($i ~ /^ns=/) print substr($i, 4) }')
+bns=$(section "$out" batch.log | awk '/op=alloc fn=kvshadow_wl_slow/ { for (i = 1; i <= NF; i++) if ($i ~ /^ns=/) print substr($i, 4) }')
 [ "${bns:-0}" -ge 5000000 ] || fail "batch: the slow call took ${bns:-?} ns, not slow by construction"
 grep -Eq "^slow [0-9:.]+ sh\[$shell\] pid $shell caller kvshadow_wl_slow \[$WL\] size 67104768 vmalloc [0-9.]+(ms|s) populate [0-9.]+[mun]?s \([0-9]+%\) nr_populated [0-9]+ " "$work/batch" ||
 	fail "batch: no line for the slow call"
