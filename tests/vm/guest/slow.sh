@@ -3,7 +3,8 @@
 # Guest side of tests/vm/slow.sh (busybox sh): kvshadowtop --slow around
 # workload-module calls whose sizes, callers and durations the module logs,
 # with the kernel's own record of every call next to it: a kprobe event on
-# __vmalloc_node_range_noprof (one line per call, nested ones included) and
+# __vmalloc_node_range_noprof (one line per call, nested ones included), a
+# kretprobe event where its pages are mapped, and
 # the kasan:kasan_vmalloc_populate events (duration_ns, nr_populated,
 # nr_allocated). Prints everything in sections for the host to compare.
 . /kvshadow/tests/lib.sh
@@ -15,6 +16,13 @@ modprobe kvshadow_workload || fail "modprobe kvshadow_workload"
 # shellcheck disable=SC2016 # $arg1 is the kprobe's fetch argument
 echo 'p:kvs/vm __vmalloc_node_range_noprof size=$arg1:u64' >>"$T/kprobe_events" ||
 	fail "kprobe event on __vmalloc_node_range_noprof"
+# And where each call's mapping ends: the return of its
+# __vmap_pages_range_noflush(), the last step inside it that an event can
+# mark (tests/vm/slow.sh bounds the call's time from below with it).
+echo 'r:kvs/mapped __vmap_pages_range_noflush' >>"$T/kprobe_events" ||
+	fail "kretprobe event on __vmap_pages_range_noflush"
+# Timestamps on ktime's clock, the one of fentry/fexit and duration_ns.
+echo mono >"$T/trace_clock" || fail "trace_clock mono"
 echo 65536 >"$T/buffer_size_kb"
 # The kprobe stays on for all three runs: on Linux 7.2 a kprobe switched
 # off and on again on a function that a BPF trampoline was attached to
@@ -22,6 +30,7 @@ echo 65536 >"$T/buffer_size_kb"
 # (bench/tramp-race reproduces it). Enabling it allocates (an ftrace
 # trampoline, vmalloc'd by this shell): here, outside every window.
 echo 1 >"$T/events/kvs/vm/enable"
+echo 1 >"$T/events/kvs/mapped/enable"
 echo "SHELL $$"
 
 # run TAG KVSHADOWTOP-ARGS...: the tool around one batch of workload calls.
@@ -67,6 +76,9 @@ run all --json --slow 0s
 run none --json --slow 3600s
 run batch -b --slow 5ms
 echo 0 >"$T/events/kvs/vm/enable"
+echo 0 >"$T/events/kvs/mapped/enable"
 echo "-:kvs/vm" >>"$T/kprobe_events"
+echo "-:kvs/mapped" >>"$T/kprobe_events"
+echo local >"$T/trace_clock"
 modprobe -r kvshadow_workload || fail "modprobe -r kvshadow_workload"
 echo "slow OK"

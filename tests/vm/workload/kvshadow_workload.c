@@ -43,7 +43,9 @@
  *            nested=BYTES
  *            fn is the function that called the vmalloc API (its symbol,
  *            from kallsyms); [start, end) is the whole vmap area (guard
- *            page included); ns the duration of the call (local_clock);
+ *            page included); ns the duration of the call (ktime_get_ns(): the
+ *            clock of bpf_ktime_get_ns() and of the kasan events'
+ *            duration_ns, so the three compare without slack);
  *            nested the size of the second vmap area vmalloc made for the
  *            area's page array (0: none, see below). Purge lines have id,
  *            size, start and end 0. Beyond 65536 lines the oldest are kept
@@ -136,7 +138,7 @@
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/string.h>
-#include <linux/sched/clock.h>
+#include <linux/timekeeping.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 
@@ -370,12 +372,12 @@ static const struct kvsw_fn *kvsw_find_fn(const char *name)
 
 static void kvsw_free_area(struct kvsw_area *a)
 {
-	u64 t0 = local_clock();
+	u64 t0 = ktime_get_ns();
 	struct kvsw_area gone = *a;
 
 	kvshadow_wl_free(a);
 	/* Log the area as it was: its addresses are the point. */
-	kvsw_record(KVSW_FREE, kvshadow_wl_free, &gone, 0, local_clock() - t0);
+	kvsw_record(KVSW_FREE, kvshadow_wl_free, &gone, 0, ktime_get_ns() - t0);
 	kvsw_frees++;
 	kvsw_live--;
 	kvsw_live_bytes -= gone.size;
@@ -404,9 +406,9 @@ static int kvsw_run(struct kvsw_job *job)
 		if (job->fail)
 			current->make_it_fail = 1;
 #endif
-		t0 = local_clock();
+		t0 = ktime_get_ns();
 		err = job->fn->alloc(a);
-		t0 = local_clock() - t0;
+		t0 = ktime_get_ns() - t0;
 #ifdef CONFIG_FAULT_INJECTION
 		if (job->fail)
 			current->make_it_fail = 0;
@@ -578,11 +580,11 @@ static int kvsw_command(char *cmd)
 		return 0;
 	}
 	if (!strcmp(op, "purge") && !cmd) {
-		u64 t0 = local_clock();
+		u64 t0 = ktime_get_ns();
 
 		kvshadow_wl_purge();
 		kvsw_record(KVSW_PURGE, kvshadow_wl_purge, NULL, 0,
-			    local_clock() - t0);
+			    ktime_get_ns() - t0);
 		return 0;
 	}
 	if (!strcmp(op, "clear") && !cmd) {
