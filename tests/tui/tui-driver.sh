@@ -117,6 +117,54 @@ fi
 keys q
 expect_restored "tuidriver 80x24 q"
 
+# Issue 20 #2: the table's numbers are the ones the driver made. The
+# driver logs every reading's rows (cumulative); the table of the frozen
+# interval (--log line N is reading N: the first is the baseline screen)
+# shows each caller since the baseline (PAGES, CALLS) and since the
+# reading before (+PAGES), and so does that interval's JSON line.
+echo "== tuidriver: the table's numbers are the driver's"
+log=$tui_tmp/table.json
+truth=$tui_tmp/table.truth
+tui_start 200 60 env KVS_TUIDRIVER_LOG="$truth" "$drv" -d 0.5 --mode exact -r 40 --log "$log" ||
+	fail "tmux did not start"
+if wait_lines 4 && freeze; then
+	screen >"$tui_tmp/table.screen"
+	awk -v k="$frozen" '$1 == "reading" { r = $3; next }
+		$1 == "row" && $2 == "caller" { n = $0; sub(/^row caller [0-9]+ [0-9]+ /, "", n)
+			if (r == 1) { bp[n] = $3; bc[n] = $4 }
+			if (r == k - 1) pp[n] = $3
+			if (r == k) { np[n] = $3; nc[n] = $4 } }
+		END { for (n in np) print np[n] - bp[n], nc[n] - bc[n], np[n] - pp[n], n }' "$truth" >"$tui_tmp/table.want"
+	# Each row on screen: PAGES CALLS +PAGES first, the name last.
+	bad=$(awk 'FNR == NR { w[$0] = 1; n = $0; sub(/^[0-9]+ [0-9]+ [0-9]+ /, "", n); name[n] = $0; next }
+		{ line = $0; sub(/ +$/, "", line)
+		  for (n in name) if (substr(line, length(line) - length(n)) == " " n) {
+			got = $1 " " $2 " " $3 " " n; seen[n] = 1
+			if (got != name[n]) print "screen: " got ", the driver: " name[n] } }
+		END { for (n in name) if (!seen[n]) print "not on screen: " n }' "$tui_tmp/table.want" "$tui_tmp/table.screen")
+	rows=$(wc -l <"$tui_tmp/table.want")
+	if [ -z "$bad" ] && [ "$rows" -ge 20 ]; then
+		pass "table: $rows caller rows of interval $frozen, PAGES CALLS +PAGES as the driver made them"
+	else
+		fail "table: $rows rows; $bad"
+		show
+	fi
+	bad=$(sed -n "${frozen}p" "$log" | jq -r '.top[] | "\(.pages_populated) \(.populate_calls) \(.caller)"' |
+		awk 'FNR == NR { n = $0; sub(/^[0-9]+ [0-9]+ [0-9]+ /, "", n); w[n] = $1 " " $2; next }
+			{ n = $0; sub(/^[0-9]+ [0-9]+ /, "", n); if ((n in w) && w[n] != $1 " " $2) print n ": JSON " $1 " " $2 ", the driver " w[n]; if (n in w) c++ }
+			END { if (c < 10) print c + 0 " of the JSON rows are the driver'"'"'s" }' "$tui_tmp/table.want" -)
+	if [ -z "$bad" ]; then
+		pass "table: the --log line of that interval has the same rows"
+	else
+		fail "table: $bad"
+	fi
+else
+	fail "tuidriver table: no interval to freeze"
+	show
+fi
+keys q
+expect_restored "tuidriver table q"
+
 # Issue 12 #7-#9: terminals it cannot use, signals, a small window, a long help.
 tui_batch_fallback tuidriver 'weird\\x01\\x1b\[31mname\\xff' "$drv" -d 0.3 -n 3 --mode exact -r 40
 tui_signals tuidriver "$drv" -d 0.5 --mode exact

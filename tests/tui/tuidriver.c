@@ -9,10 +9,12 @@
  * The source's numbers change every interval; in exact and debugfs mode it
  * also writes the debugfs file the collector reads (through --file's
  * path), so that part is real too. KVS_TUIDRIVER_LOG=FILE appends an
- * "interval S" line whenever the loop reads at a new interval, and "end"
- * when the run is over.
+ * "interval S" line whenever the loop reads at a new interval, the rows
+ * of every reading (log_rows), and "end" when the run is over.
  */
 #include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +64,36 @@ static void log_line(const char *path, const char *what, double v)
 		return;
 	fprintf(f, "%s %g\n", what, v);
 	fclose(f);
+}
+
+/*
+ * The rows of reading k as the driver made them ("reading BY K", then
+ * "row BY PAGES CALLS NAME", cumulative, names a terminal shows as they
+ * are), for the test to compare the table with.
+ */
+static int log_rows(const char *path, const char *by, uint64_t k, const struct kvs_top_list *l)
+{
+	bool bad;
+	FILE *f;
+
+	if (!path)
+		return 0;
+	f = fopen(path, "a");
+	if (!f)
+		return -errno;
+	bad = fprintf(f, "reading %s %" PRIu64 "\n", by, k) < 0;
+	for (size_t i = 0; i < l->nr; i++) {
+		const struct kvs_top_entry *e = &l->e[i];
+		bool plain = true;
+
+		for (const char *c = e->name; *c; c++)
+			plain = plain && *c >= 0x20 && *c < 0x7f;
+		if (plain)
+			bad |= fprintf(f, "row %s %" PRIu64 " %" PRIu64 " %s\n", by,
+				       e->pages_populated, e->populate_calls, e->name) < 0;
+	}
+	bad |= fclose(f) != 0;
+	return bad ? -EIO : 0;
 }
 
 /* Row i of tick k: shares that differ per row and shift over time, so sorts differ. */
@@ -222,6 +254,9 @@ static int fake_read(void *state, struct kvs_reading *r, char *err, size_t errle
 	    fill_top(&r->processes, NR_PROCS, procs, sizeof(procs) / sizeof(procs[0]),
 		     "worker/", k))
 		return kvs_err(err, errlen, -ENOMEM, "out of memory");
+	if (log_rows(f->log, "caller", k, &r->callers) ||
+	    log_rows(f->log, "process", k, &r->processes))
+		return kvs_err(err, errlen, -EIO, "cannot write %s", f->log);
 	return 0;
 }
 
