@@ -15,8 +15,9 @@
 #    (flags TLB_FLUSH alone); its purge_ns at least those events' time
 #    and within the module's clock around vm_unmap_aliases();
 #  - every workload area released its 32 shadow pages in one event;
-#  - the run's latency.release count, p50 and p99 are the release events'
-#    (filed in the same log2 slots: exact);
+#  - the run's latency.release and latency.populate count, p50 and p99
+#    are the release and populate events' (filed in the same log2 slots:
+#    exact);
 #  - vmap_area_allocs, _alloc_bytes, _frees, vmap_purges,
 #    vmap_areas_purged and vmap_area_purged_bytes between two quiet lines
 #    around the rounds are the vmalloc events between them, which are the
@@ -158,6 +159,19 @@ run() {
 		and (.p50_ns - $p50 | fabs) <= 1e-9 * $p50 + 0.001 and (.p99_ns - $p99 | fabs) <= 1e-9 * $p99 + 0.001' \
 		"$work/$tag.summary" >/dev/null || fail "$tag: latency.release is not the release events'"
 	echo "$p50 $p99" >"$work/$tag.pct"
+
+	# latency.populate likewise, from line LA (none before it: the tool's
+	# own start populates before it attaches) to the last, against the
+	# populate events of the window between them.
+	sed -n 's/.* kasan_vmalloc_populate: .* duration_ns=\([0-9]*\) .*/populate \1/p' "$work/$tag.trace" >"$work/$tag.populate"
+	first=$(jq -s --argjson la "$la" 'map(select(has("event") | not)) | .[$la - 1].latency.populate.count' "$work/$tag.live")
+	n=$(awk '$2 > 0' "$work/$tag.populate" | wc -l)
+	p50=$(log2_quantile "$work/$tag.populate" populate 0.5) p99=$(log2_quantile "$work/$tag.populate" populate 0.99)
+	echo "$tag: populate events $n, p50 $p50 p99 $p99; the tool: $(jq -c .latency.populate "$work/$tag.last")"
+	[ "$first" = 0 ] || fail "$tag: $first populate calls timed before the window: the percentiles cannot be compared"
+	jq -e --argjson n "$n" --argjson p50 "$p50" --argjson p99 "$p99" '.latency.populate | .count == $n
+		and (.p50_ns - $p50 | fabs) <= 1e-9 * $p50 + 0.001 and (.p99_ns - $p99 | fabs) <= 1e-9 * $p99 + 0.001' \
+		"$work/$tag.last" >/dev/null || fail "$tag: latency.populate is not the populate events'"
 }
 
 run a

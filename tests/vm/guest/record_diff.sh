@@ -5,8 +5,9 @@
 # 32 areas of 1 MiB (28 KiB short of it: 1020 KiB and the guard page, at
 # 32 KiB alignment, so each owns exactly 32 shadow pages), freed and
 # purged by this shell (vm_unmap_aliases). The kernel's own record of the
-# same window next to it: the kasan_vmalloc_release events (every
-# release's nr_released, flags and duration_ns) and the vmalloc events
+# same window next to it: the kasan_vmalloc_release and _populate events
+# (every release's nr_released, flags and duration_ns, every populate's
+# duration_ns) and the vmalloc events
 # (every purge's end and npurged, every vmap area allocated and freed).
 # 32 MiB stays below lazy_max_pages() (64 MiB with 2 CPUs), so no purge
 # but the shell's runs in the window. The debugfs peak is reset (written
@@ -48,6 +49,7 @@ while read -r k v; do [ "$k" != shadow_pages ] || echo "BASE $v"; done <"$VS"
 echo 0 >"$VS" || fail "resetting the debugfs peak"
 echo >"$T/trace"
 echo 1 >"$T/events/kasan/kasan_vmalloc_release/enable"
+echo 1 >"$T/events/kasan/kasan_vmalloc_populate/enable"
 echo 1 >"$T/events/vmalloc/purge_vmap_area_lazy/enable"
 echo 1 >"$T/events/vmalloc/alloc_vmap_area/enable"
 echo 1 >"$T/events/vmalloc/free_vmap_area_noflush/enable"
@@ -67,6 +69,7 @@ kill -TERM $pid
 wait $pid
 echo "RC $?"
 echo 0 >"$T/events/kasan/kasan_vmalloc_release/enable"
+echo 0 >"$T/events/kasan/kasan_vmalloc_populate/enable"
 echo 0 >"$T/events/vmalloc/purge_vmap_area_lazy/enable"
 echo 0 >"$T/events/vmalloc/alloc_vmap_area/enable"
 echo 0 >"$T/events/vmalloc/free_vmap_area_noflush/enable"
