@@ -10,7 +10,8 @@
 # moments its counters move exactly as the page tables did (the net
 # change), and each direction by at least the pages mapped and unmapped
 # there, address by address
-# (tests/vm/guest/stock.sh). Its Prometheus file at the same moments:
+# (tests/vm/guest/stock.sh). A second run started at the purge moment has
+# as its shadow_pages_peak the page tables at the workload's high point. Its Prometheus file at the same moments:
 # kvshadow_shadow_bytes is the page tables' shadow in bytes, and
 # kvshadow_vmalloc_used_bytes /proc/meminfo's VmallocUsed,
 # kvshadow_vmap_bytes (estimate mode; stock mode has none) /proc/vmallocinfo's
@@ -128,6 +129,16 @@ check() {
 		prev_pop=$pop prev_rel=$rel
 	done < <(sed -n 's/^@@moment //p' "$out")
 	[ "$(grep -c '^@@moment ' "$out")" = 5 ] || fail "not every moment was reached"
+	# The peak of the run started at the purge moment, at the areas_live
+	# moment: the page tables there (the high point so far), exactly; the
+	# workload's areas raised it above the end.
+	local peak high end
+	peak=$(sed -n 's/^@@peak areas_live //p' "$out" | jq .shadow_pages_peak)
+	high=$(sed -n 's/^@@moment areas_live \([0-9]*\) .*/\1/p' "$out")
+	end=$(sed -n 's/^@@moment purged \([0-9]*\) .*/\1/p' "$out")
+	echo "peak since the purge moment: $peak; the page tables at areas_live $high, at the end $end"
+	[ "$peak" = "$high" ] && [ "$high" -gt "$end" ] ||
+		fail "shadow_pages_peak $peak, the page tables held $high at the workload's high point (then $end)"
 	console_clean || fail "unexpected report on the console"
 	if [ -z "$mode" ]; then
 		works_where stock "the kernel page tables (ptdump) at quiet moments: shadow_pages exact"

@@ -9,6 +9,8 @@
 #   @@moment LABEL PAGES NEW GONE   page tables now; pages mapped and
 #                        unmapped since the previous moment (by address)
 #   @@json LABEL {json}  the tool's line for that moment
+#   @@peak LABEL {json}  from the areas_live moment on, the line of a second
+#                        run (started at the purge moment) for that moment
 #   @@prom LABEL SHADOW_BYTES VMALLOC_USED_BYTES VMAP_BYTES RATIO MEMINFO_KB
 #          VMALLOCINFO_BYTES  its Prometheus file's gauges then (the
 #                        overhead ratio too; "-" for one it has not),
@@ -82,8 +84,14 @@ moment() {
 		vmu_before=$vmu
 		vmap_bytes
 		vmap_before=$vmap
+		if [ -n "${peak:-}" ]; then intervals /tmp/peak.json; peak_from=$intervals; fi
 		intervals /tmp/s.json
 		wait_intervals /tmp/s.json $((intervals + 2)) || fail "$1: no two more lines in 30 s"
+		if [ -n "${peak:-}" ]; then
+			wait_intervals /tmp/peak.json $((peak_from + 2)) || fail "$1: no two more peak lines in 30 s"
+			peak_line=""
+			while IFS= read -r _l; do peak_line=$_l; done </tmp/peak.json
+		fi
 		last_line
 		vmalloc_used
 		vmap_bytes
@@ -104,6 +112,7 @@ moment() {
 		[ $tries -lt 5 ] || fail "$1: never quiet for two intervals in 5 tries"
 	done
 	echo "@@json $1 $line"
+	[ -z "${peak:-}" ] || echo "@@peak $1 $peak_line"
 	echo "@@prom $1 ${prom_shadow:--} ${prom_used:--} ${prom_vmap:--} ${prom_ratio:--} $vmu $vmap"
 	pages=$(ptdump_shadow_pages "/tmp/m.$1") || fail "$1: ptdump_shadow_pages"
 	new=0 gone=0
@@ -122,14 +131,27 @@ moment test_vmalloc
 # Purge what test_vmalloc freed lazily, so that nothing else churns below.
 echo purge >"$WL/control" || fail "purge"
 moment purge
+# A second run from this quiet moment on: at the areas_live moment its
+# shadow_pages_peak is what the page tables hold there, the workload's
+# high point so far: shadow only falls at a purge, and none runs between
+# this moment (nothing is left lazily freed) and the workload's own after
+# it. (Later, before that purge, the test's forks map new stacks.)
+kvshadowtop ${mode:+--mode "$mode"} --json -d 0.5 >/tmp/peak.json 2>/tmp/peak.err &
+peak=$!
+i=0
+until [ -s /tmp/peak.json ]; do
+	nap 0.1; i=$((i + 1))
+	[ $i -lt 300 ] || { cat /tmp/peak.err; fail "the second kvshadowtop wrote nothing in 30 s"; }
+done
 echo "alloc aligned n=16 size=128K" >"$WL/control" &&
 	echo "alloc vmalloc n=8 size=40K" >"$WL/control" &&
 	echo "alloc slow size=2M" >"$WL/control" || fail "alloc commands"
 moment areas_live
 echo free >"$WL/control" && echo purge >"$WL/control" || fail "free, purge"
 moment purged
-kill -TERM $top
+kill -TERM $top $peak
 wait $top || { cat /tmp/s.err; fail "kvshadowtop failed"; }
-cat /tmp/s.err
+wait $peak || { cat /tmp/peak.err; fail "the second kvshadowtop failed"; }
+cat /tmp/s.err /tmp/peak.err
 echo "$kptr" >/proc/sys/kernel/kptr_restrict
 echo "@@end"
