@@ -361,6 +361,15 @@ struct kvs_va_rec {
 struct kvs_va_walk_result {
 	__u32 n;		/* areas in va_out */
 	__s32 err;		/* 0, or -errno: the walk stopped early */
+	/*
+	 * Addresses in the walk's own maps (0-2) and programs (3-4): their
+	 * areas are the walk's, not the system's.
+	 */
+	__u64 own[5];
 };
+
+/* The maps and programs whose memory bpf/selfmaps.bpf.c reports: kvshadowtop's own. */
+#define KVS_SELF_MAX_MAPS	64
+#define KVS_SELF_MAX_PROGS	64
 
 #endif /* KVSHADOW_H */

@@ -44,6 +44,9 @@ struct {
 	__uint(max_entries, 1);		/* max_areas, set before load */
 } va_out SEC(".maps");
 
+/* The walk's own programs (their ids, set before kvs_vmap_walk_own runs). */
+__u32 own_prog_ids[2];
+
 /* The walk in progress, between bpf_loop steps. */
 static __u64 nodes_base, node_stride;
 static __u32 nr_lists, list;
@@ -115,6 +118,27 @@ static int step(__u32 i, void *ctx)
 	return 0;
 }
 
+/*
+ * Where the walk's own programs live (a struct bpf_prog heads its own
+ * vmalloc'd area): run once before the walk, so that it can leave them
+ * out. Its maps it finds by their addresses (kvs_vmap_walk below).
+ */
+SEC("?iter/bpf_prog")
+int kvs_vmap_walk_own(struct bpf_iter__bpf_prog *ctx)
+{
+	struct bpf_prog *prog = ctx->prog;
+	__u32 id;
+
+	if (!prog)
+		return 0;
+	id = BPF_CORE_READ(prog, aux, id);
+	if (id && id == own_prog_ids[0])
+		walk.own[3] = (__u64)prog;
+	else if (id && id == own_prog_ids[1])
+		walk.own[4] = (__u64)prog;
+	return 0;
+}
+
 SEC("?raw_tp")
 int kvs_vmap_walk(void *ctx)
 {
@@ -122,6 +146,9 @@ int kvs_vmap_walk(void *ctx)
 
 	walk.n = 0;
 	walk.err = 0;
+	walk.own[0] = (__u64)&va_out;
+	walk.own[1] = (__u64)&walk;
+	walk.own[2] = (__u64)&max_areas;
 	list = 0;
 	pos = 0;
 	nodes_base = 0;

@@ -472,6 +472,8 @@ int kvs_model_update(struct kvs_model *m, const struct kvs_snapshot *s)
 	m->baseline_pending = s->baseline_pending;
 	m->have_pagetable = s->have_pagetable;
 	m->pagetable_pages = s->pagetable_pages;
+	m->have_self_shadow = s->have_self_shadow;
+	m->self_shadow_pages = s->self_shadow_pages;
 
 	for (int i = 0; i < KVS_NR_HISTS; i++)
 		hist_update(&m->hist[i], &s->hist[i], r->hist_available[i], r->hist_source[i],

@@ -80,6 +80,8 @@ struct kvs_model {
 	bool baseline_pending;		/* a busy start, not yet aligned at a quiet instant */
 	bool have_pagetable;		/* stock mode: the page tables' own count */
 	uint64_t pagetable_pages;	/* present shadow PTEs at the last quiet walk */
+	bool have_self_shadow;		/* KASAN_VMALLOC: the tool's own maps' shadow known */
+	uint64_t self_shadow_pages;	/* of total.shadow_pages, those only its own maps keep */
 
 	struct kvs_hist hist[KVS_NR_HISTS];
 	struct kvs_purge purge;		/* the lazy backlog; stalls since start */

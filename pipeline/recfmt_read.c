@@ -420,7 +420,9 @@ static int state_parse(json_t *j, struct kvs_snapshot *s)
 	    /* Keys added after the first recordings: absent means not known then. */
 	    (json_object_get(j, "baseline_pending") &&
 	     get_bool(j, "baseline_pending", &s->baseline_pending)) ||
-	    (json_object_get(j, "method") && get_name(j, "method", p->method, sizeof(p->method))))
+	    (json_object_get(j, "method") && get_name(j, "method", p->method, sizeof(p->method))) ||
+	    (json_object_get(j, "self_shadow_pages") &&
+	     get_opt_u64(j, "self_shadow_pages", &s->have_self_shadow, &s->self_shadow_pages)))
 		return -EINVAL;
 	s->known = known;
 	p->estimate_reseeds = (unsigned int)reseeds;

@@ -280,6 +280,7 @@ json_t *kvs_rec_state_json(const struct kvs_model *m)
 		  put(o, "unavailable", unavailable_json(&m->unavailable)) ||
 		  put(o, "baseline_pending", json_boolean(m->baseline_pending)) ||
 		  put(o, "method", name_json(m->method)) ||
+		  put(o, "self_shadow_pages", opt_u64(m->have_self_shadow, m->self_shadow_pages)) ||
 		  put(o, "seed", seed_json(m)) || put(o, "nodes", nodes_json(m)) ||
 		  put(o, "purge", purge_json(m)))) {
 		json_decref(o);

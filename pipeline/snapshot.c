@@ -370,6 +370,8 @@ int kvs_snapshot_compute(enum kvs_mode mode, const struct kvs_reading *now,
 	s->known = kvs_mode_known(mode);
 	/* Lost events since start, like every counter: the ones before are not this run's. */
 	s->events_lost = sub_floor0(now->events_lost, base ? base->events_lost : 0);
+	s->have_self_shadow = now->have_self_shadow;
+	s->self_shadow_pages = now->self_shadow_pages;
 	s->have_debugfs_base = base && base->have_debugfs;
 	if (s->have_debugfs_base)
 		s->debugfs_base = base->debugfs;

@@ -95,6 +95,7 @@ struct kvs_unavailable {
 	char bpf[KVS_WHY_LEN];		/* debugfs mode: why BPF was not used */
 	char self[KVS_WHY_LEN];		/* statistics asked for but refused */
 	char nodes[KVS_WHY_LEN];	/* no per-node count in this kernel */
+	char self_shadow[KVS_WHY_LEN];	/* the tool's own maps' shadow unknown */
 };
 
 /* Estimate mode's callers: walked or unwound (bpf/stackwalk.bpf.h, stackwalk.h). */
@@ -214,6 +215,9 @@ struct kvs_reading {
 	bool ptwalk_quiet;
 	uint64_t ptwalk_pages;
 	int64_t ptwalk_net;
+	/* KASAN_VMALLOC: the shadow pages only the tool's own maps keep mapped. */
+	bool have_self_shadow;
+	uint64_t self_shadow_pages;
 	double ptwalk_mono;		/* when it was taken */
 
 	/*
@@ -339,6 +343,8 @@ struct kvs_snapshot {
 	bool baseline_pending;		/* started busy: no quiet instant aligned BPF and the kernel yet */
 	bool have_pagetable;		/* stock mode: the kernel page tables' own count */
 	uint64_t pagetable_pages;	/* present shadow PTEs at the last quiet walk */
+	bool have_self_shadow;		/* KASAN_VMALLOC and the tool's own maps' areas known */
+	uint64_t self_shadow_pages;	/* of shadow_pages, those only its own maps keep */
 	bool have_vmap_bytes;
 	uint64_t vmap_bytes;		/* every live vmap area now */
 	bool have_debugfs_base;

@@ -339,6 +339,7 @@ json_t *kvs_json_interval(const struct kvs_model *m, const struct kvs_options *o
 	    set(root, "drift_pages", m->drift_valid ? u64(m->drift_pages) : json_null()) ||
 	    set(root, "baseline_pending", json_boolean(m->baseline_pending)) ||
 	    set(root, "pagetable_pages", m->have_pagetable ? u64(m->pagetable_pages) : json_null()) ||
+	    set(root, "self_shadow_pages", m->have_self_shadow ? u64(m->self_shadow_pages) : json_null()) ||
 	    set(root, "top", top_json(m, o)) ||
 	    set(root, "top_by", json_string(kvs_by_name(o->by))) ||
 	    set(root, "top_dropped", dropped_json(m, o)) ||

@@ -63,6 +63,11 @@ static const struct family bound = {
 	"kvshadow_shadow_bound_bytes", PROMTEXT_GAUGE,
 	"Where the true shadow bytes lie when estimate mode's seed is approximate "
 	"(area addresses hidden): bound=\"low\" and bound=\"high\"; absent when exact.", false };
+static const struct family self_shadow = {
+	"kvshadow_self_shadow_bytes", PROMTEXT_GAUGE,
+	"Of kvshadow_shadow_bytes, the shadow only kvshadowtop's own BPF maps keep "
+	"mapped (their vmap areas' shadow pages no other live area touches), "
+	"found at its start.", true };
 static const struct family node_shadow = {
 	"kvshadow_node_shadow_bytes", PROMTEXT_GAUGE,
 	"Shadow bytes on each NUMA node, from the kernel's per-node "
@@ -417,6 +422,9 @@ int kvs_prom_render(struct promtext *pt, const struct kvs_model *m, struct kvs_p
 		r = write_bound(pt, m, estimate);
 	if (!r && m->have_nodes && m->nr_nodes)
 		r = write_nodes(pt, m);
+	if (!r && m->have_self_shadow)
+		r = sample(pt, &self_shadow, estimate,
+			   (double)kvs_pages_to_bytes(m->self_shadow_pages, m->page_size));
 	if (!r && kvs_purge_lazy_known(&m->purge))
 		r = sample(pt, &lazy_bytes, estimate,
 			   (double)kvs_pages_to_bytes(m->purge.lazy_pages, m->page_size));

@@ -197,6 +197,9 @@ static int text_update(void *state, const struct kvs_model *m, char *err, size_t
 	}
 	else
 		fprintf(f, " shadow_pages n/a\n");
+	if (m->have_self_shadow)
+		fprintf(f, "  of which kvshadowtop's own BPF maps and programs: %" PRIu64 " pages\n",
+			m->self_shadow_pages);
 	if (m->seed.kind == KVS_SEED_APPROXIMATE)
 		fprintf(f, "  approximate: shadow_pages between %" PRIu64 " and %" PRIu64
 			" (%s)\n", m->seed.low, m->seed.high, m->seed.why);

@@ -156,6 +156,9 @@ check_screen() {
 
 	# The headline.
 	on_screen "shadow now" "$(fmt_bytes "$(q .shadow_bytes)") now ($(q .shadow_pages) pages),"
+	if [ "$(q .self_shadow_pages)" != null ]; then
+		on_screen "the tool's own share" "$(q .self_shadow_pages) of them kvshadowtop's own BPF maps and programs,"
+	fi
 	on_screen "shadow peak" "peak $(fmt_bytes "$(($(q .shadow_pages_peak) * $(getconf PAGESIZE)))")"
 	on_screen "VmallocUsed" "VmallocUsed $(fmt_bytes "$(q .vmalloc_used_bytes)")"
 	ratio=$(q .overhead_ratio)

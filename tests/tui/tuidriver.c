@@ -223,6 +223,9 @@ static int fake_read(void *state, struct kvs_reading *r, char *err, size_t errle
 	fill_hist(r, KVS_HIST_POPULATE, k, 10, "tracepoint");
 	fill_hist(r, KVS_HIST_VMALLOC, k, 12, "fentry");
 	if (f->mode == KVS_MODE_EXACT) {
+		/* The tool's own maps' share of the shadow. */
+		r->have_self_shadow = true;
+		r->self_shadow_pages = 61;
 		fill_hist(r, KVS_HIST_RELEASE, k, 11, "tracepoint");
 		if (write_debugfs(f->o->debugfs_file, &c))
 			return kvs_err(err, errlen, -EIO,

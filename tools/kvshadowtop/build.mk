@@ -13,7 +13,7 @@ LLVM_STRIP   ?= llvm-strip
 # exact/stock/estimate readers, the estimate of shadow pages), attribution
 # (callers, kernel symbols, stack walk, the rows by name) and the TUI.
 KVTOP_SOURCES_SRCS := $(addprefix tools/kvshadowtop/sources/,bpf_source.c estimate_source.c loader.c kernel_probe.c \
-		      estimate.c approx_seed.c vmap_walk.c pageset.c ptwalk.c bpfstats.c)
+		      estimate.c approx_seed.c vmap_walk.c self_shadow.c pageset.c ptwalk.c bpfstats.c)
 KVTOP_ATTR_SRCS := $(addprefix tools/kvshadowtop/attribution/,rows.c callers.c ksyms.c stackwalk.c)
 KV_TUI_SRCS  := $(addprefix tools/kvshadowtop/tui/,tui.c tui_draw.c tui_flow.c tui_keys.c tui_help.c)
 # record, report, diff: the recording's writer and reader live in pipeline/
@@ -68,6 +68,18 @@ $(KVTOP_GEN)/vmapwalk.skel.h: $(KVTOP_GEN)/vmapwalk.bpf.o
 
 $(call kv_objs,tools/kvshadowtop/sources/vmap_walk.c) \
 $(call kv_san_objs,tools/kvshadowtop/sources/vmap_walk.c): $(KVTOP_GEN)/vmapwalk.skel.h
+
+# The observer's own shadow: an iterator over its maps, run once and closed.
+$(KVTOP_GEN)/selfmaps.bpf.o: $(KVTOP_GEN)/bpf/selfmaps.bpf.o
+	cp $< $@.tmp
+	$(LLVM_STRIP) -g $@.tmp 2>/dev/null || true
+	mv $@.tmp $@
+
+$(KVTOP_GEN)/selfmaps.skel.h: $(KVTOP_GEN)/selfmaps.bpf.o
+	$(BPFTOOL) gen skeleton $< name kvs_selfmaps_skel > $@.tmp && mv $@.tmp $@
+
+$(call kv_objs,tools/kvshadowtop/sources/self_shadow.c) \
+$(call kv_san_objs,tools/kvshadowtop/sources/self_shadow.c): $(KVTOP_GEN)/selfmaps.skel.h
 
 # What includes the skeleton waits for it, plain or sanitized.
 KVTOP_SKEL_USERS := $(addprefix tools/kvshadowtop/,sources/bpf_source.c sources/loader.c \

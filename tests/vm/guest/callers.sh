@@ -24,15 +24,6 @@ settle() {
 	ptdump_settle
 }
 
-# wait_line FILE: until kvshadowtop wrote its first line (30 s at most).
-wait_line() {
-	i=0
-	until [ -s "$1" ]; do
-		nap 0.1; i=$((i + 1))
-		[ $i -lt 300 ] || { cat "${1%.json}.err"; fail "$1: kvshadowtop wrote nothing in 30 s"; }
-	done
-}
-
 run_config() {
 	cfg=$1
 	mode=${cfg%%:*}
@@ -61,8 +52,8 @@ run_config() {
 	# shellcheck disable=SC2086
 	kvshadowtop --mode "$mode" $opts --json -d 0.5 -r 100 --by process >/tmp/p.json 2>/tmp/p.err &
 	ppid=$!
-	wait_line /tmp/c.json
-	wait_line /tmp/p.json
+	wait_line /tmp/c.json /tmp/c.err
+	wait_line /tmp/p.json /tmp/p.err
 
 	settle
 	ptdump_save /tmp/pre

@@ -45,6 +45,16 @@ intervals() {
 	done <"$1"
 }
 
+# wait_line FILE ERRFILE: until kvshadowtop wrote its first line to FILE
+# (30 s at most; else ERRFILE, its stderr, and fail).
+wait_line() {
+	_wl=0
+	until [ -s "$1" ]; do
+		nap 0.1; _wl=$((_wl + 1))
+		[ $_wl -lt 300 ] || { cat "$2"; fail "$1: kvshadowtop wrote nothing in 30 s"; }
+	done
+}
+
 # wait_intervals FILE N [SECONDS]: until FILE holds N whole intervals, at
 # most SECONDS (default 30; 1 after that), without a fork. Where a test
 # wants "two more intervals": the line after the one in progress, whose
@@ -304,6 +314,14 @@ ptdump_areas() {
 		}
 		printf "%s %d %d %d %d %d\n", $1, (g1 - g0) / 32768, w, p, nw, pw
 	}' "$1" -
+}
+
+# ptdump_blocks_mapped DUMP: how many of the shadow pages named on stdin
+# (one per line: a vmalloc address / 32 KiB) are mapped in DUMP.
+ptdump_blocks_mapped() {
+	awk -v vtotal="$(_pt_vtotal)" "$_pt_awk"'
+	FNR != NR { ranges(); if (mapped($1 * 4096 + OFF)) nmapped++ }
+	END { if (!bad) print nmapped + 0; exit bad }' "$1" -
 }
 
 # workload_areas: "ID START END" of every area the workload module's log

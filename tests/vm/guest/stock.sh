@@ -34,11 +34,7 @@ if [ -d $T/events/vmalloc ]; then echo "@@events yes"; else echo "@@events no"; 
 
 kvshadowtop ${mode:+--mode "$mode"} --json -d 0.5 --prom-file /tmp/s.prom >/tmp/s.json 2>/tmp/s.err &
 top=$!
-i=0
-until [ -s /tmp/s.json ]; do
-	nap 0.1; i=$((i + 1))
-	[ $i -lt 300 ] || { cat /tmp/s.err; fail "kvshadowtop wrote nothing in 30 s"; }
-done
+wait_line /tmp/s.json /tmp/s.err
 
 prev=""
 # last_line: the tool's last line into $line, with builtins only (no fork).
@@ -138,11 +134,7 @@ moment purge
 # it. (Later, before that purge, the test's forks map new stacks.)
 kvshadowtop ${mode:+--mode "$mode"} --json -d 0.5 >/tmp/peak.json 2>/tmp/peak.err &
 peak=$!
-i=0
-until [ -s /tmp/peak.json ]; do
-	nap 0.1; i=$((i + 1))
-	[ $i -lt 300 ] || { cat /tmp/peak.err; fail "the second kvshadowtop wrote nothing in 30 s"; }
-done
+wait_line /tmp/peak.json /tmp/peak.err
 echo "alloc aligned n=16 size=128K" >"$WL/control" &&
 	echo "alloc vmalloc n=8 size=40K" >"$WL/control" &&
 	echo "alloc slow size=2M" >"$WL/control" || fail "alloc commands"

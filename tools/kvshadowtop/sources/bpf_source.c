@@ -34,6 +34,7 @@
 #include "bpfstats.h"
 #include "bpf_source.h"
 #include "estimate_source.h"
+#include "self_shadow.h"
 #include "errmsg.h"
 
 _Static_assert(sizeof(struct kvs_bpf_counters) % sizeof(__u64) == 0, "counters are u64s");
@@ -54,6 +55,10 @@ struct bpf_source {
 	int slow_err;
 
 	struct kvs_bpf_stats stats;		/* the tool's own cost, when asked */
+
+	bool have_self_shadow;			/* the shadow only our maps keep, at open */
+	uint64_t self_shadow_pages;
+	char self_shadow_why[KVS_WHY_LEN];
 
 	/* Estimate mode: the stack walk, learned from raw stacks (stackwalk.h). */
 	struct ring_buffer *learn_rb;
@@ -253,6 +258,26 @@ static int watch_rings(struct bpf_source *b, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * The shadow pages only our maps keep, once all of them exist. A reason
+ * instead where it cannot be known: it is not worth failing the run for.
+ */
+static void self_shadow(struct bpf_source *b, uint64_t page_size)
+{
+	struct bpf_object *obj = b->bpf.skel->obj;
+	char why[KVS_WHY_LEN];
+
+	if (!b->bpf.kasan_vmalloc) {
+		snprintf(b->self_shadow_why, sizeof(b->self_shadow_why), "no KASAN_VMALLOC in this kernel");
+		return;
+	}
+	if (kvs_self_shadow(&obj, 1, page_size << 3, &b->self_shadow_pages, why, sizeof(why))) {
+		snprintf(b->self_shadow_why, sizeof(b->self_shadow_why), "%s", why);
+		return;
+	}
+	b->have_self_shadow = true;
+}
+
 static int bpf_source_open(void **state, enum kvs_mode mode, const struct kvs_options *o,
 			char *err, size_t errlen)
 {
@@ -316,6 +341,7 @@ static int bpf_source_open(void **state, enum kvs_mode mode, const struct kvs_op
 		if (ret)
 			goto fail;
 	}
+	self_shadow(b, (uint64_t)page_size);
 	*state = b;
 	return 0;
 fail:
@@ -437,6 +463,10 @@ static int bpf_source_read(void *state, struct kvs_reading *r, char *err, size_t
 	r->have_bpf = true;
 	r->bpf = cnt.c;
 	r->events_lost = cnt.events_lost;
+	r->have_self_shadow = b->have_self_shadow;
+	r->self_shadow_pages = b->self_shadow_pages;
+	snprintf(r->unavailable.self_shadow, sizeof(r->unavailable.self_shadow), "%s",
+		 b->self_shadow_why);
 	if (b->slow_err)
 		return kvs_err(err, errlen, b->slow_err,
 			       "slow-call records: %s", strerror(-b->slow_err));

@@ -410,6 +410,9 @@ int kvs_bpf_open(struct kvs_bpf *b, enum kvs_mode mode, const struct kvs_options
 	if (!btf)
 		return kvs_err(err, errlen, -ENOENT, "no kernel BTF (/sys/kernel/btf/vmlinux): "
 			       "the BPF programs need CONFIG_DEBUG_INFO_BTF");
+	/* 7.2 calls __kasan_populate_vmalloc() from an inline wrapper. */
+	b->kasan_vmalloc = kvs_btf_has(btf, "__kasan_populate_vmalloc", BTF_KIND_FUNC) ||
+			   kvs_btf_has(btf, "kasan_populate_vmalloc", BTF_KIND_FUNC);
 	ret = try_fentry ? kvs_fentry_probe(btf, "alloc_vmap_area") : 0;
 	if (ret) {
 		snprintf(fentry_why, sizeof(fentry_why), "fentry/fexit refused by this kernel (%s)",

@@ -35,6 +35,7 @@ struct kvs_bpf {
 	struct bpf_program *mode_progs[6];	/* fentry/fexit the mode needs, ends first */
 	size_t nr_mode_progs;
 	char method[KVS_WHY_LEN];		/* how the mode measures on this kernel ("": as its name says) */
+	bool kasan_vmalloc;			/* the kernel maps shadow for vmalloc (KASAN_VMALLOC) */
 };
 
 /*

@@ -3,6 +3,7 @@
 #include "vmap_walk.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -55,6 +56,61 @@ static bool consistent(const struct kvs_va_rec *r, uint32_t n, long page_size)
 			return false;
 	}
 	return true;
+}
+
+/* An area of the walk's own maps or programs: gone once it is closed, not the system's. */
+static bool walks_own(const struct kvs_va_rec *r, const __u64 *own)
+{
+	for (int i = 0; i < 5; i++)
+		if (r->start <= own[i] && own[i] < r->end)
+			return true;
+	return false;
+}
+
+static int prog_id(struct bpf_program *p, __u32 *id)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(bpf_program__fd(p), &info, &len))
+		return -errno;
+	*id = info.id;
+	return 0;
+}
+
+/* Where the walk's own programs are (bpf/vmapwalk.bpf.c: kvs_vmap_walk_own). */
+static int find_own(struct kvs_vmapwalk_skel *s, char *err, size_t errlen)
+{
+	struct bpf_link *link;
+	char buf[64];
+	int fd, ret;
+
+	ret = prog_id(s->progs.kvs_vmap_walk, &s->bss->own_prog_ids[0]);
+	if (!ret)
+		ret = prog_id(s->progs.kvs_vmap_walk_own, &s->bss->own_prog_ids[1]);
+	if (ret)
+		return kvs_err(err, errlen, ret, "the vmap area walk's programs: %s", strerror(-ret));
+	link = bpf_program__attach_iter(s->progs.kvs_vmap_walk_own, NULL);
+	if (!link)
+		return kvs_err(err, errlen, -errno, "attaching the walk's program iterator: %s",
+			       strerror(errno));
+	fd = bpf_iter_create(bpf_link__fd(link));
+	if (fd < 0) {
+		ret = kvs_err(err, errlen, -errno, "running the walk's program iterator: %s",
+			      strerror(errno));
+	} else {
+		ssize_t got;
+
+		/* It writes nothing: reading to the end runs it over every program. */
+		while ((got = read(fd, buf, sizeof(buf))) > 0 || (got < 0 && errno == EINTR))
+			;
+		if (got < 0)
+			ret = kvs_err(err, errlen, -errno, "reading the walk's program iterator: %s",
+				      strerror(errno));
+		close(fd);
+	}
+	bpf_link__destroy(link);
+	return ret;
 }
 
 static int run(struct kvs_vmapwalk_skel *s, char *err, size_t errlen)
@@ -119,11 +175,16 @@ int kvs_vmap_walk(size_t hint, kvs_va_fn fn, void *arg, char *err, size_t errlen
 	if (!ret)
 		ret = bpf_program__set_autoload(s->progs.kvs_vmap_walk, true);
 	if (!ret)
+		ret = bpf_program__set_autoload(s->progs.kvs_vmap_walk_own, true);
+	if (!ret)
 		ret = kvs_vmapwalk_skel__load(s);
 	if (ret) {
 		ret = kvs_err(err, errlen, ret, "loading the vmap area walk: %s", strerror(-ret));
 		goto out;
 	}
+	ret = find_own(s, err, errlen);
+	if (ret)
+		goto out;
 	len = ((size_t)max * sizeof(*recs) + (size_t)page_size - 1) & ~((size_t)page_size - 1);
 	recs = mmap(NULL, len, PROT_READ, MAP_SHARED, bpf_map__fd(s->maps.va_out), 0);
 	if (recs == MAP_FAILED) {
@@ -133,7 +194,8 @@ int kvs_vmap_walk(size_t hint, kvs_va_fn fn, void *arg, char *err, size_t errlen
 	}
 	ret = walk(s, recs, &n, page_size, err, errlen);
 	for (uint32_t i = 0; !ret && i < n; i++)
-		ret = fn(arg, recs[i].start, recs[i].end, (int)recs[i].lazy);
+		if (!walks_own(&recs[i], s->bss->walk.own))
+			ret = fn(arg, recs[i].start, recs[i].end, (int)recs[i].lazy);
 	munmap(recs, len);
 out:
 	kvs_vmapwalk_skel__destroy(s);

@@ -13,7 +13,8 @@
 typedef int (*kvs_va_fn)(void *arg, uint64_t start, uint64_t end, int lazy);
 
 /*
- * Calls fn for every vmap area the kernel lists now: [start, end), lazy
+ * Calls fn for every vmap area the kernel lists now but the walk's own
+ * (its maps' and programs', gone once it is done): [start, end), lazy
  * when it was freed and waits for a purge. hint: about how many there are
  * (the area lines of /proc/vmallocinfo); room is made for twice as many.
  * Returns 0, fn's first non-zero return, or -errno with err: -ENOENT when

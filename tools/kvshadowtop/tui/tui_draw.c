@@ -174,6 +174,10 @@ static int draw_shadow(struct tui *t, const struct kvs_model *m, int y, bool dra
 	/* Pieces small enough for a narrow window beside the label. */
 	tui_flow_add(&f, TA_NORMAL, "", "%s now", kvs_fmt_bytes(now, sizeof(now), m->shadow_bytes));
 	tui_flow_add(&f, TA_NORMAL, " ", "(%" PRIu64 " pages),", m->total.shadow_pages);
+	/* The observer's share, so that it is not taken for the system's. */
+	if (m->have_self_shadow)
+		tui_flow_add(&f, TA_DIM, " ", "%" PRIu64 " of them kvshadowtop's own BPF maps and programs,",
+			     m->self_shadow_pages);
 	tui_flow_add(&f, TA_NORMAL, " ", "peak %s",
 		     kvs_fmt_bytes(peak, sizeof(peak), m->shadow_peak_bytes));
 	if (m->peak_scope && m->peak_scope[0])
