@@ -10,7 +10,8 @@
 # ran, only those its areas cover in part (the kernel releases the shadow
 # pages wholly inside a purged area: the others stay, stale, until an
 # area that covers them wholly is purged). Once where the tool finds the areas by walking the kernel's
-# vmap lists (kernel.kptr_restrict=0) and once from /proc/vmallocinfo (1).
+# vmap lists (kernel.kptr_restrict=0) and once from /proc/vmallocinfo (1);
+# its Prometheus gauge the same pages in bytes.
 set -uo pipefail
 # shellcheck source=tests/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -23,10 +24,11 @@ grep -v '^@@line ' "$out"
 grep -q '^@@end$' "$out" || fail "the guest script did not finish"
 console_clean || fail "unexpected report on the console"
 [ "$(grep -c '^@@self ' "$out")" = 2 ] || fail "not both rounds ran"
-while read -r kptr tool truth during after partial; do
-	echo "kptr_restrict $kptr: self_shadow_pages $tool; its maps' and programs' areas: $truth shadow pages only they touch, $during of them mapped while it ran, $after after it exited and a purge ($partial they cover in part)"
+while read -r kptr tool truth during after partial prom; do
+	echo "kptr_restrict $kptr: self_shadow_pages $tool; its maps' and programs' areas: $truth shadow pages only they touch, $during of them mapped while it ran, $after after it exited and a purge ($partial they cover in part); Prometheus $prom bytes"
 	[ "$truth" -gt 0 ] || fail "kptr_restrict $kptr: no shadow page only its maps touch: nothing to check"
 	[ "$tool" = "$truth" ] || fail "kptr_restrict $kptr: self_shadow_pages $tool, the kernel's areas say $truth"
+	[ "$prom" = $((truth * 4096)) ] || fail "kptr_restrict $kptr: kvshadow_self_shadow_bytes $prom, the kernel's areas say $((truth * 4096))"
 	[ "$during" = "$truth" ] || fail "kptr_restrict $kptr: $during of those $truth pages mapped while it ran"
 	[ "$after" = "$partial" ] ||
 		fail "kptr_restrict $kptr: $after of those pages still mapped after its exit and a purge; the $partial its areas covered in part should be, no more"

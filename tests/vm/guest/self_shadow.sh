@@ -13,7 +13,7 @@
 #   - the page tables then: every one of those pages mapped;
 #   - after it exited and a purge ran: only those its areas cover in part
 #     (a purge releases the shadow pages wholly inside the purged areas).
-# Prints "@@self KPTR TOOL TRUTH MAPPED_WHILE MAPPED_AFTER PARTIAL" per round,
+# Prints "@@self KPTR TOOL TRUTH MAPPED_WHILE MAPPED_AFTER PARTIAL PROM_BYTES" per round,
 # "@@new KPTR START END CALLER" for each area that came with it, "@@line
 # KPTR {json}" its line.
 . /kvshadow/tests/lib.sh
@@ -39,7 +39,7 @@ for kptr in "$@"; do
 	quiesce
 	areas /tmp/before
 	echo "$kptr" >/proc/sys/kernel/kptr_restrict
-	kvshadowtop --mode exact --json -d 0.5 >/tmp/s.json 2>/tmp/s.err &
+	kvshadowtop --mode exact --json -d 0.5 --prom-file /tmp/s.prom >/tmp/s.json 2>/tmp/s.err &
 	pid=$!
 	wait_line /tmp/s.json /tmp/s.err
 	# Its start freed what loading needed (the verifier's, a walk's maps):
@@ -53,6 +53,7 @@ for kptr in "$@"; do
 	line=""
 	while IFS= read -r _l; do line=$_l; done </tmp/s.json
 	echo "@@line $kptr $line"
+	while IFS= read -r _l; do echo "$_l"; done </tmp/s.prom >/tmp/s.prom.last
 	# The areas that came with it; its maps' and programs' are those a
 	# map allocator or bpf_prog_alloc() made (not a forked stack's).
 	awk 'FNR == NR { old[$1 " " $2] = 1; next } !(($1 " " $2) in old)' \
@@ -97,7 +98,9 @@ for kptr in "$@"; do
 	after=$(ptdump_blocks_mapped /tmp/pt.after </tmp/blocks) || fail "ptdump_blocks_mapped"
 	tool=${line#*\"self_shadow_pages\":}
 	tool=${tool%%[,\}]*}
-	echo "@@self $kptr $tool $truth $during $after $partial"
+	prom=-
+	while read -r _n _v; do [ "$_n" != kvshadow_self_shadow_bytes ] || prom=$_v; done </tmp/s.prom.last
+	echo "@@self $kptr $tool $truth $during $after $partial $prom"
 	cat /tmp/s.err
 done
 echo "@@end"
