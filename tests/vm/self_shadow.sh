@@ -1,17 +1,18 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # The observer's own shadow (issue 22, item 4): self_shadow_pages, the
-# shadow pages only kvshadowtop's own BPF maps keep mapped, in the patched
-# test kernel, against what the kernel shows (tests/vm/guest/self_shadow.sh):
-# the vmap areas that came with the tool and were made by a map allocator
-# (/proc/vmallocinfo before it started and while it runs), the shadow
-# pages they touch and no other live area does, exactly; each of those
-# mapped in the page tables while it runs; after it exited and a purge
-# ran, only those its areas cover in part (the kernel releases the shadow
-# pages wholly inside a purged area: the others stay, stale, until an
-# area that covers them wholly is purged). Once where the tool finds the areas by walking the kernel's
-# vmap lists (kernel.kptr_restrict=0) and once from /proc/vmallocinfo (1);
-# its Prometheus gauge the same pages in bytes.
+# shadow pages only kvshadowtop's own BPF maps and programs keep mapped,
+# in the patched test kernel, against what the kernel shows
+# (tests/vm/guest/self_shadow.sh): the vmap areas that came with the tool
+# and were made by a map allocator or bpf_prog_alloc() (/proc/vmallocinfo
+# before it started and while it runs), the shadow pages they touch and
+# no other live area does, exactly, and its Prometheus gauge the same in
+# bytes; each of those pages mapped in the page tables while it runs;
+# after it exited and a purge ran, only those its areas cover in part (a
+# purge releases the shadow pages wholly inside a purged area: the others
+# stay, stale, until an area that covers them wholly is purged). Once
+# where the tool finds the areas by walking the kernel's vmap lists
+# (kernel.kptr_restrict=0) and once from /proc/vmallocinfo (1).
 set -uo pipefail
 # shellcheck source=tests/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
