@@ -11,8 +11,8 @@
 # JSON "top_dropped", make up the "other" row, and the batch view says so,
 # instead of being named "unknown". A lost event is counted: a ring of
 # one page (KVSHADOW_RING_BYTES=4096) at vmload's full speed loses events,
-# reports them (events_lost), grows and re-seeds. Not timed: the bound is
-# on bytes.
+# reports them (events_lost), grows and re-seeds. A full list of
+# processes likewise (KVSHADOW_ROWS=4). Not timed: the bound is on bytes.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 tool=${KVSHADOWTOP:-$top/build/bin/kvshadowtop}
@@ -102,6 +102,27 @@ sleep 1.2
 stop stacks_text
 grep -q 'other holds [0-9]* pages of [0-9]* calls the caller map could not take' \
 	"$work/stacks_text.out" || { tail -n 20 "$work/stacks_text.out"; fail "the batch view does not say the map was full"; }
+
+# A full list of processes (estimate mode keeps its rows in userspace,
+# bounded as the BPF maps of the other modes are: KVSHADOW_ROWS=4 here):
+# ten processes that each make three areas; four rows, the others' calls
+# counted as dropped and shown as "other", none lost: the rows and the
+# dropped calls add up to the calls.
+KVSHADOW_ROWS=4 start rows --json --by process
+for _ in $(seq 10); do "$load" -n 3 || fail "vmload failed"; done
+sleep 1.2
+stop rows
+last=$(tail -n 1 "$work/rows.out")
+echo "four process rows: $(echo "$last" | jq -c '{populate_calls, top_dropped, rows: [.top[] | {process, populate_calls}]}')"
+echo "$last" | jq -e '([.top[] | select(.process != "other")] | length) == 4
+	and .top_dropped.populate_calls >= 18
+	and ([.top[] | select(.process != "other") | .populate_calls] | add) + .top_dropped.populate_calls == .populate_calls
+	and [.top[] | select(.process == "other")][0].populate_calls >= .top_dropped.populate_calls' \
+	>/dev/null || fail "a full process list: not four rows and the rest dropped, adding up"
+KVSHADOW_ROWS=0 timeout 30 "$tool" --mode estimate -n 1 --json >/dev/null 2>"$work/bad.err" </dev/null
+rc=$?
+[ "$rc" = 1 ] && grep -q 'KVSHADOW_ROWS must be a count' "$work/bad.err" ||
+	{ cat "$work/bad.err"; fail "KVSHADOW_ROWS=0: exit $rc"; }
 
 # A ring too small for the rate: the lost events are counted, the ring grows, the estimate re-seeds.
 KVSHADOW_RING_BYTES=4096 start ring --json

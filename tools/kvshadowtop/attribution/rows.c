@@ -21,6 +21,11 @@ int kvs_rows_add(struct kvs_rows *a, const char *name, uint64_t pages, uint64_t 
 	}
 	snprintf(key.name, sizeof(key.name), "%s", name);
 	slot = tfind(&key, &a->root, kvs_top_entry_cmp_name);
+	if (!slot && a->max && a->nr >= a->max) {
+		a->dropped_pages += pages;
+		a->dropped_calls += calls;
+		return 0;
+	}
 	if (!slot) {
 		e = calloc(1, sizeof(*e));
 		if (!e)

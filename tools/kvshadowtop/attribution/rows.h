@@ -9,11 +9,16 @@ struct kvs_rows {
 	void *root;	/* tsearch tree of struct kvs_top_entry, by name */
 	size_t nr;
 	struct kvs_top_entry *last;	/* the row added to last: events come in runs */
+	size_t max;			/* rows it keeps (0: no bound) */
+	uint64_t dropped_pages;		/* what came for a row it had no room for */
+	uint64_t dropped_calls;
 };
 
 /*
  * Add to the row called name (created on first use): pages and calls, and
- * latency slots (KVS_ROW_SLOTS each; NULL: none). 0 or -ENOMEM.
+ * latency slots (KVS_ROW_SLOTS each; NULL: none). A new name when max rows
+ * exist is counted in dropped_pages and dropped_calls instead, as a full
+ * BPF map counts it. 0 or -ENOMEM.
  */
 int kvs_rows_add(struct kvs_rows *a, const char *name, uint64_t pages, uint64_t calls,
 		 const uint32_t *vmalloc_ns, const uint32_t *populate_ns);

@@ -283,6 +283,7 @@ static int bpf_source_open(void **state, enum kvs_mode mode, const struct kvs_op
 {
 	struct bpf_source *b = calloc(1, sizeof(*b));
 	long page_size = sysconf(_SC_PAGESIZE);
+	unsigned int rows;
 	int ret;
 
 	*state = NULL;
@@ -330,9 +331,12 @@ static int bpf_source_open(void **state, enum kvs_mode mode, const struct kvs_op
 			ret = kvs_err(err, errlen, -errno, "stack-walk ring buffer: %s", strerror(errno));
 			goto fail;
 		}
+		ret = kvs_rows_bound(&rows, err, errlen);
+		if (ret)
+			goto fail;
 		ret = kvs_estimate_source_open(&b->est, bpf_map__fd(b->bpf.skel->maps.area_rings),
 				       bpf_map__fd(b->bpf.skel->maps.area_events), page_size,
-				       kvs_callers_event, &b->callers, err, errlen);
+				       rows, kvs_callers_event, &b->callers, err, errlen);
 		if (ret)
 			goto fail;
 		if (!b->bpf.vmalloc_events)

@@ -381,7 +381,8 @@ void kvs_estimate_source_merged_purges(struct kvs_estimate_source *es)
 }
 
 int kvs_estimate_source_open(struct kvs_estimate_source **esp, int rings_fd, int ring_fd,
-			     long page_size, kvs_caller_fn caller, void *ctx, char *err, size_t errlen)
+			     long page_size, unsigned int rows, kvs_caller_fn caller, void *ctx,
+			     char *err, size_t errlen)
 {
 	struct kvs_estimate_source *es = calloc(1, sizeof(*es));
 	struct bpf_map_info info = { 0 };
@@ -392,6 +393,7 @@ int kvs_estimate_source_open(struct kvs_estimate_source **esp, int rings_fd, int
 	if (!es)
 		return kvs_err(err, errlen, -ENOMEM, "out of memory");
 	es->page_size = page_size;
+	es->callers.max = es->processes.max = rows;
 	es->caller = caller;
 	es->ctx = ctx;
 	es->rings_fd = rings_fd;
@@ -471,10 +473,13 @@ int kvs_estimate_source_read(struct kvs_estimate_source *es, uint64_t events_los
 	r->purge.lazy_area_bytes = lazy.bytes;
 	r->purge.shadow_pages_waiting = lazy.shadow_pages;
 	ret = kvs_rows_to_list(&es->callers, &r->callers);
-	r->callers.dropped_pages = es->callers_dropped_pages;
-	r->callers.dropped_calls = es->callers_dropped_calls;
+	/* No room in the stack map, or no row left. */
+	r->callers.dropped_pages = es->callers_dropped_pages + es->callers.dropped_pages;
+	r->callers.dropped_calls = es->callers_dropped_calls + es->callers.dropped_calls;
 	if (!ret)
 		ret = kvs_rows_to_list(&es->processes, &r->processes);
+	r->processes.dropped_pages = es->processes.dropped_pages;
+	r->processes.dropped_calls = es->processes.dropped_calls;
 	if (ret)
 		return kvs_err(err, errlen, ret, "out of memory");
 	return 0;

@@ -21,11 +21,14 @@ typedef const char *(*kvs_caller_fn)(void *ctx, uint64_t ip, int32_t stackid, ui
 
 /*
  * Start: rings_fd is the BPF array of maps whose slot 0 the programs write
- * to, ring_fd the ring buffer in it now. Seeds the estimate. 0 or -errno with
- * err (-EACCES: /proc/vmallocinfo hides the addresses).
+ * to, ring_fd the ring buffer in it now; rows: how many callers and how
+ * many processes it keeps (the rest counted as dropped). Seeds the
+ * estimate. 0 or -errno with err (-EACCES: /proc/vmallocinfo hides the
+ * addresses).
  */
 int kvs_estimate_source_open(struct kvs_estimate_source **esp, int rings_fd, int ring_fd,
-			     long page_size, kvs_caller_fn caller, void *ctx, char *err, size_t errlen);
+			     long page_size, unsigned int rows, kvs_caller_fn caller, void *ctx,
+			     char *err, size_t errlen);
 /* The kernel purges as 6.1 does (no vmalloc events): kvs_estimate.merged_purges. */
 void kvs_estimate_source_merged_purges(struct kvs_estimate_source *es);
 int kvs_estimate_source_fd(struct kvs_estimate_source *es);

@@ -179,6 +179,8 @@ static int size_maps(struct kvs_bpf_skel *s, enum kvs_mode mode, const struct kv
 	const char *ring_env = getenv("KVSHADOW_RING_BYTES");
 	const char *stacks_env = getenv("KVSHADOW_STACKS");
 	uint64_t stacks;
+	unsigned int rows;
+	int ret;
 	const struct {
 		struct bpf_map *map;
 		bool unused;
@@ -202,6 +204,12 @@ static int size_maps(struct kvs_bpf_skel *s, enum kvs_mode mode, const struct kv
 		if (unused[i].unused && bpf_map__set_max_entries(unused[i].map, unused[i].size))
 			return kvs_err(err, errlen, -EINVAL, "sizing the unused map %s failed",
 				       bpf_map__name(unused[i].map));
+	ret = kvs_rows_bound(&rows, err, errlen);
+	if (ret)
+		return ret;
+	if (!estimate && (bpf_map__set_max_entries(s->maps.callers, rows) ||
+			  bpf_map__set_max_entries(s->maps.processes, rows)))
+		return kvs_err(err, errlen, -EINVAL, "sizing the caller and process maps failed");
 	/* KVSHADOW_STACKS: fewer stacks than KVS_MAX_STACKS (tests of a full stack map). */
 	if (stacks_env && (kvs_parse_u64(stacks_env, 1, KVS_MAX_STACKS, &stacks) ||
 			   bpf_map__set_max_entries(s->maps.stacks, (unsigned int)stacks)))
@@ -214,6 +222,19 @@ static int size_maps(struct kvs_bpf_skel *s, enum kvs_mode mode, const struct kv
 		return kvs_err(err, errlen, -EINVAL,
 			       "sizing the ring buffer to %lu bytes failed (a power of "
 			       "two, at least a page)", ring);
+	return 0;
+}
+
+int kvs_rows_bound(unsigned int *rows, char *err, size_t errlen)
+{
+	const char *env = getenv("KVSHADOW_ROWS");
+	uint64_t v = KVS_MAX_CALLERS;
+
+	_Static_assert(KVS_MAX_CALLERS == KVS_MAX_PROCESSES, "one bound for both lists");
+	if (env && kvs_parse_u64(env, 1, KVS_MAX_CALLERS, &v))
+		return kvs_err(err, errlen, -EINVAL, "KVSHADOW_ROWS must be a count from 1 to %d, "
+			       "not '%s'", KVS_MAX_CALLERS, env);
+	*rows = (unsigned int)v;
 	return 0;
 }
 

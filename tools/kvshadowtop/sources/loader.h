@@ -47,6 +47,13 @@ struct kvs_bpf {
  */
 int kvs_bpf_open(struct kvs_bpf *b, enum kvs_mode mode, const struct kvs_options *o,
 		 char *err, size_t errlen);
+/*
+ * The rows a list of callers or of processes keeps (the BPF maps of exact
+ * and stock mode, estimate mode's rows in userspace): KVS_MAX_CALLERS, or
+ * KVSHADOW_ROWS for tests of a full list. 0, or -EINVAL with err.
+ */
+int kvs_rows_bound(unsigned int *rows, char *err, size_t errlen);
+
 /* Destroy every link, then the programs and maps. Safe twice. */
 void kvs_bpf_close(struct kvs_bpf *b);
 
