@@ -16,7 +16,8 @@
 #   and of the module's clock around it (one clock),
 #   their populate p50/p99 are those of the kasan events of each
 #   function's calls, exactly; the 64 MiB caller's median above the 40 KiB
-#   one's (their known costs);
+#   one's (their known costs); latency.vmalloc (every call, the nested one
+#   too) as many as the kprobe saw, its p50/p99 bounded the same way;
 # - every line of --json output is JSON; slow_vmalloc counts the records.
 set -uo pipefail
 # shellcheck source=tests/vm/lib.sh
@@ -126,14 +127,23 @@ awk -v shell="$shell" '
 	{ ts = ""; for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+\.[0-9]+:$/) { ts = substr($i, 1, length($i) - 1); break } }
 	/ kasan_vmalloc_populate: / { for (i = 1; i <= NF; i++) { split($i, kv, "="); g[kv[1]] = kv[2] }
 		if (g["addr"] in fn_at) { cur = g["addr"]; begin[cur] = ts - g["duration_ns"] / 1e9 }
+		else if (cur != "") { nbegin[cur] = ts - g["duration_ns"] / 1e9; pending = 1 }
 		if (cur != "") print fn_at[cur], g["duration_ns"]
 		next }
-	/ mapped: / && cur != "" { end[cur] = ts }
+	/ mapped: / && cur != "" { end[cur] = ts; if (pending) { nend[cur] = ts; pending = 0 } }
 	END { for (c in around) {
 		print fn_at[c] "@around", around[c]
-		if (c in end) printf "%s@inside %.0f\n", fn_at[c], (end[c] - begin[c]) * 1e9 - 1000 } }' \
+		print "all@around", around[c]
+		if (c in end) {
+			printf "%s@inside %.0f\n", fn_at[c], (end[c] - begin[c]) * 1e9 - 1000
+			printf "all@inside %.0f\n", (end[c] - begin[c]) * 1e9 - 1000 }
+		# The nested page-array call, inside its parent: its own span
+		# (its populate to its mapping) inside, the clock around the parent.
+		if (c in nend) { printf "all@inside %.0f\n", (nend[c] - nbegin[c]) * 1e9 - 1000
+			print "all@around", around[c] } } }' \
 	"$work/log" "$work/trace" >"$work/popns"
-[ "$(grep -c '@inside ' "$work/popns")" = 11 ] || fail "rows: not every call's mapping is in the trace"
+[ "$(grep -c '^kvshadow_wl_.*@inside ' "$work/popns")" = 11 ] || fail "rows: not every call's mapping is in the trace"
+[ "$(grep -c '^all@inside ' "$work/popns")" = "$hits" ] || fail "not every vmalloc call the kprobe saw has its span in the trace"
 # Rows: vmalloc p50/p99 per function between the same quantiles of the span
 # inside each call and of the module's clock around it. Call by call the
 # BPF duration lies between those two (one clock, see above), and a
@@ -160,6 +170,23 @@ for fn in slow vmalloc aligned vzalloc; do
 	echo "$row" | jq -e "(.populate_p50_ns - $p50 | fabs) <= 1e-9 * $p50 + 0.001 and
 		(.populate_p99_ns - $p99 | fabs) <= 1e-9 * $p99 + 0.001" >/dev/null ||
 		fail "rows: kvshadow_wl_$fn's populate p50/p99 $(echo "$row" | jq -c '[.populate_p50_ns, .populate_p99_ns]'), its kasan events' $p50/$p99"
+done
+
+# latency.vmalloc, every call (the nested one too): as many as the kprobe
+# saw (none before the window: the first line's count is 0), its
+# percentiles between those of the spans inside and the clocks around.
+first=$(jq -s 'map(select(has("event") | not)) | first | .latency.vmalloc.count' "$work/all.json")
+[ "$first" = 0 ] || fail "latency.vmalloc: $first calls before the window"
+echo "latency.vmalloc: $(echo "$last" | jq -c .latency.vmalloc)"
+[ "$(echo "$last" | jq .latency.vmalloc.count)" = "$hits" ] ||
+	fail "latency.vmalloc.count is not the $hits calls the kprobe saw"
+for q in p50:0.5 p99:0.99; do
+	lo=$(log2_quantile "$work/popns" "all@inside" "${q#*:}")
+	hi=$(log2_quantile "$work/popns" "all@around" "${q#*:}")
+	echo "latency.vmalloc.${q%:*}_ns between $lo and $hi"
+	echo "$last" | jq -e --argjson lo "$lo" --argjson hi "$hi" \
+		".latency.vmalloc.${q%:*}_ns >= \$lo - 0.001 and .latency.vmalloc.${q%:*}_ns <= \$hi + 0.001" >/dev/null ||
+		fail "latency.vmalloc.${q%:*}_ns is not between $lo and $hi"
 done
 
 # Two callers of known, different cost: 64 MiB (16384 pages to allocate
