@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Runs every libFuzzer target of tests/fuzz/ (built by `make test-bins` into
-# build/fuzz/) for FUZZ_SECONDS each (default 20; `make fuzz`: 300), as many
+# build/fuzz/) for FUZZ_SECONDS each (default 15; `make fuzz`: 300), as many
 # at once as there are CPUs (FUZZ_JOBS), from
 # its seed corpus tests/fuzz/<target>/. Any finding (a crash, a sanitizer
 # report, a leak, a failed property, a timeout) fails the test and prints
@@ -16,7 +16,7 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 1
 
-secs=${FUZZ_SECONDS:-20}
+secs=${FUZZ_SECONDS:-15}
 targets=${FUZZ_TARGETS:-debugfs vmallocinfo kallsyms modules meminfo numbers options sanitize recording}
 failed=0
 

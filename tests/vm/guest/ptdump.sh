@@ -12,7 +12,7 @@
 
 ptdump_check "after boot"
 
-test_vmalloc run_test_mask=7 test_loop_count=2000 nr_threads=2
+test_vmalloc run_test_mask=7 test_loop_count=800 nr_threads=2
 ptdump_check "after a 2-thread test_vmalloc"
 
 modprobe kvshadow_workload || fail "modprobe kvshadow_workload"

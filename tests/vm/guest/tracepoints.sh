@@ -29,7 +29,7 @@ echo 1 >"$T/events/kasan/enable" || fail "cannot enable kasan events"
 quiesce
 snap b
 echo KVSHADOW_BEGIN >"$T/trace_marker"
-test_vmalloc run_test_mask=7 test_loop_count=600 nr_threads=2
+test_vmalloc run_test_mask=7 test_loop_count=300 nr_threads=2
 quiesce
 echo KVSHADOW_END >"$T/trace_marker"
 snap a
