@@ -12,7 +12,7 @@
 
 ptdump_check "after boot"
 
-test_vmalloc run_test_mask=7 test_loop_count=800 nr_threads=2
+test_vmalloc run_test_mask=7 test_loop_count=2000 nr_threads=2
 ptdump_check "after a 2-thread test_vmalloc"
 
 modprobe kvshadow_workload || fail "modprobe kvshadow_workload"
@@ -141,8 +141,13 @@ snap d
 ptdump_areas /tmp/ptdump.last </tmp/areas >/tmp/after
 gone=$(ptdump_gone /tmp/c.dump /tmp/ptdump.last) || fail "ptdump_gone"
 echo "release: release_calls +$((d_release_calls - c_release_calls)) pages_released +$((d_pages_released - c_pages_released)); page tables: $gone shadow pages gone (the workload's areas wholly cover $exp_whole)"
-[ $((d_pages_released - c_pages_released)) = "$gone" ] ||
-	fail "pages_released moved by $((d_pages_released - c_pages_released)), the page tables lost $gone shadow pages"
+# Each page released is gone from the page tables, unless the kernel
+# mapped it again inside the window (the purge may start a kworker, whose
+# new stack's shadow can land on a page just released): at most as many
+# as pages_populated moved.
+rel=$((d_pages_released - c_pages_released)) pop=$((d_pages_populated - c_pages_populated))
+[ "$rel" -ge "$gone" ] && [ $((rel - gone)) -le "$pop" ] ||
+	fail "pages_released moved by $rel, the page tables lost $gone shadow pages (pages_populated +$pop)"
 # At least, not exactly: the purge also releases the shadow of whatever
 # else the kernel freed lazily meanwhile (see above); pages_released is
 # checked exactly against the page tables just before.
