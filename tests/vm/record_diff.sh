@@ -42,8 +42,8 @@ WL=kvshadow_workload
 caller="kvshadow_wl_aligned [$WL]"
 
 # run TAG [vm_run options]: boot, record, and check the run against the
-# kernel's events; leaves $work/TAG.rec and $work/TAG.release (the
-# release events' "release DURATION_NS" lines).
+# kernel's events; leaves $work/TAG.rec and $work/TAG.release.pct (the
+# release events' "P50 P99").
 run() {
 	local tag=$1 out=$work/$1.out shell
 	shift
@@ -154,41 +154,43 @@ run() {
 		END { for (a in want) if (seen[a] != want[a]) bad = 1; if (n != 96) bad = 1; exit bad }' \
 		"$work/$tag.log" "$work/$tag.trace" || fail "$tag: not 96 workload areas each released once with 32 shadow pages"
 
-	# latency.release: the run's release events, filed as the tool files them.
-	sed -n 's/.* kasan_vmalloc_release: .* duration_ns=\([0-9]*\).*/release \1/p' "$work/$tag.trace" >"$work/$tag.release"
-	local first n p50 p99
-	first=$(jq -s 'map(select(has("event") | not)) | first | .latency.release.count' "$work/$tag.live")
-	n=$(awk '$2 > 0' "$work/$tag.release" | wc -l)
-	p50=$(log2_quantile "$work/$tag.release" release 0.5) p99=$(log2_quantile "$work/$tag.release" release 0.99)
-	echo "$tag: release events $n, p50 $p50 p99 $p99; the tool: $(jq -c .latency.release "$work/$tag.summary")"
-	# The window starts at the first report; nothing frees before the
+	# latency.release: the run's release events, filed as the tool files
+	# them. The window starts at the first report; nothing frees before the
 	# workload does, so the tool has counted nothing the trace missed.
-	[ "$first" = 0 ] || fail "$tag: $first releases before the window: the percentiles cannot be compared"
-	jq -e --argjson n "$n" --argjson p50 "$p50" --argjson p99 "$p99" '.latency.release | .count == $n
-		and (.p50_ns - $p50 | fabs) <= 1e-9 * $p50 + 0.001 and (.p99_ns - $p99 | fabs) <= 1e-9 * $p99 + 0.001' \
-		"$work/$tag.summary" >/dev/null || fail "$tag: latency.release is not the release events'"
-	echo "$p50 $p99" >"$work/$tag.pct"
+	local first
+	first=$(jq -s 'map(select(has("event") | not)) | first | .latency.release.count' "$work/$tag.live")
+	latency_is_events "$tag" release "$first" "$work/$tag.summary"
 
 	# latency.populate likewise, from line LA (none before it: the tool's
 	# own start populates before it attaches) to the last, against the
 	# populate events of the window between them.
-	sed -n 's/.* kasan_vmalloc_populate: .* duration_ns=\([0-9]*\) .*/populate \1/p' "$work/$tag.trace" >"$work/$tag.populate"
 	first=$(jq -s --argjson la "$la" 'map(select(has("event") | not)) | .[$la - 1].latency.populate.count' "$work/$tag.live")
-	n=$(awk '$2 > 0' "$work/$tag.populate" | wc -l)
-	p50=$(log2_quantile "$work/$tag.populate" populate 0.5) p99=$(log2_quantile "$work/$tag.populate" populate 0.99)
-	echo "$tag: populate events $n, p50 $p50 p99 $p99; the tool: $(jq -c .latency.populate "$work/$tag.last")"
-	[ "$first" = 0 ] || fail "$tag: $first populate calls timed before the window: the percentiles cannot be compared"
-	jq -e --argjson n "$n" --argjson p50 "$p50" --argjson p99 "$p99" '.latency.populate | .count == $n
+	latency_is_events "$tag" populate "$first" "$work/$tag.last"
+}
+
+# latency_is_events TAG KIND FIRST JSON: latency.KIND of the JSON object
+# in file JSON is the kasan_vmalloc_KIND events of TAG's trace (count, and
+# p50/p99 filed in the same log2 slots: exact), FIRST (its count before
+# the window) being 0; "P50 P99" into $work/TAG.KIND.pct.
+latency_is_events() {
+	local tag=$1 kind=$2 first=$3 json=$4 n p50 p99
+	sed -n "s/.* kasan_vmalloc_$kind: .* duration_ns=\([0-9]*\).*/$kind \1/p" "$work/$tag.trace" >"$work/$tag.$kind"
+	n=$(awk '$2 > 0' "$work/$tag.$kind" | wc -l)
+	p50=$(log2_quantile "$work/$tag.$kind" "$kind" 0.5) p99=$(log2_quantile "$work/$tag.$kind" "$kind" 0.99)
+	echo "$tag: $kind events $n, p50 $p50 p99 $p99; the tool: $(jq -c ".latency.$kind" "$json")"
+	[ "$first" = 0 ] || fail "$tag: $first ${kind}s timed before the window: the percentiles cannot be compared"
+	jq -e --arg k "$kind" --argjson n "$n" --argjson p50 "$p50" --argjson p99 "$p99" '.latency[$k] | .count == $n
 		and (.p50_ns - $p50 | fabs) <= 1e-9 * $p50 + 0.001 and (.p99_ns - $p99 | fabs) <= 1e-9 * $p99 + 0.001' \
-		"$work/$tag.last" >/dev/null || fail "$tag: latency.populate is not the populate events'"
+		"$json" >/dev/null || fail "$tag: latency.$kind is not the $kind events'"
+	echo "$p50 $p99" >"$work/$tag.$kind.pct"
 }
 
 run a
 run b --page-owner
 # RECORD_DIFF_KEEP=DIR keeps both recordings (the README's example).
 [ -z "${RECORD_DIFF_KEEP:-}" ] || cp "$work/a.rec" "$work/b.rec" "$RECORD_DIFF_KEEP/"
-read -r a50 a99 <"$work/a.pct"
-read -r b50 b99 <"$work/b.pct"
+read -r a50 a99 <"$work/a.release.pct"
+read -r b50 b99 <"$work/b.release.pct"
 echo "release p50 $a50 -> $b50, p99 $a99 -> $b99 (page_owner=on)"
 # The difference this test relies on: page_owner's stack per freed page.
 awk -v a="$a50" -v b="$b50" 'BEGIN { exit !(b > a) }' ||
@@ -197,7 +199,7 @@ awk -v a="$a50" -v b="$b50" 'BEGIN { exit !(b > a) }' ||
 "$tool" diff "$work/a.rec" "$work/b.rec" --json >"$work/diff.json" || fail "diff exited $?"
 "$tool" diff "$work/a.rec" "$work/b.rec" --fail-on "latency.release.p99_ns>+20%" | tee "$work/diff.txt"
 for q in p50:1 p99:2; do
-	a=$(cut -d' ' -f"${q#*:}" "$work/a.pct") b=$(cut -d' ' -f"${q#*:}" "$work/b.pct") q=${q%:*}
+	a=$(cut -d' ' -f"${q#*:}" "$work/a.release.pct") b=$(cut -d' ' -f"${q#*:}" "$work/b.release.pct") q=${q%:*}
 	jq -e --arg k "latency.release.${q}_ns" --argjson a "$a" --argjson b "$b" '[.keys[] | select(.key == $k)][0]
 		| (.a - $a | fabs) <= 1e-9 * $a + 0.001 and (.b - $b | fabs) <= 1e-9 * $b + 0.001
 		and (.change - ($b - $a) | fabs) <= 1e-9 * $b + 0.002

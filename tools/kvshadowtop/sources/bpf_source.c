@@ -264,14 +264,14 @@ static int watch_rings(struct bpf_source *b, char *err, size_t errlen)
  */
 static void self_shadow(struct bpf_source *b, uint64_t page_size)
 {
-	struct bpf_object *obj = b->bpf.skel->obj;
 	char why[KVS_WHY_LEN];
 
 	if (!b->bpf.kasan_vmalloc) {
 		snprintf(b->self_shadow_why, sizeof(b->self_shadow_why), "no KASAN_VMALLOC in this kernel");
 		return;
 	}
-	if (kvs_self_shadow(&obj, 1, page_size << 3, &b->self_shadow_pages, why, sizeof(why))) {
+	if (kvs_self_shadow(b->bpf.skel->obj, page_size << 3, &b->self_shadow_pages, why,
+			    sizeof(why))) {
 		snprintf(b->self_shadow_why, sizeof(b->self_shadow_why), "%s", why);
 		return;
 	}

@@ -81,66 +81,65 @@ static int list_areas(struct areas *s, char *err, size_t errlen)
 	return 0;
 }
 
-/* The ids of the maps of objs, and of the maps inside their maps of maps. */
-static int map_ids(struct bpf_object *const *objs, size_t nr_objs, __u32 *ids, __u32 *n,
+/* Append id to ids (n of them, room for max); what names the list in the error. */
+static int push_id(__u32 *ids, __u32 *n, __u32 max, __u32 id, const char *what,
 		   char *err, size_t errlen)
 {
-	for (size_t i = 0; i < nr_objs; i++) {
-		struct bpf_map *m;
+	if (*n >= max)
+		return kvs_err(err, errlen, -E2BIG, "more than %u %s", max, what);
+	ids[(*n)++] = id;
+	return 0;
+}
 
-		bpf_object__for_each_map(m, objs[i]) {
-			struct bpf_map_info info = {};
-			__u32 len = sizeof(info);
-			int fd = bpf_map__fd(m);
+/* The ids of obj's maps, and of the maps inside its maps of maps. */
+static int map_ids(struct bpf_object *obj, __u32 *ids, __u32 *n, char *err, size_t errlen)
+{
+	struct bpf_map *m;
+	int ret = 0;
 
-			if (fd < 0)
-				continue;	/* not created (autocreate off) */
-			if (bpf_obj_get_info_by_fd(fd, &info, &len))
-				return kvs_err(err, errlen, -errno, "map %s: %s",
-					       bpf_map__name(m), strerror(errno));
-			if (*n >= KVS_SELF_MAX_MAPS)
-				return kvs_err(err, errlen, -E2BIG, "more than %d maps",
-					       KVS_SELF_MAX_MAPS);
-			ids[(*n)++] = info.id;
-			if (info.type != BPF_MAP_TYPE_ARRAY_OF_MAPS)
-				continue;
-			for (__u32 k = 0; k < info.max_entries; k++) {
-				__u32 inner;
+	bpf_object__for_each_map(m, obj) {
+		struct bpf_map_info info = {};
+		__u32 len = sizeof(info);
+		int fd = bpf_map__fd(m);
 
-				if (bpf_map_lookup_elem(fd, &k, &inner))
-					continue;	/* an empty slot */
-				if (*n >= KVS_SELF_MAX_MAPS)
-					return kvs_err(err, errlen, -E2BIG, "more than %d maps",
-						       KVS_SELF_MAX_MAPS);
-				ids[(*n)++] = inner;
-			}
+		if (fd < 0)
+			continue;	/* not created (autocreate off) */
+		if (bpf_obj_get_info_by_fd(fd, &info, &len))
+			return kvs_err(err, errlen, -errno, "map %s: %s", bpf_map__name(m),
+				       strerror(errno));
+		ret = push_id(ids, n, KVS_SELF_MAX_MAPS, info.id, "maps", err, errlen);
+		for (__u32 k = 0; !ret && info.type == BPF_MAP_TYPE_ARRAY_OF_MAPS &&
+				  k < info.max_entries; k++) {
+			__u32 inner;
+
+			if (!bpf_map_lookup_elem(fd, &k, &inner))	/* else an empty slot */
+				ret = push_id(ids, n, KVS_SELF_MAX_MAPS, inner, "maps", err, errlen);
 		}
+		if (ret)
+			return ret;
 	}
 	return 0;
 }
 
-/* The ids of the programs of objs that are loaded. */
-static int prog_ids(struct bpf_object *const *objs, size_t nr_objs, __u32 *ids, __u32 *n,
-		    char *err, size_t errlen)
+/* The ids of obj's programs that are loaded. */
+static int prog_ids(struct bpf_object *obj, __u32 *ids, __u32 *n, char *err, size_t errlen)
 {
-	for (size_t i = 0; i < nr_objs; i++) {
-		struct bpf_program *p;
+	struct bpf_program *p;
+	int ret;
 
-		bpf_object__for_each_program(p, objs[i]) {
-			struct bpf_prog_info info = {};
-			__u32 len = sizeof(info);
-			int fd = bpf_program__fd(p);
+	bpf_object__for_each_program(p, obj) {
+		struct bpf_prog_info info = {};
+		__u32 len = sizeof(info);
+		int fd = bpf_program__fd(p);
 
-			if (fd < 0)
-				continue;	/* not loaded (autoload off) */
-			if (bpf_obj_get_info_by_fd(fd, &info, &len))
-				return kvs_err(err, errlen, -errno, "program %s: %s",
-					       bpf_program__name(p), strerror(errno));
-			if (*n >= KVS_SELF_MAX_PROGS)
-				return kvs_err(err, errlen, -E2BIG, "more than %d programs",
-					       KVS_SELF_MAX_PROGS);
-			ids[(*n)++] = info.id;
-		}
+		if (fd < 0)
+			continue;	/* not loaded (autoload off) */
+		if (bpf_obj_get_info_by_fd(fd, &info, &len))
+			return kvs_err(err, errlen, -errno, "program %s: %s",
+				       bpf_program__name(p), strerror(errno));
+		ret = push_id(ids, n, KVS_SELF_MAX_PROGS, info.id, "programs", err, errlen);
+		if (ret)
+			return ret;
 	}
 	return 0;
 }
@@ -234,8 +233,8 @@ static struct area *area_of(const struct areas *s, uint64_t p)
 	return lo < s->nr && s->a[lo].start <= p ? &s->a[lo] : NULL;
 }
 
-int kvs_self_shadow(struct bpf_object *const *objs, size_t nr_objs, uint64_t span,
-		    uint64_t *pages, char *err, size_t errlen)
+int kvs_self_shadow(struct bpf_object *obj, uint64_t span, uint64_t *pages,
+		    char *err, size_t errlen)
 {
 	__u32 maps[KVS_SELF_MAX_MAPS], progs[KVS_SELF_MAX_PROGS], nr_maps = 0, nr_progs = 0;
 	struct kvs_pageset set = { 0 };
@@ -250,9 +249,9 @@ int kvs_self_shadow(struct bpf_object *const *objs, size_t nr_objs, uint64_t spa
 	 */
 	ret = list_areas(&s, err, errlen);
 	if (!ret)
-		ret = map_ids(objs, nr_objs, maps, &nr_maps, err, errlen);
+		ret = map_ids(obj, maps, &nr_maps, err, errlen);
 	if (!ret)
-		ret = prog_ids(objs, nr_objs, progs, &nr_progs, err, errlen);
+		ret = prog_ids(obj, progs, &nr_progs, err, errlen);
 	if (!ret)
 		ret = self_addresses(maps, nr_maps, progs, nr_progs, &addr, err, errlen);
 	if (ret)

@@ -15,7 +15,7 @@ struct bpf_object;
 
 /*
  * The shadow pages that the vmap areas holding the maps and programs of
- * objs (and the maps inside their maps of maps) touch and no other live
+ * obj (and the maps inside its maps of maps) touch and no other live
  * area does, now: the shadow that is there for them alone. Unloading
  * them and a purge unmaps those wholly inside their areas; those they
  * cover in part stay (the kernel's purge releases no more). Each shadow page
@@ -23,7 +23,7 @@ struct bpf_object;
  * /proc/vmallocinfo where it shows addresses, else from the kernel's vmap
  * lists (vmap_walk.h). Returns 0 with *pages, or -errno with err.
  */
-int kvs_self_shadow(struct bpf_object *const *objs, size_t nr_objs, uint64_t span,
-		    uint64_t *pages, char *err, size_t errlen);
+int kvs_self_shadow(struct bpf_object *obj, uint64_t span, uint64_t *pages,
+		    char *err, size_t errlen);
 
 #endif /* KVS_SELF_SHADOW_H */
