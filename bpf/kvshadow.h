@@ -280,6 +280,8 @@ struct kvs_task_stock {
 	__u32 w_k, w_hi;		/* next entry of w_table, and the end */
 	__s32 w_err;
 	__u32 w_nulls;			/* count NULL pointers (populate's pages[]), not PTEs */
+	__u32 w_bulk;			/* kvs_pt_walk's count: whole tables, through pt_buf */
+	__u32 w_pad;
 };
 
 /* processes map key. */

@@ -44,6 +44,14 @@ struct kvs_layout layout;
 struct kvs_pt_count pt_count;
 /* apply_to_*page_range calls on the shadow begun and ended: a walk is quiet when equal. */
 __u64 pt_enter, pt_exit;
+/*
+ * kvs_pt_walk's copy of the table it is in (only it uses it, and the tool
+ * runs one walk at a time): a 5-level kernel preallocates a PUD table for
+ * every P4D entry of the vmalloc shadow, 3,200 empty tables, and reading
+ * their 1.6 million entries one by one was most of a walk.
+ */
+__u64 pt_buf[512];
+__u64 pt_buf_table;		/* the table in pt_buf (virtual); 0: none */
 
 /* Set by kvshadowtop from /proc/kallsyms before load; 0: no such symbol. */
 const volatile struct kvs_ksyms ksyms = {};
@@ -166,51 +174,128 @@ static __always_inline void count_entry(struct kvs_task_stock *t)
 		t->w_count++;
 }
 
+/* pt_buf holds the table at va (virtual), read now if it did not. */
+static __always_inline bool table_load(struct kvs_task_stock *t, __u64 va)
+{
+	if (pt_buf_table == va)
+		return true;
+	pt_buf_table = 0;
+	if (bpf_probe_read_kernel(pt_buf, sizeof(pt_buf), (void *)va)) {
+		t->w_err = -EFAULT;
+		return false;
+	}
+	pt_buf_table = va;
+	return true;
+}
+
+/* Up to 64 PTEs of w_table, from its copy in pt_buf. */
+static __always_inline void count_chunk(struct kvs_task_stock *t)
+{
+	__u32 k = t->w_k, j;
+	__u64 e;
+
+	if (!table_load(t, t->w_table))
+		return;
+	for (j = 0; j < 64 && k + j < t->w_hi; j++) {
+		__u32 n = k + j;
+
+		/* Keep the mask the verifier needs: clang would fold it into a pointer. */
+		barrier_var(n);
+		e = pt_buf[n & 511];
+		if ((e & PT_PRESENT) &&
+		    !(layout.early_shadow_pa && (e & PT_PFN_MASK) == layout.early_shadow_pa))
+			t->w_count++;
+	}
+	t->w_k = k + j;
+}
+
 /*
- * One step of a count: one entry of the table being counted, or, between
+ * The entry for a in the table at va (virtual) is absent: where the walk
+ * goes on. Whole-table counts look up to 63 entries further in pt_buf for
+ * the next present one; the others step one entry.
+ */
+static __always_inline __u64 past_absent(struct kvs_task_stock *t, __u64 va, __u64 a, __u32 shift)
+{
+	__u32 i = (a >> shift) & 511, j;
+
+	if (!t->w_bulk || !table_load(t, va))
+		return next_boundary(a, shift);
+	for (j = 1; j < 64 && i + j < 512; j++) {
+		__u32 n = i + j;
+
+		barrier_var(n);
+		if (pt_buf[n & 511] & PT_PRESENT)
+			break;
+	}
+	return (a & ~((1ULL << shift) - 1)) + ((__u64)j << shift);
+}
+
+/*
+ * One step of a count: entries of the table being counted, or, between
  * tables, down the page tables at w_addr to its PTE table (or past the
  * absent subtree there).
  */
 static long walk_step(__u32 i, void *unused)
 {
 	struct kvs_task_stock *t = task_stock_get(0);
-	__u32 top = layout.levels == 5 ? L5_PGD_SHIFT : P4D_SHIFT;
-	__u64 a, e, next;
+	__u32 shift = layout.levels == 5 ? L5_PGD_SHIFT : P4D_SHIFT;
+	__u64 a, e, next, va;
 	int err = 0;
 
 	if (!t || t->w_err)
 		return 1;
 	if (t->w_k < t->w_hi) {
-		count_entry(t);
+		if (t->w_bulk)
+			count_chunk(t);
+		else
+			count_entry(t);
 		return 0;
 	}
 	a = t->w_addr;
 	if (a >= t->w_end)
 		return 1;
 	t->w_steps++;
-	e = read_u64((void *)(t->w_pgd + ((a >> top) & 511) * 8), &err);
-	next = next_boundary(a, top);
-	if (err || !(e & PT_PRESENT))
+	va = t->w_pgd;
+	e = read_u64((void *)(va + ((a >> shift) & 511) * 8), &err);
+	next = next_boundary(a, shift);
+	if (err)
 		goto skip;
+	if (!(e & PT_PRESENT))
+		goto absent;
 	if (layout.levels == 5) {
-		e = pt_entry(e, a, P4D_SHIFT, &err);
-		next = next_boundary(a, P4D_SHIFT);
-		if (err || !(e & PT_PRESENT))
+		va = layout.page_offset + (e & PT_PFN_MASK);
+		shift = P4D_SHIFT;
+		e = pt_entry(e, a, shift, &err);
+		next = next_boundary(a, shift);
+		if (err)
 			goto skip;
+		if (!(e & PT_PRESENT))
+			goto absent;
 	}
-	e = pt_entry(e, a, PUD_SHIFT, &err);
-	next = next_boundary(a, PUD_SHIFT);
+	va = layout.page_offset + (e & PT_PFN_MASK);
+	shift = PUD_SHIFT;
+	e = pt_entry(e, a, shift, &err);
+	next = next_boundary(a, shift);
 	/* KASAN maps vmalloc shadow with 4K pages only: a huge entry is not ours. */
-	if (err || !(e & PT_PRESENT) || (e & PT_PSE))
+	if (err || (e & PT_PSE))
 		goto skip;
-	e = pt_entry(e, a, PMD_SHIFT, &err);
-	next = next_boundary(a, PMD_SHIFT);
-	if (err || !(e & PT_PRESENT) || (e & PT_PSE))
+	if (!(e & PT_PRESENT))
+		goto absent;
+	va = layout.page_offset + (e & PT_PFN_MASK);
+	shift = PMD_SHIFT;
+	e = pt_entry(e, a, shift, &err);
+	next = next_boundary(a, shift);
+	if (err || (e & PT_PSE))
 		goto skip;
+	if (!(e & PT_PRESENT))
+		goto absent;
 	/* The PTEs of this table in range: the next steps count them. */
 	t->w_table = layout.page_offset + (e & PT_PFN_MASK);
 	t->w_k = (a >> PT_SHIFT) & 511;
 	t->w_hi = t->w_end < next ? (t->w_end >> PT_SHIFT) & 511 : 512;
+	goto skip;
+absent:
+	next = past_absent(t, va, a, shift);
 skip:
 	if (err)
 		t->w_err = err;
@@ -232,7 +317,7 @@ static __always_inline int walk_run(struct kvs_task_stock *t)
 
 /* Present shadow PTEs in [start, end) of the tables under pgd, into t->w_count. */
 static __always_inline int count_present(struct kvs_task_stock *t, __u64 pgd, __u64 start,
-					 __u64 end)
+					 __u64 end, __u32 bulk)
 {
 	t->w_pgd = pgd;
 	t->w_addr = start & ~4095ULL;
@@ -241,6 +326,7 @@ static __always_inline int count_present(struct kvs_task_stock *t, __u64 pgd, __
 	t->w_count = t->w_steps = 0;
 	t->w_err = 0;
 	t->w_nulls = 0;
+	t->w_bulk = bulk;
 	return walk_run(t);
 }
 
@@ -269,11 +355,12 @@ int kvs_pt_walk(void *ctx)
 		pt_count.err = -EFAULT;
 		return 0;
 	}
-	err = count_present(t, pgd, layout.vmalloc_shadow_start, layout.vmalloc_shadow_end);
+	pt_buf_table = 0;
+	err = count_present(t, pgd, layout.vmalloc_shadow_start, layout.vmalloc_shadow_end, 1);
 	n = t->w_count;
 	steps = t->w_steps;
 	if (!err)
-		err = count_present(t, pgd, layout.modules_shadow_start, layout.modules_shadow_end);
+		err = count_present(t, pgd, layout.modules_shadow_start, layout.modules_shadow_end, 1);
 	pt_count.present = n + t->w_count;
 	pt_count.steps = steps + t->w_steps;
 	pt_count.err = err;
@@ -445,6 +532,7 @@ static __always_inline __u64 pages_installed(struct kvs_task_stock *t, void *dat
 	t->w_count = t->w_steps = 0;
 	t->w_err = 0;
 	t->w_nulls = 1;
+	t->w_bulk = 0;
 	return walk_run(t) ? 0 : t->w_count;
 }
 
@@ -495,7 +583,7 @@ int kvs_stock_depop_entry(__u64 *ctx)
 
 	if (!t)
 		return 0;
-	t->present_before = count_present(t, (__u64)BPF_CORE_READ(mm, pgd), addr, addr + size) ?
+	t->present_before = count_present(t, (__u64)BPF_CORE_READ(mm, pgd), addr, addr + size, 0) ?
 			    0 : t->w_count;
 	return 0;
 }
@@ -514,7 +602,7 @@ int kvs_stock_depop_exit(__u64 *ctx)
 	/* Without its start (attached later) nothing can be said of this call. */
 	if (!t || !t->apply_start_ns)
 		return 0;
-	if (!count_present(t, (__u64)BPF_CORE_READ(mm, pgd), addr, addr + size) &&
+	if (!count_present(t, (__u64)BPF_CORE_READ(mm, pgd), addr, addr + size, 0) &&
 	    t->present_before > t->w_count)
 		n = t->present_before - t->w_count;
 	ns = bpf_ktime_get_ns() - t->apply_start_ns;

@@ -56,27 +56,22 @@ $(KVTOP_GEN)/kvshadow.bpf.o: $(patsubst %,$(KVTOP_GEN)/bpf/%.bpf.o,$(KVTOP_BPF_O
 $(KVTOP_GEN)/kvshadow.skel.h: $(KVTOP_GEN)/kvshadow.bpf.o tools/kvshadowtop/build.mk
 	$(BPFTOOL) gen skeleton $< name kvs_bpf_skel > $@.tmp && mv $@.tmp $@
 
-# Estimate mode's seed from the kernel's vmap area lists: its own object,
-# loaded for one walk and closed (its output map is sized to the walk).
-$(KVTOP_GEN)/vmapwalk.bpf.o: $(KVTOP_GEN)/bpf/vmapwalk.bpf.o
+# Objects of their own, loaded for one run and closed: estimate mode's
+# seed from the kernel's vmap area lists (vmapwalk, its output map sized
+# to the walk) and the observer's own shadow (selfmaps, an iterator over
+# its maps and programs). Skeleton kvs_NAME_skel.
+KVTOP_BPF_ONCE := vmapwalk selfmaps
+
+$(patsubst %,$(KVTOP_GEN)/%.bpf.o,$(KVTOP_BPF_ONCE)): $(KVTOP_GEN)/%.bpf.o: $(KVTOP_GEN)/bpf/%.bpf.o
 	cp $< $@.tmp
 	$(LLVM_STRIP) -g $@.tmp 2>/dev/null || true
 	mv $@.tmp $@
 
-$(KVTOP_GEN)/vmapwalk.skel.h: $(KVTOP_GEN)/vmapwalk.bpf.o
-	$(BPFTOOL) gen skeleton $< name kvs_vmapwalk_skel > $@.tmp && mv $@.tmp $@
+$(patsubst %,$(KVTOP_GEN)/%.skel.h,$(KVTOP_BPF_ONCE)): $(KVTOP_GEN)/%.skel.h: $(KVTOP_GEN)/%.bpf.o
+	$(BPFTOOL) gen skeleton $< name kvs_$*_skel > $@.tmp && mv $@.tmp $@
 
 $(call kv_objs,tools/kvshadowtop/sources/vmap_walk.c) \
 $(call kv_san_objs,tools/kvshadowtop/sources/vmap_walk.c): $(KVTOP_GEN)/vmapwalk.skel.h
-
-# The observer's own shadow: an iterator over its maps, run once and closed.
-$(KVTOP_GEN)/selfmaps.bpf.o: $(KVTOP_GEN)/bpf/selfmaps.bpf.o
-	cp $< $@.tmp
-	$(LLVM_STRIP) -g $@.tmp 2>/dev/null || true
-	mv $@.tmp $@
-
-$(KVTOP_GEN)/selfmaps.skel.h: $(KVTOP_GEN)/selfmaps.bpf.o
-	$(BPFTOOL) gen skeleton $< name kvs_selfmaps_skel > $@.tmp && mv $@.tmp $@
 
 $(call kv_objs,tools/kvshadowtop/sources/self_shadow.c) \
 $(call kv_san_objs,tools/kvshadowtop/sources/self_shadow.c): $(KVTOP_GEN)/selfmaps.skel.h
