@@ -7,11 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "bpf_iter.h"
 #include "errmsg.h"
 #include "kvshadow.h"
 #include "pageset.h"
@@ -128,16 +128,15 @@ static int prog_ids(struct bpf_object *obj, __u32 *ids, __u32 *n, char *err, siz
 	int ret;
 
 	bpf_object__for_each_program(p, obj) {
-		struct bpf_prog_info info = {};
-		__u32 len = sizeof(info);
-		int fd = bpf_program__fd(p);
+		__u32 id;
 
-		if (fd < 0)
+		if (bpf_program__fd(p) < 0)
 			continue;	/* not loaded (autoload off) */
-		if (bpf_obj_get_info_by_fd(fd, &info, &len))
-			return kvs_err(err, errlen, -errno, "program %s: %s",
-				       bpf_program__name(p), strerror(errno));
-		ret = push_id(ids, n, KVS_SELF_MAX_PROGS, info.id, "programs", err, errlen);
+		ret = kvs_prog_id(p, &id);
+		if (ret)
+			return kvs_err(err, errlen, ret, "program %s: %s", bpf_program__name(p),
+				       strerror(-ret));
+		ret = push_id(ids, n, KVS_SELF_MAX_PROGS, id, "programs", err, errlen);
 		if (ret)
 			return ret;
 	}
@@ -149,48 +148,30 @@ struct addrs {
 	size_t nr, cap;
 };
 
-/* Run iterator prog once and append what it writes (addresses) to out. */
-static int run_iter(struct bpf_program *prog, struct addrs *out, char *err, size_t errlen)
+/* kvs_iter_sink: the iterator's addresses, appended to out. */
+static int add_addrs(void *arg, const void *buf, size_t len)
 {
-	struct bpf_link *link = bpf_program__attach_iter(prog, NULL);
-	int fd = -1, ret = 0;
-	ssize_t got;
+	struct addrs *out = arg;
+	size_t n = len / sizeof(*out->a);
 
-	if (!link)
-		return kvs_err(err, errlen, -errno, "attaching %s: %s", bpf_program__name(prog),
-			       strerror(errno));
-	fd = bpf_iter_create(bpf_link__fd(link));
-	if (fd < 0) {
-		ret = kvs_err(err, errlen, -errno, "running %s: %s", bpf_program__name(prog),
-			      strerror(errno));
-		goto out;
+	/* It writes whole addresses and reads come in multiples of them. */
+	if (len % sizeof(*out->a))
+		return -EPROTO;
+	if (out->nr + n > out->cap) {
+		size_t cap = out->cap ? out->cap : 256;
+		__u64 *a;
+
+		while (cap < out->nr + n)
+			cap *= 2;
+		a = reallocarray(out->a, cap, sizeof(*a));
+		if (!a)
+			return -ENOMEM;
+		out->a = a;
+		out->cap = cap;
 	}
-	do {
-		if (out->nr == out->cap) {
-			size_t cap = out->cap ? 2 * out->cap : 256;
-			__u64 *a = reallocarray(out->a, cap, sizeof(*a));
-
-			if (!a) {
-				ret = kvs_err(err, errlen, -ENOMEM, "out of memory");
-				goto out;
-			}
-			out->a = a;
-			out->cap = cap;
-		}
-		got = read(fd, out->a + out->nr, (out->cap - out->nr) * sizeof(*out->a));
-		if (got < 0 && errno != EINTR) {
-			ret = kvs_err(err, errlen, -errno, "reading %s: %s", bpf_program__name(prog),
-				      strerror(errno));
-			goto out;
-		}
-		if (got > 0)
-			out->nr += (size_t)got / sizeof(*out->a);
-	} while (got != 0);
-out:
-	if (fd >= 0)
-		close(fd);
-	bpf_link__destroy(link);
-	return ret;
+	memcpy(out->a + out->nr, buf, len);
+	out->nr += n;
+	return 0;
 }
 
 /* The kernel addresses the maps' data and the programs may live at (bpf/selfmaps.bpf.c). */
@@ -210,9 +191,9 @@ static int self_addresses(const __u32 *maps, __u32 nr_maps, const __u32 *progs, 
 	if (ret)
 		ret = kvs_err(err, errlen, ret, "loading the map iterator: %s", strerror(-ret));
 	if (!ret)
-		ret = run_iter(s->progs.kvs_self_maps, out, err, errlen);
+		ret = kvs_iter_run(s->progs.kvs_self_maps, add_addrs, out, err, errlen);
 	if (!ret)
-		ret = run_iter(s->progs.kvs_self_progs, out, err, errlen);
+		ret = kvs_iter_run(s->progs.kvs_self_progs, add_addrs, out, err, errlen);
 	kvs_selfmaps_skel__destroy(s);
 	return ret;
 }

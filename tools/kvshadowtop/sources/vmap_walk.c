@@ -11,6 +11,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "bpf_iter.h"
 #include "errmsg.h"
 #include "ksyms.h"
 #include "kvshadow.h"
@@ -67,50 +68,17 @@ static bool walks_own(const struct kvs_va_rec *r, const __u64 *own)
 	return false;
 }
 
-static int prog_id(struct bpf_program *p, __u32 *id)
-{
-	struct bpf_prog_info info = {};
-	__u32 len = sizeof(info);
-
-	if (bpf_obj_get_info_by_fd(bpf_program__fd(p), &info, &len))
-		return -errno;
-	*id = info.id;
-	return 0;
-}
-
 /* Where the walk's own programs are (bpf/vmapwalk.bpf.c: kvs_vmap_walk_own). */
 static int find_own(struct kvs_vmapwalk_skel *s, char *err, size_t errlen)
 {
-	struct bpf_link *link;
-	char buf[64];
-	int fd, ret;
+	int ret = kvs_prog_id(s->progs.kvs_vmap_walk, &s->bss->own_prog_ids[0]);
 
-	ret = prog_id(s->progs.kvs_vmap_walk, &s->bss->own_prog_ids[0]);
 	if (!ret)
-		ret = prog_id(s->progs.kvs_vmap_walk_own, &s->bss->own_prog_ids[1]);
+		ret = kvs_prog_id(s->progs.kvs_vmap_walk_own, &s->bss->own_prog_ids[1]);
 	if (ret)
 		return kvs_err(err, errlen, ret, "the vmap area walk's programs: %s", strerror(-ret));
-	link = bpf_program__attach_iter(s->progs.kvs_vmap_walk_own, NULL);
-	if (!link)
-		return kvs_err(err, errlen, -errno, "attaching the walk's program iterator: %s",
-			       strerror(errno));
-	fd = bpf_iter_create(bpf_link__fd(link));
-	if (fd < 0) {
-		ret = kvs_err(err, errlen, -errno, "running the walk's program iterator: %s",
-			      strerror(errno));
-	} else {
-		ssize_t got;
-
-		/* It writes nothing: reading to the end runs it over every program. */
-		while ((got = read(fd, buf, sizeof(buf))) > 0 || (got < 0 && errno == EINTR))
-			;
-		if (got < 0)
-			ret = kvs_err(err, errlen, -errno, "reading the walk's program iterator: %s",
-				      strerror(errno));
-		close(fd);
-	}
-	bpf_link__destroy(link);
-	return ret;
+	/* It writes nothing: reading to the end runs it over every program. */
+	return kvs_iter_run(s->progs.kvs_vmap_walk_own, NULL, NULL, err, errlen);
 }
 
 static int run(struct kvs_vmapwalk_skel *s, char *err, size_t errlen)
