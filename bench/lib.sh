@@ -56,7 +56,7 @@ prog_stats() {
 	esac
 	bpftool -j prog show | jq -r ".[] | select(.name // \"\" | $sel) |
 		\"\\(.name | if test(\"alloc\") then \"alloc\" elif test(\"free\") then \"free\" else \"purge\" end) \\(.run_cnt // 0) \\(.run_time_ns // 0)\"" |
-		awk '{ c[$1] += $2; t[$1] += $3 } END { for (e in c) print e, c[e], t[e] }'
+		awk '{ c[$1] += $2; t[$1] += $3 } END { for (e in c) printf "%s %.0f %.0f\n", e, c[e], t[e] }'
 }
 
 # The process's CPU time in seconds, all its threads (schedstat: ns, not ticks).
