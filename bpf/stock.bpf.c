@@ -148,12 +148,23 @@ static __always_inline __u64 next_boundary(__u64 a, __u32 shift)
 	return (a | ((1ULL << shift) - 1)) + 1;
 }
 
-/* Entry of the table an upper-level entry points to, for address a. */
-static __always_inline __u64 pt_entry(__u64 upper, __u64 a, __u32 shift, int *err)
+/* Entry for address a of the table at va (virtual), shift its level's. */
+static __always_inline __u64 pt_entry(__u64 va, __u64 a, __u32 shift, int *err)
 {
-	__u64 va = layout.page_offset + (upper & PT_PFN_MASK) + ((a >> shift) & 511) * 8;
+	return read_u64((void *)(va + ((a >> shift) & 511) * 8), err);
+}
 
-	return read_u64((void *)va, err);
+/* The table an upper-level entry points to (virtual). */
+static __always_inline __u64 pt_table(__u64 upper)
+{
+	return layout.page_offset + (upper & PT_PFN_MASK);
+}
+
+/* A PTE that maps a shadow page of its own (not KASAN's shared early page). */
+static __always_inline bool shadow_pte(__u64 e)
+{
+	return (e & PT_PRESENT) &&
+	       !(layout.early_shadow_pa && (e & PT_PFN_MASK) == layout.early_shadow_pa);
 }
 
 /* One entry of w_table: a present shadow PTE, or a NULL page pointer. */
@@ -169,9 +180,8 @@ static __always_inline void count_entry(struct kvs_task_stock *t)
 	}
 	if (t->w_nulls)
 		t->w_count += !e;
-	else if ((e & PT_PRESENT) &&
-		 !(layout.early_shadow_pa && (e & PT_PFN_MASK) == layout.early_shadow_pa))
-		t->w_count++;
+	else
+		t->w_count += shadow_pte(e);
 }
 
 /* pt_buf holds the table at va (virtual), read now if it did not. */
@@ -192,7 +202,6 @@ static __always_inline bool table_load(struct kvs_task_stock *t, __u64 va)
 static __always_inline void count_chunk(struct kvs_task_stock *t)
 {
 	__u32 k = t->w_k, j;
-	__u64 e;
 
 	if (!table_load(t, t->w_table))
 		return;
@@ -201,10 +210,7 @@ static __always_inline void count_chunk(struct kvs_task_stock *t)
 
 		/* Keep the mask the verifier needs: clang would fold it into a pointer. */
 		barrier_var(n);
-		e = pt_buf[n & 511];
-		if ((e & PT_PRESENT) &&
-		    !(layout.early_shadow_pa && (e & PT_PFN_MASK) == layout.early_shadow_pa))
-			t->w_count++;
+		t->w_count += shadow_pte(pt_buf[n & 511]);
 	}
 	t->w_k = k + j;
 }
@@ -256,41 +262,41 @@ static long walk_step(__u32 i, void *unused)
 		return 1;
 	t->w_steps++;
 	va = t->w_pgd;
-	e = read_u64((void *)(va + ((a >> shift) & 511) * 8), &err);
+	e = pt_entry(va, a, shift, &err);
 	next = next_boundary(a, shift);
 	if (err)
 		goto skip;
 	if (!(e & PT_PRESENT))
 		goto absent;
 	if (layout.levels == 5) {
-		va = layout.page_offset + (e & PT_PFN_MASK);
+		va = pt_table(e);
 		shift = P4D_SHIFT;
-		e = pt_entry(e, a, shift, &err);
+		e = pt_entry(va, a, shift, &err);
 		next = next_boundary(a, shift);
 		if (err)
 			goto skip;
 		if (!(e & PT_PRESENT))
 			goto absent;
 	}
-	va = layout.page_offset + (e & PT_PFN_MASK);
+	va = pt_table(e);
 	shift = PUD_SHIFT;
-	e = pt_entry(e, a, shift, &err);
+	e = pt_entry(va, a, shift, &err);
 	next = next_boundary(a, shift);
 	/* KASAN maps vmalloc shadow with 4K pages only: a huge entry is not ours. */
 	if (err || (e & PT_PSE))
 		goto skip;
 	if (!(e & PT_PRESENT))
 		goto absent;
-	va = layout.page_offset + (e & PT_PFN_MASK);
+	va = pt_table(e);
 	shift = PMD_SHIFT;
-	e = pt_entry(e, a, shift, &err);
+	e = pt_entry(va, a, shift, &err);
 	next = next_boundary(a, shift);
 	if (err || (e & PT_PSE))
 		goto skip;
 	if (!(e & PT_PRESENT))
 		goto absent;
 	/* The PTEs of this table in range: the next steps count them. */
-	t->w_table = layout.page_offset + (e & PT_PFN_MASK);
+	t->w_table = pt_table(e);
 	t->w_k = (a >> PT_SHIFT) & 511;
 	t->w_hi = t->w_end < next ? (t->w_end >> PT_SHIFT) & 511 : 512;
 	goto skip;
