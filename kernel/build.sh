@@ -10,6 +10,9 @@
 #   firstN      with only the first N patches of the series (--patches N):
 #               what one patch costs or saves on its own (the benchmark
 #               boots the series up to the populate fast path)
+# --cpus N builds any flavour for up to N possible CPUs (CONFIG_NR_CPUS=N,
+# 2-512; the test kernels have 4), in a tree and cache entry of its own:
+# bench/scale's CPU axis boots it with up to 64 possible CPUs.
 # 6.1 has no series: only its stock and novmalloc flavours exist.
 #
 # The config is tinyconfig + kernel/configs/kvshadow.config +
@@ -32,7 +35,7 @@
 # prints its progress every 30 s (files compiled, of how many last time).
 #
 #   kernel/build.sh [--kver 7.2|6.12|6.1] [--stock|--novmalloc|--patches N]
-#                   [--nodebug|--debug] [--print-dir]
+#                   [--nodebug|--debug] [--cpus N] [--print-dir]
 #
 # Environment: KVER (the default of --kver, else 7.2), NODEBUG (non-empty:
 # the default is --nodebug; --debug overrides it), KVSHADOW_CACHE
@@ -46,6 +49,7 @@ top=$(dirname "$here")
 flavor=kvshadow
 print_only=0
 npatches=
+cpus=
 kver=${KVER:-7.2}
 debug=1
 [ -z "${NODEBUG:-}" ] || debug=0
@@ -61,6 +65,15 @@ while [ $# -gt 0 ]; do
 		;;
 	--kver)
 		kver=${2:-}
+		shift
+		;;
+	--cpus)
+		cpus=${2:-}
+		case $cpus in ''|*[!0-9]*) cpus=0 ;; esac
+		if [ "$cpus" -lt 2 ] || [ "$cpus" -gt 512 ]; then
+			echo "kernel/build.sh: --cpus needs a count of 2 to 512" >&2
+			exit 2
+		fi
 		shift
 		;;
 	--nodebug) debug=0 ;;
@@ -95,6 +108,7 @@ case $flavor in kvshadow|first*) patched=1 ;; esac
 	die "Linux $kver has no kvshadow series: only its stock (STOCK=1) and novmalloc (NOVMALLOC=1) kernels exist"
 name=$kver-$flavor
 [ "$debug" = 1 ] || name=$name-nodebug
+[ -z "$cpus" ] || name=$name-cpus$cpus
 
 export PATH=$PATH:/usr/sbin:/sbin
 for tool in gcc make flex bison bc pahole cpio xz ccache depmod; do
@@ -120,7 +134,7 @@ fi
 # contents of every file in its directory).
 srcver=$("$here/source.sh" --version "$kver") || die "no source for Linux $kver"
 kkey=$({
-	echo "kver=$kver flavor=$flavor debug=$debug srcver=$srcver"
+	echo "kver=$kver flavor=$flavor debug=$debug srcver=$srcver${cpus:+ cpus=$cpus}"
 	cat "${fragments[@]}" "$0"
 	if [ "$patched" = 1 ]; then cat "${patches[@]}"; fi
 } | sha256sum | cut -c1-16)
@@ -187,6 +201,11 @@ build_kernel() {
 	rm -rf "$tree"
 	mkdir -p "$tree"
 	tar -xf "$tarball" -C "$tree" --strip-components=1
+	# --cpus: the last fragment (the key has it from the command line).
+	if [ -n "$cpus" ]; then
+		echo "CONFIG_NR_CPUS=$cpus" >"$tree/.kvshadow-cpus.config"
+		fragments+=("$tree/.kvshadow-cpus.config")
+	fi
 
 	if [ "$patched" = 1 ]; then
 		for p in "${patches[@]}"; do
