@@ -98,7 +98,8 @@ struct kvs_bpf_net {
  * gives vmap_lazy_nr (pages, after adding the freed area) and
  * lazy_max_pages(), above which it schedules a purge. Nothing reports the
  * backlog a purge leaves, so the order of the last free and the last purge
- * is kept: after a purge the last free's value no longer holds.
+ * is kept: after a purge the last free's value no longer holds. Exact and
+ * stock mode; estimate mode's FREE records carry it (struct kvs_free_event).
  */
 struct kvs_lazy_state {
 	__u64 seq;		/* orders the two below (atomic) */
@@ -316,6 +317,21 @@ struct kvs_area_event {
 	__u64 size;		/* ALLOC: bytes; PURGE: end - addr */
 	__u32 type;		/* enum kvs_area_event_type */
 	__u32 npurged;		/* PURGE only; KVS_PURGE_ALL: every lazy area */
+};
+
+/*
+ * A FREE record (type where kvs_area_event has it): the area, and the
+ * lazy-purge backlog the kernel reported with the free. In estimate mode
+ * the backlog travels here, ordered with the purges by the ring, instead
+ * of in kvs_lazy_state: a global's stores and atomic on every free cost
+ * a third of the program (bench/bpf-cost).
+ */
+struct kvs_free_event {
+	__u64 addr;
+	__u64 nr_lazy;		/* pages lazily freed, this area's included */
+	__u32 type;		/* KVS_EV_FREE */
+	__u32 nr_lazy_max;	/* lazy_max_pages(); 0: not reported (6.1) */
+	__u64 ns;		/* bpf_ktime_get_ns() of the report */
 };
 
 /* A purge whose count the kernel does not say (6.1): it purged every lazy area. */

@@ -13,7 +13,7 @@
  * buffer, because the shadow model needs one order of events (an area is
  * allocated before it is freed, freed before it is purged) and a shared
  * ring buffer serialises reservations. It starts at 1 MiB (~20k events;
- * FREE and PURGE records are 32 bytes with the header, ALLOC 64) because
+ * PURGE records are 32 bytes with the header, FREE 40, ALLOC 72) because
  * size costs what we measure: the data pages are mapped twice in vmalloc
  * space, so on a KASAN kernel 16 MiB took ~1100 shadow pages, 9x the rest
  * of an idle system. 64 KiB lost nothing at the most a 2-CPU host made
@@ -154,32 +154,48 @@ static __always_inline void on_alloc_va(void *ctx, bool on_stack, __u64 addr, __
 	emit_alloc(ctx, on_stack, addr, size);
 }
 
-/*
- * Two CPUs freeing at once may store their values in either order; the
- * fields are read without a lock. Both only blur which of two frees a
- * microsecond apart the backlog is shown from.
- */
-static __always_inline void free_event(__u64 va_start)
+/* A lazy free, with the backlog the kernel reported (nr_lazy_max 0: none). */
+static __always_inline void free_event(__u64 va_start, __u64 nr_lazy, __u32 nr_lazy_max)
 {
+	struct kvs_free_event *e;
+	void *rb = NULL;
+
 	count(c.vmap_area_frees, 1);
-	emit(KVS_EV_FREE, va_start, 0, 0);
+	e = reserve(&rb, sizeof(*e));
+	if (!e)
+		return;
+	e->addr = va_start;
+	e->nr_lazy = nr_lazy;
+	e->type = KVS_EV_FREE;
+	e->nr_lazy_max = nr_lazy_max;
+	e->ns = nr_lazy_max ? bpf_ktime_get_ns() : 0;
+	bpf_ringbuf_submit(e, wakeup_flags(rb));
 }
 
+/*
+ * Estimate mode's FREE record carries the backlog; the other modes keep
+ * it in lazy_state. Two CPUs freeing at once may store their values there
+ * in either order; the fields are read without a lock. Both only blur
+ * which of two frees a microsecond apart the backlog is shown from.
+ */
 static __always_inline void on_free_va(void *ctx, __u64 va_start, __u64 nr_lazy,
 				       __u64 nr_lazy_max)
 {
-	lazy_state.nr_lazy = nr_lazy;
-	lazy_state.nr_lazy_max = nr_lazy_max;
-	lazy_state.free_ns = bpf_ktime_get_ns();
-	lazy_state.free_seq = __sync_fetch_and_add(&lazy_state.seq, 1) + 1;
-	free_event(va_start);
+	if (!estimate_events) {
+		lazy_state.nr_lazy = nr_lazy;
+		lazy_state.nr_lazy_max = nr_lazy_max;
+		lazy_state.free_ns = bpf_ktime_get_ns();
+		lazy_state.free_seq = __sync_fetch_and_add(&lazy_state.seq, 1) + 1;
+	}
+	free_event(va_start, nr_lazy, nr_lazy_max);
 }
 
 static __always_inline void on_purge(void *ctx, __u64 start, __u64 end, __u32 npurged)
 {
 	struct kvs_task_purge *p;
 
-	lazy_state.purge_seq = __sync_fetch_and_add(&lazy_state.seq, 1) + 1;
+	if (!estimate_events)
+		lazy_state.purge_seq = __sync_fetch_and_add(&lazy_state.seq, 1) + 1;
 	/* The event fires at the end of the purge fexit times: what it purged, for --slow. */
 	p = bpf_task_storage_get(&task_purge, bpf_get_current_task_btf(), 0, 0);
 	if (p && p->start_ns && npurged != KVS_PURGE_ALL) {
@@ -312,7 +328,7 @@ int BPF_PROG(kvs_free_va_exit, struct vmap_area *va)
 
 	/* 6.1 has no event with the backlog: the lazy state stays unknown. */
 	if (start && *start) {
-		free_event(*start);
+		free_event(*start, 0, 0);
 		*start = 0;
 	}
 	return 0;

@@ -419,10 +419,10 @@ static int read_ptwalk(struct bpf_source *b, struct kvs_reading *r, char *err, s
 }
 
 /*
- * The backlog the kernel last reported, and purge stalls. The fields are
- * read one by one while events may store them: a free landing between two
- * loads mixes two reports a moment apart, as close as the reading's own
- * instant is to either.
+ * The backlog the kernel last reported, and purge stalls. Outside estimate
+ * mode the fields are read one by one while events may store them: a free
+ * landing between two loads mixes two reports a moment apart, as close as
+ * the reading's own instant is to either.
  */
 static void read_purge(struct bpf_source *b, struct kvs_purge *p,
 		       const struct kvs_bpf_counters *cnt)
@@ -432,8 +432,11 @@ static void read_purge(struct bpf_source *b, struct kvs_purge *p,
 
 	memset(p, 0, sizeof(*p));
 	p->lazy_traced = b->bpf.vmalloc_events;
-	p->have_lazy = p->lazy_traced && free_seq;
-	if (p->have_lazy) {
+	if (b->est && p->lazy_traced) {
+		/* Estimate mode: from its FREE records, in the ring's order. */
+		kvs_estimate_source_lazy(b->est, p);
+	} else if (p->lazy_traced && free_seq) {
+		p->have_lazy = true;
 		p->lazy_pages = __atomic_load_n(&l->nr_lazy, __ATOMIC_RELAXED);
 		p->lazy_max_pages = __atomic_load_n(&l->nr_lazy_max, __ATOMIC_RELAXED);
 		p->lazy_mono = (double)__atomic_load_n(&l->free_ns, __ATOMIC_RELAXED) / 1e9;

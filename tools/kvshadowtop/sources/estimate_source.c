@@ -4,6 +4,7 @@
 #include "clock.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +58,9 @@ struct kvs_estimate_source {
 	uint32_t last_tgid;
 	char last_comm[KVS_COMM_LEN];
 	char last_name[KVS_NAME_LEN];
+	/* The backlog the last FREE record reported, and a purge replayed since. */
+	struct kvs_free_event lazy;
+	bool lazy_stale;
 };
 
 /* "comm[tgid]" of an ALLOC record, sanitized once per run of one process's events. */
@@ -73,6 +77,8 @@ static const char *process_name(struct kvs_estimate_source *es, const struct kvs
 }
 
 _Static_assert(KVS_PURGE_ALL == KVS_EST_PURGE_ALL, "one value for a purge of every lazy area");
+_Static_assert(offsetof(struct kvs_free_event, type) == offsetof(struct kvs_area_event, type),
+	       "a FREE record's type is where every record has it");
 
 /*
  * An ALLOC that needed a stack and got no stack id: the stack map was full
@@ -115,10 +121,17 @@ static int on_area_event(void *ctx, void *data, size_t size)
 			n = -ENOMEM;
 		break;
 	case KVS_EV_FREE:
+		if (size < sizeof(struct kvs_free_event))
+			return 0;
 		kvs_estimate_free_area(&es->est, ev->addr);	/* unknown areas are counted */
+		if (((const struct kvs_free_event *)data)->nr_lazy_max) {
+			memcpy(&es->lazy, data, sizeof(es->lazy));
+			es->lazy_stale = false;
+		}
 		break;
 	case KVS_EV_PURGE:
 		n = kvs_estimate_purge(&es->est, ev->addr, ev->addr + ev->size, ev->npurged);
+		es->lazy_stale = true;
 		break;
 	}
 	if (n < 0 && n != -EINVAL && !es->err)
@@ -378,6 +391,17 @@ static int grow(struct kvs_estimate_source *es)
 void kvs_estimate_source_merged_purges(struct kvs_estimate_source *es)
 {
 	es->est.merged_purges = true;
+}
+
+void kvs_estimate_source_lazy(const struct kvs_estimate_source *es, struct kvs_purge *p)
+{
+	p->have_lazy = es->lazy.nr_lazy_max != 0;
+	if (!p->have_lazy)
+		return;
+	p->lazy_pages = es->lazy.nr_lazy;
+	p->lazy_max_pages = es->lazy.nr_lazy_max;
+	p->lazy_mono = (double)es->lazy.ns / 1e9;
+	p->lazy_stale = es->lazy_stale;
 }
 
 int kvs_estimate_source_open(struct kvs_estimate_source **esp, int rings_fd, int ring_fd,

@@ -31,6 +31,11 @@ int kvs_estimate_source_open(struct kvs_estimate_source **esp, int rings_fd, int
 			     char *err, size_t errlen);
 /* The kernel purges as 6.1 does (no vmalloc events): kvs_estimate.merged_purges. */
 void kvs_estimate_source_merged_purges(struct kvs_estimate_source *es);
+/*
+ * The lazy-purge backlog of the last FREE record replayed (have_lazy false:
+ * none reported since the start), stale when a purge was replayed after it.
+ */
+void kvs_estimate_source_lazy(const struct kvs_estimate_source *es, struct kvs_purge *p);
 int kvs_estimate_source_fd(struct kvs_estimate_source *es);
 /* Replay waiting events for at most budget_s seconds. 0 or -errno. */
 int kvs_estimate_source_drain(struct kvs_estimate_source *es, double budget_s);
