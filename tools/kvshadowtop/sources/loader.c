@@ -461,9 +461,14 @@ retry:
 		goto retry;
 	}
 	if (ret) {
-		if (ret == -EPERM || ret == -EACCES)
+		/* EACCES: mostly the verifier refusing a program, which no policy explains. */
+		if (ret == -EPERM)
 			ret = kvs_err(err, errlen, ret, "loading BPF programs: %s: %s",
 				      strerror(-ret), perm_hint());
+		else if (ret == -EACCES)
+			ret = kvs_err(err, errlen, ret, "loading BPF programs: %s: the verifier "
+				      "refused one, or an LSM policy forbids BPF (KVSHADOW_DEBUG=1 "
+				      "shows the verifier's log)", strerror(-ret));
 		else
 			ret = kvs_err(err, errlen, ret,
 				      "loading BPF programs: %s (KVSHADOW_DEBUG=1 shows libbpf's log)",
