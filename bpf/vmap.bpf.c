@@ -79,7 +79,8 @@ static __always_inline void *reserve(void **rb, __u64 size)
 	return e;
 }
 
-static __always_inline void emit(__u32 type, __u64 addr, __u64 size, __u32 npurged)
+/* A PURGE record: the range purged and how many areas it took. */
+static __always_inline void emit_purge(__u64 start, __u64 size, __u32 npurged)
 {
 	struct kvs_area_event *e;
 	void *rb = NULL;
@@ -87,9 +88,9 @@ static __always_inline void emit(__u32 type, __u64 addr, __u64 size, __u32 npurg
 	e = reserve(&rb, sizeof(*e));
 	if (!e)
 		return;
-	e->addr = addr;
+	e->addr = start;
 	e->size = size;
-	e->type = type;
+	e->type = KVS_EV_PURGE;
 	e->npurged = npurged;
 	bpf_ringbuf_submit(e, wakeup_flags(rb));
 }
@@ -205,7 +206,7 @@ static __always_inline void on_purge(void *ctx, __u64 start, __u64 end, __u32 np
 	count(c.vmap_purges, 1);
 	if (npurged != KVS_PURGE_ALL)
 		count(c.vmap_areas_purged, npurged);
-	emit(KVS_EV_PURGE, start, end > start ? end - start : 0, npurged);
+	emit_purge(start, end > start ? end - start : 0, npurged);
 }
 
 SEC("?tp_btf/alloc_vmap_area")
