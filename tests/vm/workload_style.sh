@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# The workload module is kernel code: GPL-2.0 (SPDX line and
-# MODULE_LICENSE) and scripts/checkpatch.pl --strict from the very tree it
+# The workload modules are kernel code: GPL-2.0 (SPDX line and
+# MODULE_LICENSE in each) and scripts/checkpatch.pl --strict from the very tree it
 # is built against (Debian's linux-source-6.12) reports nothing. It builds
 # with W=1 -Werror in kernel/build.sh.
 set -uo pipefail
@@ -13,8 +13,10 @@ fail() { echo "FAIL: $*"; exit 1; }
 
 [ -r "$tarball" ] || fail "$tarball missing: install it (make deps: linux-source-6.12)"
 src=$top/tests/vm/workload
-head -n 1 "$src/kvshadow_workload.c" | grep -qx '// SPDX-License-Identifier: GPL-2.0' || fail "no GPL-2.0 SPDX line"
-grep -q '^MODULE_LICENSE("GPL");$' "$src/kvshadow_workload.c" || fail "no MODULE_LICENSE(\"GPL\")"
+for f in "$src"/*.c; do
+	head -n 1 "$f" | grep -qx '// SPDX-License-Identifier: GPL-2.0' || fail "$f: no GPL-2.0 SPDX line"
+	grep -q '^MODULE_LICENSE("GPL");$' "$f" || fail "$f: no MODULE_LICENSE(\"GPL\")"
+done
 tar -xf "$tarball" -C "$work" --strip-components=1 || fail "cannot extract $tarball"
 for f in "$src"/*.c "$src"/Makefile; do
 	out=$(cd "$work" && ./scripts/checkpatch.pl --strict -f "$f" 2>&1)
