@@ -1,9 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # Guest side of tests/vm/callers.sh (busybox sh): for each CONFIG argument
-# (MODE, MODE:nofentry, MODE:foreign), kvshadowtop runs twice at once (--by
-# caller and --by process) while the workload module makes areas of known
-# functions, sizes and processes. Prints, for the host to judge:
+# (MODE, MODE:nofentry, MODE:foreign, MODE:rows2), kvshadowtop runs twice at
+# once (--by caller and --by process) while the workload module makes areas
+# of known functions, sizes and processes (MODE:rows2: the caller map holds
+# two rows, KVSHADOW_ROWS=2, so it is full). Prints, for the host to judge:
 #   @@expect CONFIG FN CALLS PAGES   from the module's areas and the page
 #                                    tables just before them (ptdump_areas)
 #   @@proc CONFIG COMM CALLS PAGES   the same per process
@@ -28,7 +29,9 @@ run_config() {
 	cfg=$1
 	mode=${cfg%%:*}
 	opts=""
+	rows=""
 	case $cfg in *:nofentry*) opts=--no-fentry ;; esac
+	case $cfg in *:rows2*) rows=KVSHADOW_ROWS=2 ;; esac
 	modprobe kvshadow_workload || fail "$cfg: modprobe kvshadow_workload"
 	fpid=""
 	case $cfg in
@@ -46,8 +49,8 @@ run_config() {
 	# the previous configuration's lines before the new tools truncate.
 	: >/tmp/c.json
 	: >/tmp/p.json
-	# shellcheck disable=SC2086 # $opts: zero or one option
-	kvshadowtop --mode "$mode" $opts --json -d 0.5 -r 100 --by caller >/tmp/c.json 2>/tmp/c.err &
+	# shellcheck disable=SC2086 # $opts, $rows: zero or one word
+	env $rows kvshadowtop --mode "$mode" $opts --json -d 0.5 -r 100 --by caller >/tmp/c.json 2>/tmp/c.err &
 	cpid=$!
 	# shellcheck disable=SC2086
 	kvshadowtop --mode "$mode" $opts --json -d 0.5 -r 100 --by process >/tmp/p.json 2>/tmp/p.err &
