@@ -55,6 +55,16 @@ $(KV_VMALLOC_AS): $(call kv_objs,tests/host/vmalloc_as.c)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $^
 
+# tests/host/hash_batch: the batch reader of BPF hash maps against real
+# maps (root: tests/host/hash_batch.sh), sanitized.
+KV_HASH_BATCH_TEST := $(BUILD)/tests/host/hash_batch
+
+test-bins: $(KV_HASH_BATCH_TEST)
+
+$(KV_HASH_BATCH_TEST): $(call kv_san_objs,tests/host/hash_batch.c tools/kvshadowtop/sources/hash_batch.c)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SAN_CFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
+
 # tests/unit/test_layout.sh: the folders' promises (views read the model only,
 # kvshadowstat without libbpf and ncurses), run with the unit tests.
 KV_LAYOUT_TEST := $(BUILD)/tests/unit/test_layout

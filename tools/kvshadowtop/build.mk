@@ -13,7 +13,7 @@ LLVM_STRIP   ?= llvm-strip
 # exact/stock/estimate readers, the estimate of shadow pages), attribution
 # (callers, kernel symbols, stack walk, the rows by name) and the TUI.
 KVTOP_SOURCES_SRCS := $(addprefix tools/kvshadowtop/sources/,bpf_source.c estimate_source.c loader.c kernel_probe.c \
-		      estimate.c approx_seed.c vmap_walk.c self_shadow.c bpf_iter.c pageset.c ptwalk.c bpfstats.c)
+		      estimate.c approx_seed.c vmap_walk.c self_shadow.c bpf_iter.c pageset.c ptwalk.c bpfstats.c hash_batch.c)
 KVTOP_ATTR_SRCS := $(addprefix tools/kvshadowtop/attribution/,rows.c callers.c ksyms.c stackwalk.c)
 KV_TUI_SRCS  := $(addprefix tools/kvshadowtop/tui/,tui.c tui_draw.c tui_flow.c tui_keys.c tui_help.c)
 # record, report, diff: the recording's writer and reader live in pipeline/

@@ -34,6 +34,7 @@
 #include "bpfstats.h"
 #include "bpf_source.h"
 #include "estimate_source.h"
+#include "hash_batch.h"
 #include "self_shadow.h"
 #include "errmsg.h"
 
@@ -55,6 +56,8 @@ struct bpf_source {
 	int slow_err;
 
 	struct kvs_bpf_stats stats;		/* the tool's own cost, when asked */
+
+	struct kvs_hash_batch callers_read, processes_read;	/* exact and stock mode's rows */
 
 	bool have_self_shadow;			/* the shadow only our maps keep, at open */
 	uint64_t self_shadow_pages;
@@ -123,26 +126,33 @@ static int read_attribution(struct bpf_source *b, struct kvs_reading *r,
 			    const struct kvs_bpf_counters *cnt)
 {
 	struct kvs_rows callers = { 0 }, procs = { 0 };
-	struct kvs_caller_key ck, *cprev = NULL;
-	struct kvs_process_key pk, *pprev = NULL;
-	struct kvs_attr_val v;
+	struct kvs_hash_batch *cb = &b->callers_read, *pb = &b->processes_read;
 	char name[KVS_NAME_LEN];
+	size_t nc = 0, np = 0;
 	int ret = 0;
 
-	while (!ret && !bpf_map__get_next_key(b->bpf.skel->maps.callers, cprev, &ck, sizeof(ck))) {
-		cprev = &ck;
-		if (bpf_map__lookup_elem(b->bpf.skel->maps.callers, &ck, sizeof(ck), &v, sizeof(v), 0))
-			continue;
-		ret = kvs_rows_add(&callers, kvs_callers_name(&b->callers, ck.ip, ck.stackid),
-				   v.pages_populated, v.populate_calls, v.vmalloc_ns, v.populate_ns);
+	if (!cb->keys)
+		ret = kvs_hash_batch_init(cb, bpf_map__fd(b->bpf.skel->maps.callers));
+	if (!ret && !pb->keys)
+		ret = kvs_hash_batch_init(pb, bpf_map__fd(b->bpf.skel->maps.processes));
+	if (!ret)
+		ret = kvs_hash_batch_read(cb, &nc);
+	if (!ret)
+		ret = kvs_hash_batch_read(pb, &np);
+	for (size_t i = 0; !ret && i < nc; i++) {
+		const struct kvs_caller_key *k = kvs_hash_batch_key(cb, i);
+		const struct kvs_attr_val *v = kvs_hash_batch_val(cb, i);
+
+		ret = kvs_rows_add(&callers, kvs_callers_name(&b->callers, k->ip, k->stackid),
+				   v->pages_populated, v->populate_calls, v->vmalloc_ns, v->populate_ns);
 	}
-	while (!ret && !bpf_map__get_next_key(b->bpf.skel->maps.processes, pprev, &pk, sizeof(pk))) {
-		pprev = &pk;
-		if (bpf_map__lookup_elem(b->bpf.skel->maps.processes, &pk, sizeof(pk), &v, sizeof(v), 0))
-			continue;
-		kvs_process_name(name, sizeof(name), pk.comm, sizeof(pk.comm), pk.tgid);
-		ret = kvs_rows_add(&procs, name, v.pages_populated, v.populate_calls, v.vmalloc_ns,
-				   v.populate_ns);
+	for (size_t i = 0; !ret && i < np; i++) {
+		const struct kvs_process_key *k = kvs_hash_batch_key(pb, i);
+		const struct kvs_attr_val *v = kvs_hash_batch_val(pb, i);
+
+		kvs_process_name(name, sizeof(name), k->comm, sizeof(k->comm), k->tgid);
+		ret = kvs_rows_add(&procs, name, v->pages_populated, v->populate_calls, v->vmalloc_ns,
+				   v->populate_ns);
 	}
 	if (!ret)
 		ret = kvs_rows_to_list(&callers, &r->callers);
@@ -166,6 +176,8 @@ static void bpf_source_close(void *state)
 	if (!b)
 		return;
 	kvs_bpf_stats_disable(&b->stats);
+	kvs_hash_batch_free(&b->callers_read);
+	kvs_hash_batch_free(&b->processes_read);
 	if (b->epfd >= 0)
 		close(b->epfd);
 	ring_buffer__free(b->learn_rb);
