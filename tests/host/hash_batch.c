@@ -4,7 +4,7 @@
  * kernel's own hash maps: every entry exactly once, with its value, from
  * an empty map, a map of one, maps filled to max_entries with the
  * callers' and the processes' key and value (buckets of several entries
- * among them), preallocated or not, and read twice. Needs root (BPF
+ * among them), preallocated or not, read in chunks, and read twice. Needs root (BPF
  * maps): tests/host/hash_batch.sh runs it.
  */
 #include <errno.h>
@@ -45,35 +45,63 @@ static void caller(uint32_t i, struct kvs_caller_key *k, struct kvs_attr_val *v)
 	v->populate_ns[(i + 1) % KVS_ROW_SLOTS] = i + 9;
 }
 
-/* Read FD, which holds callers FROM to FROM + N - 1: each once, values right. */
+/*
+ * Every entry of H's map, chunk by chunk, into KEYS and VALS (room for
+ * MAX): the number read; each chunk at most KVS_HASH_BATCH_CHUNK.
+ */
+static size_t read_all(struct kvs_hash_batch *h, void *keys, void *vals, size_t max)
+{
+	size_t got = 0, n = 0;
+
+	kvs_hash_batch_begin(h);
+	while (1) {
+		assert_int_equal(kvs_hash_batch_next(h, &n), 0);
+		if (!n)
+			break;
+		assert_true(n <= KVS_HASH_BATCH_CHUNK);
+		assert_true(got + n <= max);
+		memcpy((char *)keys + got * h->key_size, h->keys, n * h->key_size);
+		memcpy((char *)vals + got * h->val_size, h->vals, n * h->val_size);
+		got += n;
+	}
+	/* Over: it stays over until the next begin. */
+	assert_int_equal(kvs_hash_batch_next(h, &n), 0);
+	assert_int_equal(n, 0);
+	return got;
+}
+
+/* Read FD, which holds callers 0 to N - 1: each once, values right, twice. */
 static void check_callers(int fd, uint32_t n)
 {
 	struct kvs_hash_batch h;
-	size_t got = 0;
-	uint8_t *seen = calloc(n ? n : 1, 1);
+	size_t room = n + 1;
+	struct kvs_caller_key *keys = calloc(room, sizeof(*keys));
+	struct kvs_attr_val *vals = calloc(room, sizeof(*vals));
+	uint8_t *seen = calloc(room, 1);
 
-	assert_non_null(seen);
+	assert_true(keys && vals && seen);
 	assert_int_equal(kvs_hash_batch_init(&h, fd), 0);
 	for (int pass = 0; pass < 2; pass++) {
-		memset(seen, 0, n ? n : 1);
-		assert_int_equal(kvs_hash_batch_read(&h, &got), 0);
+		size_t got = read_all(&h, keys, vals, room);
+
+		memset(seen, 0, room);
 		assert_int_equal(got, n);
 		for (size_t j = 0; j < got; j++) {
-			const struct kvs_caller_key *k = kvs_hash_batch_key(&h, j);
-			const struct kvs_attr_val *v = kvs_hash_batch_val(&h, j);
 			struct kvs_caller_key wk;
 			struct kvs_attr_val wv;
-			uint32_t i = (uint32_t)v->pages_populated;
+			uint32_t i = (uint32_t)vals[j].pages_populated;
 
 			assert_true(i < n);
 			assert_false(seen[i]);
 			seen[i] = 1;
 			caller(i, &wk, &wv);
-			assert_memory_equal(k, &wk, sizeof(wk));
-			assert_memory_equal(v, &wv, sizeof(wv));
+			assert_memory_equal(&keys[j], &wk, sizeof(wk));
+			assert_memory_equal(&vals[j], &wv, sizeof(wv));
 		}
 	}
 	kvs_hash_batch_free(&h);
+	free(keys);
+	free(vals);
 	free(seen);
 }
 
@@ -143,6 +171,8 @@ static void test_processes(void **state)
 	int fd = make_map(sizeof(struct kvs_process_key), sizeof(struct kvs_attr_val), KVS_MAX_PROCESSES,
 			  BPF_F_NO_PREALLOC);
 	struct kvs_hash_batch h;
+	struct kvs_process_key keys[301];
+	struct kvs_attr_val vals[301];
 	size_t got = 0;
 	uint32_t sum = 0;
 
@@ -155,15 +185,12 @@ static void test_processes(void **state)
 		assert_int_equal(bpf_map_update_elem(fd, &k, &v, BPF_NOEXIST), 0);
 	}
 	assert_int_equal(kvs_hash_batch_init(&h, fd), 0);
-	assert_int_equal(kvs_hash_batch_read(&h, &got), 0);
+	got = read_all(&h, keys, vals, 301);
 	assert_int_equal(got, 300);
 	for (size_t j = 0; j < got; j++) {
-		const struct kvs_process_key *k = kvs_hash_batch_key(&h, j);
-		const struct kvs_attr_val *v = kvs_hash_batch_val(&h, j);
-
-		assert_int_equal(v->populate_calls, k->tgid);
-		assert_string_equal(k->comm, "vmload");
-		sum += k->tgid;
+		assert_int_equal(vals[j].populate_calls, keys[j].tgid);
+		assert_string_equal(keys[j].comm, "vmload");
+		sum += keys[j].tgid;
 	}
 	assert_int_equal(sum, 300 * 301 / 2);
 	kvs_hash_batch_free(&h);

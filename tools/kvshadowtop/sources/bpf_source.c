@@ -128,31 +128,36 @@ static int read_attribution(struct bpf_source *b, struct kvs_reading *r,
 	struct kvs_rows callers = { 0 }, procs = { 0 };
 	struct kvs_hash_batch *cb = &b->callers_read, *pb = &b->processes_read;
 	char name[KVS_NAME_LEN];
-	size_t nc = 0, np = 0;
+	size_t n = 0;
 	int ret = 0;
 
 	if (!cb->keys)
 		ret = kvs_hash_batch_init(cb, bpf_map__fd(b->bpf.skel->maps.callers));
 	if (!ret && !pb->keys)
 		ret = kvs_hash_batch_init(pb, bpf_map__fd(b->bpf.skel->maps.processes));
-	if (!ret)
-		ret = kvs_hash_batch_read(cb, &nc);
-	if (!ret)
-		ret = kvs_hash_batch_read(pb, &np);
-	for (size_t i = 0; !ret && i < nc; i++) {
-		const struct kvs_caller_key *k = kvs_hash_batch_key(cb, i);
-		const struct kvs_attr_val *v = kvs_hash_batch_val(cb, i);
+	if (ret)
+		return ret;
+	kvs_hash_batch_begin(cb);
+	while (!ret && !(ret = kvs_hash_batch_next(cb, &n)) && n) {
+		for (size_t i = 0; !ret && i < n; i++) {
+			const struct kvs_caller_key *k = kvs_hash_batch_key(cb, i);
+			const struct kvs_attr_val *v = kvs_hash_batch_val(cb, i);
 
-		ret = kvs_rows_add(&callers, kvs_callers_name(&b->callers, k->ip, k->stackid),
-				   v->pages_populated, v->populate_calls, v->vmalloc_ns, v->populate_ns);
+			ret = kvs_rows_add(&callers, kvs_callers_name(&b->callers, k->ip, k->stackid),
+					   v->pages_populated, v->populate_calls, v->vmalloc_ns,
+					   v->populate_ns);
+		}
 	}
-	for (size_t i = 0; !ret && i < np; i++) {
-		const struct kvs_process_key *k = kvs_hash_batch_key(pb, i);
-		const struct kvs_attr_val *v = kvs_hash_batch_val(pb, i);
+	kvs_hash_batch_begin(pb);
+	while (!ret && !(ret = kvs_hash_batch_next(pb, &n)) && n) {
+		for (size_t i = 0; !ret && i < n; i++) {
+			const struct kvs_process_key *k = kvs_hash_batch_key(pb, i);
+			const struct kvs_attr_val *v = kvs_hash_batch_val(pb, i);
 
-		kvs_process_name(name, sizeof(name), k->comm, sizeof(k->comm), k->tgid);
-		ret = kvs_rows_add(&procs, name, v->pages_populated, v->populate_calls, v->vmalloc_ns,
-				   v->populate_ns);
+			kvs_process_name(name, sizeof(name), k->comm, sizeof(k->comm), k->tgid);
+			ret = kvs_rows_add(&procs, name, v->pages_populated, v->populate_calls,
+					   v->vmalloc_ns, v->populate_ns);
+		}
 	}
 	if (!ret)
 		ret = kvs_rows_to_list(&callers, &r->callers);

@@ -8,6 +8,21 @@
 
 #include "hash_batch.h"
 
+static int grow(struct kvs_hash_batch *h, size_t cap)
+{
+	void *k = realloc(h->keys, cap * h->key_size);
+
+	if (!k)
+		return -ENOMEM;
+	h->keys = k;
+	k = realloc(h->vals, cap * h->val_size);
+	if (!k)
+		return -ENOMEM;
+	h->vals = k;
+	h->cap = cap;
+	return 0;
+}
+
 int kvs_hash_batch_init(struct kvs_hash_batch *h, int fd)
 {
 	struct bpf_map_info info = { 0 };
@@ -17,50 +32,50 @@ int kvs_hash_batch_init(struct kvs_hash_batch *h, int fd)
 	*h = (struct kvs_hash_batch){ .fd = -1 };
 	if (err)
 		return err;
-	*h = (struct kvs_hash_batch){
-		.fd = fd,
-		.key_size = info.key_size,
-		.val_size = info.value_size,
-		.max = info.max_entries,
-	};
-	/*
-	 * malloc, not calloc: the pages the kernel never fills stay
-	 * unbacked. The token is a bucket index for a hash map (a u32);
-	 * a key's size leaves room for any map type's.
-	 */
-	h->keys = malloc(h->max * h->key_size);
-	h->vals = malloc(h->max * h->val_size);
+	h->fd = fd;
+	h->key_size = info.key_size;
+	h->val_size = info.value_size;
+	/* The token is a bucket index for a hash map (a u32); a key's size fits any map's. */
 	h->token = malloc(h->key_size > sizeof(uint64_t) ? h->key_size : sizeof(uint64_t));
-	if (!h->max || !h->keys || !h->vals || !h->token) {
+	if (!h->token || !h->key_size || grow(h, KVS_HASH_BATCH_CHUNK)) {
 		kvs_hash_batch_free(h);
 		return -ENOMEM;
 	}
 	return 0;
 }
 
-int kvs_hash_batch_read(struct kvs_hash_batch *h, size_t *n)
+void kvs_hash_batch_begin(struct kvs_hash_batch *h)
 {
-	void *in = NULL;
+	h->started = false;
+	h->done = false;
+}
 
+int kvs_hash_batch_next(struct kvs_hash_batch *h, size_t *n)
+{
 	*n = 0;
-	/*
-	 * With room for max_entries one call returns the whole map (ENOENT:
-	 * the end). A call stops early at a bucket that does not fit in the
-	 * room left, so go on from its token with what is left; ENOSPC (not
-	 * even one bucket fits) cannot happen with room for every entry, and
-	 * is reported if it does.
-	 */
-	while (*n < h->max) {
-		__u32 count = h->max - *n;
-		int err = bpf_map_lookup_batch(h->fd, in, h->token, (char *)h->keys + *n * h->key_size,
-					       (char *)h->vals + *n * h->val_size, &count, NULL);
+	while (!h->done) {
+		__u32 count = h->cap;
+		int err = bpf_map_lookup_batch(h->fd, h->started ? h->token : NULL, h->token,
+					       h->keys, h->vals, &count, NULL);
 
+		/*
+		 * A call returns whole buckets only: ENOSPC when the next one
+		 * holds more entries than there is room for (then none):
+		 * retry with room for twice as many.
+		 */
+		if (err == -ENOSPC && !count) {
+			err = grow(h, 2 * h->cap);
+			if (err)
+				return err;
+			continue;
+		}
 		if (err && err != -ENOENT)
 			return err;
-		*n += count;
-		if (err)
-			break;
-		in = h->token;
+		h->started = true;
+		/* ENOENT: the map's last entries, if any, are these. */
+		h->done = err == -ENOENT || !count;
+		*n = count;
+		break;
 	}
 	return 0;
 }
@@ -71,5 +86,6 @@ void kvs_hash_batch_free(struct kvs_hash_batch *h)
 	free(h->vals);
 	free(h->token);
 	h->keys = h->vals = h->token = NULL;
+	h->cap = 0;
 	h->fd = -1;
 }
