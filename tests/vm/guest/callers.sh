@@ -15,14 +15,15 @@
 # vmalloc a thread stack and populate shadow the expectation does not know.
 . /kvshadow/tests/lib.sh
 
-# settle: no shadow moves for a second (debugfs where our series is, else
-# the page tables).
+# settle [DUMP]: no shadow moves for a second (debugfs where our series is,
+# else the page tables); DUMP: the page tables then.
 settle() {
 	if [ -r "$VS" ]; then
 		quiesce
+		[ -z "${1:-}" ] || ptdump_save "$1"
 		return
 	fi
-	ptdump_settle
+	ptdump_settle "${1:-}"
 }
 
 run_config() {
@@ -58,8 +59,7 @@ run_config() {
 	wait_line /tmp/c.json /tmp/c.err
 	wait_line /tmp/p.json /tmp/p.err
 
-	settle
-	ptdump_save /tmp/pre
+	settle /tmp/pre
 	echo clear >"$WL/control"
 	# The kernel thread (thread=1) may map a new stack's shadow before its
 	# areas: they are aligned, so they share no shadow page with it, and

@@ -32,15 +32,15 @@ nap() {
 }
 
 # intervals FILE: how many whole intervals kvshadowtop has written to FILE,
-# into $intervals, with builtins only (no fork): a JSON line each (not the
-# {"event":...} lines of --slow records), and in the batch text each
-# interval ends with an empty line.
+# into $intervals, with builtins only (no fork): a JSON line each, which
+# begins with {"ts" (not the {"event":...} lines of --slow records, nor the
+# tail of a line cut in two where a test emptied the file), and in the
+# batch text each interval ends with an empty line.
 intervals() {
 	intervals=0
 	while IFS= read -r _l; do
 		case $_l in
-		'{"event"'*) ;;
-		"" | "{"*) intervals=$((intervals + 1)) ;;
+		"" | '{"ts"'*) intervals=$((intervals + 1)) ;;
 		esac
 	done <"$1"
 }
@@ -256,12 +256,15 @@ ptdump_gone() {
 		/tmp/pt.gone.b /tmp/pt.gone.a
 }
 
-# ptdump_settle: wait until the KASAN shadow part of the page tables did
-# not change for a second (where no debugfs counters can say it), 20 s at
-# most. Only builtins between the two reads of a pair: a fork may map a
-# thread stack and its shadow. Within the "KASAN shadow" markers only the
-# vmalloc and module shadow ever changes (the rest of the shadow is mapped
-# once at boot); the rest of the dump moves with every vmalloc.
+# ptdump_settle [DUMP]: wait until the KASAN shadow part of the page tables
+# did not change for a second (where no debugfs counters can say it), 20 s
+# at most, and leave the last read of the page tables, whole, in DUMP
+# (default /tmp/settle.dump): the tables as they stood at the end of the
+# quiet second, so that a caller needs no read of its own (each read walks
+# every kernel page table: ~5 s in TCG). No fork: a fork may map a thread
+# stack and its shadow. Within the "KASAN shadow" markers only the vmalloc
+# and module shadow ever changes (the rest of the shadow is mapped once at
+# boot); the rest of the dump moves with every vmalloc.
 # _pt_shadow_save OUT [DUMP]: that part of DUMP (default: the live tables).
 _pt_shadow_save() {
 	_in=0
@@ -274,14 +277,28 @@ _pt_shadow_save() {
 	done <"${2:-$PT}" >"$1"
 }
 
+# _pt_shadow_var DUMP: the same part of DUMP into $_sv, one string.
+_pt_shadow_var() {
+	_in=0 _sv=""
+	while IFS= read -r l; do
+		case $l in
+		"---[ KASAN shadow ]---") _in=1 ;;
+		"---[ KASAN shadow end ]---") _in=0 ;;
+		*) [ $_in = 1 ] && _sv="$_sv$l;" ;;
+		esac
+	done <"$1"
+}
+
 ptdump_settle() {
-	i=0
-	while [ $i -lt 20 ]; do
-		_pt_shadow_save /tmp/settle.a
-		nap 1
-		_pt_shadow_save /tmp/settle.b
-		cmp -s /tmp/settle.a /tmp/settle.b && return 0
+	_ps_dump=${1:-/tmp/settle.dump}
+	_ps_prev="" i=0
+	while [ $i -le 20 ]; do
+		ptdump_save "$_ps_dump"
+		_pt_shadow_var "$_ps_dump"
+		[ $i -gt 0 ] && [ "$_sv" = "$_ps_prev" ] && return 0
+		_ps_prev=$_sv
 		i=$((i + 1))
+		nap 1
 	done
 	fail "the page tables never settled"
 }

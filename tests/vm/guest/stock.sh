@@ -32,7 +32,11 @@ kvshadowtop -b -n 1 -d 0.5 >/tmp/auto.out 2>&1 || { cat /tmp/auto.out; fail "kvs
 while IFS= read -r l; do echo "@@auto $l"; done </tmp/auto.out
 if [ -d $T/events/vmalloc ]; then echo "@@events yes"; else echo "@@events no"; fi
 
-kvshadowtop ${mode:+--mode "$mode"} --json -d 0.5 --prom-file /tmp/s.prom >/tmp/s.json 2>/tmp/s.err &
+# The tools append (>>): a moment empties their files, so that the busybox
+# read builtin, a byte a syscall, reads only the lines since (whole runs'
+# files cost tens of seconds a moment in TCG).
+: >/tmp/s.json
+kvshadowtop ${mode:+--mode "$mode"} --json -d 0.5 --prom-file /tmp/s.prom >>/tmp/s.json 2>/tmp/s.err &
 top=$!
 wait_line /tmp/s.json /tmp/s.err
 
@@ -70,8 +74,8 @@ counts() {
 moment() {
 	tries=0
 	while :; do
-		ptdump_settle
-		ptdump_save "/tmp/m.$1"
+		: >/tmp/s.json
+		ptdump_settle "/tmp/m.$1"
 		_pt_shadow_save /tmp/quiet.before "/tmp/m.$1"
 		# No fork until the line is taken: a fork may map a stack's shadow.
 		last_line
@@ -80,11 +84,11 @@ moment() {
 		vmu_before=$vmu
 		vmap_bytes
 		vmap_before=$vmap
-		if [ -n "${peak:-}" ]; then intervals /tmp/peak.json; peak_from=$intervals; fi
-		intervals /tmp/s.json
-		wait_intervals /tmp/s.json $((intervals + 2)) || fail "$1: no two more lines in 30 s"
+		: >/tmp/s.json
+		[ -z "${peak:-}" ] || : >/tmp/peak.json
+		wait_intervals /tmp/s.json 2 || fail "$1: no two more lines in 30 s"
 		if [ -n "${peak:-}" ]; then
-			wait_intervals /tmp/peak.json $((peak_from + 2)) || fail "$1: no two more peak lines in 30 s"
+			wait_intervals /tmp/peak.json 2 || fail "$1: no two more peak lines in 30 s"
 			peak_line=""
 			while IFS= read -r _l; do peak_line=$_l; done </tmp/peak.json
 		fi
@@ -132,7 +136,8 @@ moment purge
 # high point so far: shadow only falls at a purge, and none runs between
 # this moment (nothing is left lazily freed) and the workload's own after
 # it. (Later, before that purge, the test's forks map new stacks.)
-kvshadowtop ${mode:+--mode "$mode"} --json -d 0.5 >/tmp/peak.json 2>/tmp/peak.err &
+: >/tmp/peak.json
+kvshadowtop ${mode:+--mode "$mode"} --json -d 0.5 >>/tmp/peak.json 2>/tmp/peak.err &
 peak=$!
 wait_line /tmp/peak.json /tmp/peak.err
 echo "alloc aligned n=16 size=128K" >"$WL/control" &&
