@@ -21,10 +21,14 @@ struct {
 	__type(value, struct kvs_frame);
 } frames SEC(".maps");
 
-/* Raw stacks of events the walk could not name, to learn from. */
+/*
+ * Raw stacks of events the walk could not name, to learn from: ~60 of
+ * 2 KiB, once per distinct path, drained as it fills. One that finds
+ * no room is counted (learn_lost) and sent again at the path's next event.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 1 << 18);
+	__uint(max_entries, 1 << 17);
 } learn_events SEC(".maps");
 
 /* Stack ids already sent to learn from: one raw copy per distinct path. */
