@@ -47,10 +47,20 @@ echo "upstream: unpacking linux-source-7.2 $srcver"
 tar -xf "$tarball" -C "$tree" --strip-components=1 || die "cannot unpack $tarball"
 
 g() { git -C "$tree" -c user.name="$name" -c user.email="$email" -c core.autocrlf=false "$@"; }
-echo "upstream: committing the base tree (a minute: 90k files)"
+# The base commit holds the files the series touches, not all 90k (a
+# minute to commit): format-patch's output depends only on those, and
+# get_maintainer.pl reads the unpacked tree. -f: Debian's linux-source
+# .gitignore ignores the whole top level.
+echo "upstream: committing the files the series touches as the base"
 g init -q
-g add -A -f  # Debian's linux-source .gitignore ignores the whole top level
-g commit -q -m "Linux $srcver (Debian linux-source-7.2)"
+while read -r p; do
+	case $p in ''|'#'*) continue ;; esac
+	[ -r "$patchdir/$p" ] || die "series names $p, which does not exist"
+	sed -n 's|^diff --git a/\([^ ]*\) b/.*|\1|p' "$patchdir/$p"
+done <"$patchdir/series" | sort -u | while read -r path; do
+	[ ! -e "$tree/$path" ] || printf '%s\0' "$path"
+done | g add -f --pathspec-from-file=- --pathspec-file-nul || die "cannot add the base files"
+g commit -q --allow-empty -m "Linux $srcver (Debian linux-source-7.2): the files the series touches"
 base=$(g rev-parse HEAD)
 
 n=0
