@@ -13,7 +13,10 @@
 #   stock kernel:   stock, stock with foreign.
 # Each workload function's row has exactly its calls and the shadow pages
 # its areas mapped (estimate: the calls; its pages are a model's, which
-# cannot know the shadow that areas purged before it started left mapped);
+# cannot know the shadow that areas purged before it started left mapped;
+# where callers come from stacks, a row may be short by what the stack map
+# could not take, bpf_get_stackid's -EEXIST for a bucket another stack
+# holds, which top_dropped must then hold);
 # the kernel thread's row in the process view likewise; with the map full,
 # the functions left without a row are counted as dropped and shown as
 # "other", and the rows and the dropped calls add up. And no mode writes
@@ -45,7 +48,7 @@ clang -g -O2 -target bpf -D__TARGET_ARCH_x86 -I"$top/build/gen" \
 # judge OUT: every expectation of every config in OUT.
 judge() {
 	local out=$1 cfg fn calls pages row got_calls got_pages json bad=0 mode fns
-	local -A miss_fns=() miss_calls=() miss_pages=()
+	local -A miss_fns=() miss_calls=() miss_pages=() short_calls=() short_pages=()
 	while read -r cfg fn calls pages; do
 		json=$(sed -n "s/^@@caller $cfg //p" "$out")
 		[ -n "$json" ] || { echo "FAIL: $cfg: no --by caller line"; bad=1; continue; }
@@ -66,7 +69,25 @@ judge() {
 		got_calls=$(echo "$row" | jq .populate_calls)
 		got_pages=$(echo "$row" | jq .pages_populated)
 		echo "$cfg: $fn: $got_calls calls, $got_pages pages (workload: $calls calls, $pages pages)"
-		[ "$got_calls" = "$calls" ] || { echo "FAIL: $cfg: $fn has $got_calls populate calls, made $calls"; bad=1; }
+		# Callers from stacks (--no-fentry, and 6.1's stock mode):
+		# bpf_get_stackid fails (-EEXIST) for a new stack whose bucket
+		# another stack holds, since the map does not replace (ids stay
+		# stable); those calls are counted in top_dropped, not named. A
+		# row short by calls the tool says it dropped is that (summed
+		# per configuration below).
+		if [ "$got_calls" -lt "$calls" ] && [ "$got_pages" -le "$pages" ] &&
+			{ [[ $cfg == *:nofentry* ]] ||
+				echo "$json" | jq -e '(.method // "") | test("stacks")' >/dev/null; }; then
+			echo "$cfg: $fn: short by $((calls - got_calls)) calls, $((pages - got_pages)) pages: must be in top_dropped (a stack the stack map could not take)"
+			short_calls[$cfg]=$((${short_calls[$cfg]:-0} + calls - got_calls))
+			short_pages[$cfg]=$((${short_pages[$cfg]:-0} + pages - got_pages))
+			continue
+		fi
+		[ "$got_calls" = "$calls" ] || {
+			echo "FAIL: $cfg: $fn has $got_calls populate calls, made $calls"
+			echo "  $cfg: $(echo "$json" | jq -c '{populate_calls, top_dropped, caller_walk, rows: [.top[] | {caller, populate_calls, pages_populated}]}')"
+			bad=1
+		}
 		mode=${cfg%%:*}
 		# Estimate mode's pages are a model's: it cannot know shadow that
 		# areas purged before it started left mapped (its total is judged
@@ -76,6 +97,13 @@ judge() {
 			bad=1
 		fi
 	done < <(sed -n 's/^@@expect //p' "$out")
+	for cfg in "${!short_calls[@]}"; do
+		json=$(sed -n "s/^@@caller $cfg //p" "$out")
+		echo "$cfg: $(echo "$json" | jq -c '{top_dropped, caller_walk}')"
+		echo "$json" | jq -e --argjson c "${short_calls[$cfg]}" --argjson p "${short_pages[$cfg]}" \
+			'.top_dropped.populate_calls >= $c and .top_dropped.pages_populated >= $p' >/dev/null ||
+			{ echo "FAIL: $cfg: rows short by ${short_calls[$cfg]} calls, ${short_pages[$cfg]} pages, more than top_dropped"; bad=1; }
+	done
 	# A full caller map (two rows, five functions): the functions without
 	# a row are in the dropped counts and the "other" row, and the rows
 	# and the dropped calls add up to every populate call counted.
