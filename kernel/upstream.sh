@@ -36,6 +36,14 @@ fi
 command -v perl >/dev/null || die "perl not found (checkpatch.pl and get_maintainer.pl need it)"
 [ -r "$patchdir/series" ] || die "$patchdir/series missing"
 [ -r "$cover" ] || die "$cover missing"
+# The patches in series order, read once.
+patches=()
+while read -r p; do
+	case $p in ''|'#'*) continue ;; esac
+	[ -r "$patchdir/$p" ] || die "series names $p, which does not exist"
+	patches+=("$patchdir/$p")
+done <"$patchdir/series"
+[ ${#patches[@]} -gt 0 ] || die "empty series"
 
 tarball=$("$here/source.sh" 7.2) || die "no Linux 7.2 source"
 srcver=$("$here/source.sh" --version 7.2)
@@ -53,30 +61,21 @@ g() { git -C "$tree" -c user.name="$name" -c user.email="$email" -c core.autocrl
 # .gitignore ignores the whole top level.
 echo "upstream: committing the files the series touches as the base"
 g init -q
-while read -r p; do
-	case $p in ''|'#'*) continue ;; esac
-	[ -r "$patchdir/$p" ] || die "series names $p, which does not exist"
-	sed -n 's|^diff --git a/\([^ ]*\) b/.*|\1|p' "$patchdir/$p"
-done <"$patchdir/series" | sort -u | while read -r path; do
+sed -n 's|^diff --git a/\([^ ]*\) b/.*|\1|p' "${patches[@]}" | sort -u | while read -r path; do
 	[ ! -e "$tree/$path" ] || printf '%s\0' "$path"
 done | g add -f --pathspec-from-file=- --pathspec-file-nul || die "cannot add the base files"
 g commit -q --allow-empty -m "Linux $srcver (Debian linux-source-7.2): the files the series touches"
 base=$(g rev-parse HEAD)
 
-n=0
-while read -r p; do
-	case $p in ''|'#'*) continue ;; esac
-	f=$patchdir/$p
-	[ -r "$f" ] || die "series names $p, which does not exist"
-	n=$((n + 1))
+for f in "${patches[@]}"; do
+	p=${f##*/}
 	# mailinfo takes the subject (without its [PATCH i/N]) and the message.
 	subject=$(git mailinfo "$work/msg" "$work/diff" <"$f" | sed -n 's/^Subject: //p')
 	[ -n "$subject" ] || die "$p has no Subject"
 	g apply --index "$work/diff" || die "$p does not apply to linux-source-7.2 $srcver"
 	{ echo "$subject"; echo; cat "$work/msg"; } >"$work/commit-msg"
 	g commit -q -s -F "$work/commit-msg" || die "cannot commit $p"
-done <"$patchdir/series"
-[ "$n" -gt 0 ] || die "empty series"
+done
 
 # To: the maintainers, Cc: everyone else get_maintainer.pl names.
 g format-patch -q -o "$work/probe" "$base..HEAD" >/dev/null
@@ -105,7 +104,7 @@ cover_subject=$(sed -n 's/^Subject: \[PATCH 0\/[0-9]*\] //p' "$cover")
 [ -n "$cover_subject" ] || die "$cover has no [PATCH 0/N] subject"
 # The blurb: the text after the headers, up to the stored shortlog (which
 # starts with the first patch's subject, perhaps under an author line).
-first=$(git mailinfo /dev/null /dev/null <"$patchdir/$(grep -v '^#' "$patchdir/series" | grep -m1 .)" |
+first=$(git mailinfo /dev/null /dev/null <"${patches[0]}" |
 	sed -n 's/^Subject: //p')
 awk -v first="  $first" '
 	body && index($0, first) == 1 { exit }
@@ -142,6 +141,6 @@ for f in "$outdir"/*.patch; do
 	esac
 done
 [ "$bad" = 0 ] || die "checkpatch --strict is not clean on the exported series"
-echo "upstream: $n patches and a cover letter in $outdir, signed off by $name <$email>"
+echo "upstream: ${#patches[@]} patches and a cover letter in $outdir, signed off by $name <$email>"
 echo "upstream: To: ${to[*]#--to=}"
 echo "upstream: send with: git send-email $outdir/*.patch"
