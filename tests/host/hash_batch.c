@@ -105,8 +105,11 @@ static void check_callers(int fd, uint32_t n)
 	free(seen);
 }
 
-static void fill_callers(int fd, uint32_t n)
+/* A map shaped as the tool's callers map, MAX entries, callers 0 to N - 1 in it. */
+static int callers_map(uint32_t max, uint32_t flags, uint32_t n)
 {
+	int fd = make_map(sizeof(struct kvs_caller_key), sizeof(struct kvs_attr_val), max, flags);
+
 	for (uint32_t i = 0; i < n; i++) {
 		struct kvs_caller_key k;
 		struct kvs_attr_val v;
@@ -114,12 +117,12 @@ static void fill_callers(int fd, uint32_t n)
 		caller(i, &k, &v);
 		assert_int_equal(bpf_map_update_elem(fd, &k, &v, BPF_NOEXIST), 0);
 	}
+	return fd;
 }
 
 static void test_empty(void **state)
 {
-	int fd = make_map(sizeof(struct kvs_caller_key), sizeof(struct kvs_attr_val), KVS_MAX_CALLERS,
-			  BPF_F_NO_PREALLOC);
+	int fd = callers_map(KVS_MAX_CALLERS, BPF_F_NO_PREALLOC, 0);
 
 	(void)state;
 	check_callers(fd, 0);
@@ -128,11 +131,9 @@ static void test_empty(void **state)
 
 static void test_one(void **state)
 {
-	int fd = make_map(sizeof(struct kvs_caller_key), sizeof(struct kvs_attr_val), 1,
-			  BPF_F_NO_PREALLOC);
+	int fd = callers_map(1, BPF_F_NO_PREALLOC, 1);
 
 	(void)state;
-	fill_callers(fd, 1);
 	check_callers(fd, 1);
 	close(fd);
 }
@@ -140,13 +141,11 @@ static void test_one(void **state)
 /* The callers map as the tool makes it, full: what bench/scale callers reaches. */
 static void test_full(void **state)
 {
-	int fd = make_map(sizeof(struct kvs_caller_key), sizeof(struct kvs_attr_val), KVS_MAX_CALLERS,
-			  BPF_F_NO_PREALLOC);
+	int fd = callers_map(KVS_MAX_CALLERS, BPF_F_NO_PREALLOC, KVS_MAX_CALLERS);
 	struct kvs_caller_key k;
 	struct kvs_attr_val v;
 
 	(void)state;
-	fill_callers(fd, KVS_MAX_CALLERS);
 	/* Full: the kernel refuses one more, which the BPF side counts as dropped. */
 	caller(KVS_MAX_CALLERS, &k, &v);
 	assert_int_equal(bpf_map_update_elem(fd, &k, &v, BPF_NOEXIST), -E2BIG);
@@ -157,10 +156,9 @@ static void test_full(void **state)
 /* Preallocated, partly filled, an odd size. */
 static void test_prealloc(void **state)
 {
-	int fd = make_map(sizeof(struct kvs_caller_key), sizeof(struct kvs_attr_val), 1000, 0);
+	int fd = callers_map(1000, 0, 777);
 
 	(void)state;
-	fill_callers(fd, 777);
 	check_callers(fd, 777);
 	close(fd);
 }
