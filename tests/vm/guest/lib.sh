@@ -259,25 +259,15 @@ ptdump_gone() {
 # ptdump_settle [DUMP]: wait until the KASAN shadow part of the page tables
 # did not change for a second (where no debugfs counters can say it), 20 s
 # at most, and leave the last read of the page tables, whole, in DUMP
-# (default /tmp/settle.dump): the tables as they stood at the end of the
-# quiet second, so that a caller needs no read of its own (each read walks
-# every kernel page table: ~5 s in TCG). No fork: a fork may map a thread
-# stack and its shadow. Within the "KASAN shadow" markers only the vmalloc
-# and module shadow ever changes (the rest of the shadow is mapped once at
-# boot); the rest of the dump moves with every vmalloc.
-# _pt_shadow_save OUT [DUMP]: that part of DUMP (default: the live tables).
-_pt_shadow_save() {
-	_in=0
-	while IFS= read -r l; do
-		case $l in
-		"---[ KASAN shadow ]---") _in=1 ;;
-		"---[ KASAN shadow end ]---") _in=0 ;;
-		*) [ $_in = 1 ] && echo "$l" ;;
-		esac
-	done <"${2:-$PT}" >"$1"
-}
-
-# _pt_shadow_var DUMP: the same part of DUMP into $_sv, one string.
+# (default /tmp/settle.dump), and its KASAN shadow part in $_sv: the tables
+# as they stood at the end of the quiet second, so that a caller needs no
+# read of its own (each read walks every kernel page table: ~5 s in TCG).
+# No fork: a fork may map a thread stack and its shadow. Within the "KASAN
+# shadow" markers only the vmalloc and module shadow ever changes (the rest
+# of the shadow is mapped once at boot); the rest of the dump moves with
+# every vmalloc.
+# _pt_shadow_var DUMP: that part of DUMP (a saved dump, or $PT: the live
+# tables) into $_sv, one string.
 _pt_shadow_var() {
 	_in=0 _sv=""
 	while IFS= read -r l; do

@@ -76,7 +76,7 @@ moment() {
 	while :; do
 		: >/tmp/s.json
 		ptdump_settle "/tmp/m.$1"
-		_pt_shadow_save /tmp/quiet.before "/tmp/m.$1"
+		quiet_before=$_sv
 		# No fork until the line is taken: a fork may map a stack's shadow.
 		last_line
 		before=$line
@@ -104,9 +104,9 @@ moment() {
 			kvshadow_shadow_overhead_ratio) prom_ratio=$_v ;;
 			esac
 		done </tmp/s.prom
-		_pt_shadow_save /tmp/quiet.after
+		_pt_shadow_var "$PT"
 		[ "$vmu" = "$vmu_before" ] && [ "$vmap" = "$vmap_before" ] &&
-			cmp -s /tmp/quiet.before /tmp/quiet.after &&
+			[ "$_sv" = "$quiet_before" ] &&
 			[ "$(counts "$before")" = "$(counts "$line")" ] && break
 		tries=$((tries + 1))
 		[ $tries -lt 5 ] || fail "$1: never quiet for two intervals in 5 tries"
